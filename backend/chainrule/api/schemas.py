@@ -1,0 +1,204 @@
+"""The API contract: every request and response body of /api/v1, as pydantic models.
+
+OpenAPI is generated from this module and `frontend/js/api.js` mirrors it in JSDoc.
+Grouped by direction: `*Request` comes in, `*Out` goes out.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
+
+from chainrule.settings import MAX_SOURCE_CHARS, MAX_VARIABLES
+
+# A number in a response: finite floats as JSON numbers, non-finite ones as strings.
+Number = float | int | bool | Literal["nan", "inf", "-inf"]
+# A tensor's data: a number for 0-d tensors, nested lists otherwise.
+NestedData = TypeAliasType(
+    "NestedData", Union[Number, list["NestedData"]]  # noqa: UP007
+)
+
+
+# A number or nested list of numbers in a request.
+NestedInput = TypeAliasType(
+    "NestedInput", Union[float, int, bool, list["NestedInput"]]  # noqa: UP007
+)
+
+
+class Strict(BaseModel):
+    """Request models refuse unknown fields and coercions."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# --- requests -------------------------------------------------------------------------
+
+
+class VariableIn(Strict):
+    """A pre-bound input for a single expression."""
+
+    value: float | int | bool | list[NestedInput] = Field(
+        description="A number or nested list of numbers; becomes a tensor.",
+        examples=[1.0, [1.4]],
+    )
+    requires_grad: bool = Field(default=False, description="Make it a leaf that collects .grad.")
+
+
+class TraceRequest(Strict):
+    """A program (or a single expression) to run and trace."""
+
+    source: str = Field(
+        max_length=MAX_SOURCE_CHARS,
+        description="A program in chainrule's Python subset, or a single expression.",
+    )
+    variables: dict[str, VariableIn] = Field(
+        default_factory=dict,
+        max_length=MAX_VARIABLES,
+        description="Inputs pre-bound by name, for single expressions.",
+    )
+    output: str | None = Field(
+        default=None,
+        max_length=200,
+        description=(
+            "Name of the tensor whose graph to show. Default: the tensor whose .backward() "
+            "ran last; else the last tensor assigned; for an expression, its value."
+        ),
+    )
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "source": (
+                        "import torch\n"
+                        "w = torch.tensor(1.0, requires_grad=True)\n"
+                        "b = torch.tensor(0.5, requires_grad=True)\n"
+                        "x = torch.tensor([1.4])\n"
+                        "y = torch.tensor([2.1])\n"
+                        "z = torch.add(torch.mul(w, x), b)  # forward pass\n"
+                        "loss = (y-z).pow(2).sum()\n"
+                        "loss.backward()\n"
+                        "print('dL/dw : ', w.grad)\n"
+                        "print('dL/db : ', b.grad)\n"
+                    )
+                },
+                {
+                    "source": "(w * x + b).sum()",
+                    "variables": {
+                        "w": {"value": 1.0, "requires_grad": True},
+                        "x": {"value": [1.4]},
+                        "b": {"value": 0.5, "requires_grad": True},
+                    },
+                },
+            ]
+        },
+    )
+
+
+# --- responses ------------------------------------------------------------------------
+
+
+class SummaryOut(BaseModel):
+    """Statistics of a tensor's elements (strings for non-finite values)."""
+
+    min: Number | None
+    max: Number | None
+    mean: Number | None
+    std: Number | None
+
+
+class TensorOut(BaseModel):
+    """A tensor as JSON: always its shape, dtype and summary; its data when small."""
+
+    shape: list[int]
+    dtype: str = Field(examples=["float32"])
+    data: NestedData | None = Field(
+        description="The values (a number for a 0-d tensor, nested lists otherwise); "
+        "null when the tensor has more elements than the response lists."
+    )
+    summary: SummaryOut
+
+
+class SpanOut(BaseModel):
+    """Where in the source a node was made: 1-based lines, 0-based columns, end exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+class NodeOut(BaseModel):
+    """One node of the autograd graph."""
+
+    id: str = Field(examples=["n0"], description="Stable id, assigned in graph order.")
+    kind: Literal["op", "leaf", "constant"]
+    op: str | None = Field(
+        description="grad_fn class name as torch names it; AccumulateGrad for leaves; "
+        "null for constants.",
+        examples=["MulBackward0"],
+    )
+    label: str = Field(description="A short friendly label, such as × for MulBackward0.")
+    name: str | None = Field(
+        description="The variable bound to this tensor, or a parameter's qualified name."
+    )
+    value: TensorOut | None = Field(description="Forward value of the tensor this node produced.")
+    grad: TensorOut | None = Field(
+        description="d output / d this node's tensor; null where no gradient flows."
+    )
+    span: SpanOut | None = Field(description="The source expression that created the tensor.")
+
+
+class EdgeOut(BaseModel):
+    """A data-flow edge: the tensor of `source` is argument `input` of op `target`."""
+
+    source: str
+    target: str
+    input: int = Field(description="Position of this input among the target's inputs.")
+    grad: TensorOut | None = Field(
+        description="What flows back along this edge: d output / d source, from this path."
+    )
+
+
+class VariableOut(BaseModel):
+    """A tensor bound to a name when the program ends."""
+
+    value: TensorOut
+    grad: TensorOut | None = Field(description=".grad as torch holds it at the end.")
+    requires_grad: bool
+    shape: list[int]
+
+
+class TraceOut(BaseModel):
+    """The traced graph of a program: nodes, edges, variables and printed output."""
+
+    nodes: list[NodeOut]
+    edges: list[EdgeOut]
+    output: str | None = Field(description="Id of the differentiated (or shown) node.")
+    variables: dict[str, VariableOut]
+    stdout: str
+
+
+class ErrorDetail(BaseModel):
+    """What went wrong, and where in the source when that applies."""
+
+    code: str = Field(examples=["syntax_error", "not_allowed", "torch_error"])
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every 4xx and 5xx response has this body."""
+
+    error: ErrorDetail
+
+
+class HealthOut(BaseModel):
+    """The service is up."""
+
+    status: Literal["ok"]

@@ -1,0 +1,101 @@
+"""Source text -> Python syntax tree, within limits checked before and after parsing.
+
+The parser itself can raise RecursionError or MemoryError on hostile input, so the
+text is measured first (length, lines, bracket depth) and the tree after.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from chainrule.errors import LimitError, ProgramSyntaxError
+from chainrule.settings import (
+    MAX_AST_DEPTH,
+    MAX_AST_NODES,
+    MAX_NESTING_CHARS,
+    MAX_SOURCE_CHARS,
+    MAX_SOURCE_LINES,
+)
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = frozenset(_OPENERS.values())
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed program; `expression` is set when the source is one expression."""
+
+    tree: ast.Module
+    expression: ast.expr | None
+
+
+def parse_source(source: str) -> Parsed:
+    """Parse `source` after checking its size, or raise a ChainruleError with the place."""
+    _check_text(source)
+    try:
+        tree = ast.parse(source, mode="exec", type_comments=False)
+    except SyntaxError as exc:
+        raise ProgramSyntaxError(
+            f"invalid syntax: {exc.msg}", exc.lineno, max((exc.offset or 1) - 1, 0)
+        ) from None
+    except (RecursionError, MemoryError, ValueError) as exc:
+        raise LimitError(f"the program could not be parsed: {type(exc).__name__}") from None
+    _check_tree(tree)
+    expression = None
+    if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+        value = tree.body[0].value
+        # A lone call such as print(x) is a statement, not an expression to graph.
+        if not isinstance(value, ast.Call) or not _is_statement_call(value):
+            expression = value
+    return Parsed(tree, expression)
+
+
+def _is_statement_call(call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id == "print"
+    return isinstance(func, ast.Attribute) and func.attr in {"backward", "step", "zero_grad"}
+
+
+def _check_text(source: str) -> None:
+    if len(source) > MAX_SOURCE_CHARS:
+        raise LimitError(f"the program is longer than {MAX_SOURCE_CHARS} characters")
+    if source.count("\n") + 1 > MAX_SOURCE_LINES:
+        raise LimitError(f"the program is longer than {MAX_SOURCE_LINES} lines")
+    if "\x00" in source:
+        line = source[: source.index("\x00")].count("\n") + 1
+        raise ProgramSyntaxError("the program contains a NUL character", line, 0)
+    depth = 0
+    line, col = 1, 0
+    for ch in source:
+        if ch == "\n":
+            line, col = line + 1, 0
+            continue
+        if ch in _OPENERS:
+            depth += 1
+            if depth > MAX_NESTING_CHARS:
+                raise LimitError(
+                    f"brackets are nested more than {MAX_NESTING_CHARS} deep", line, col
+                )
+        elif ch in _CLOSERS:
+            depth = max(depth - 1, 0)
+        col += 1
+
+
+def _check_tree(tree: ast.Module) -> None:
+    """Count nodes and measure depth without recursion."""
+    count = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_AST_NODES:
+            raise LimitError(f"the program has more than {MAX_AST_NODES} syntax nodes")
+        if depth > MAX_AST_DEPTH:
+            raise LimitError(
+                f"the program is nested more than {MAX_AST_DEPTH} levels deep",
+                getattr(node, "lineno", None),
+                getattr(node, "col_offset", None),
+            )
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))

@@ -1,0 +1,98 @@
+"""Source in, JSON bytes out: parse, run, trace and serialise one program.
+
+The work runs on a thread with a large stack: torch frees a deep autograd graph
+recursively in C++, and a chain of tens of thousands of ops overflows a normal stack.
+Nothing holding tensors survives the thread, so the graph is freed there too.
+"""
+
+from __future__ import annotations
+
+import keyword
+import threading
+from typing import Any
+
+import torch
+
+from chainrule.errors import ChainruleError, NotAllowedError, OutputError
+from chainrule.language.interpreter import Interpreter
+from chainrule.language.parse import parse_source
+from chainrule.serialize import trace_payload
+from chainrule.settings import TRACE_THREAD_STACK_BYTES
+from chainrule.trace.graph import build_graph
+from chainrule.trace.names import Names
+from chainrule.trace.tracer import TraceSession
+
+_stack_lock = threading.Lock()
+
+
+def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = None,
+                  output: str | None = None) -> bytes:
+    """Run `source` and return the /trace response body, or raise a ChainruleError."""
+    result: list[bytes] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(_trace(source, variables or {}, output))
+        except ChainruleError as exc:
+            failure.append(exc.with_traceback(None))
+        except BaseException as exc:  # a bug: report it without keeping its frames
+            failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
+
+    with _stack_lock:
+        previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=work, name="chainrule-trace")
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
+    env: dict[str, torch.Tensor] = {}
+    for name, spec in variables.items():
+        if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
+            raise NotAllowedError(f"'{name}' is not a valid variable name")
+        value = spec["value"]
+        is_bool = isinstance(value, bool)
+        try:
+            env[name] = torch.tensor(
+                value, dtype=torch.bool if is_bool else torch.float32,
+                requires_grad=bool(spec.get("requires_grad", False)),
+            )
+        except (TypeError, ValueError, RuntimeError) as exc:
+            raise OutputError(f"variable '{name}': {exc}") from None
+    return env
+
+
+def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None) -> bytes:
+    parsed = parse_source(source)
+    session = TraceSession()
+    interpreter = Interpreter(session, _bind(variables))
+    value = interpreter.run(parsed)
+    env = interpreter.env
+    if output is not None:
+        target = env.get(output)
+        if not isinstance(target, torch.Tensor):
+            raise OutputError(f"there is no tensor named '{output}'")
+    elif parsed.expression is not None:
+        if not isinstance(value, torch.Tensor):
+            raise OutputError(f"the expression gives a {type(value).__name__}, not a tensor")
+        target = value
+        if target.grad_fn is not None and target.numel() == 1:
+            line, col = parsed.expression.lineno, parsed.expression.col_offset
+            session.backward(target, {}, (line, col, line, col))
+    elif session.last_backward is not None:
+        target = session.last_backward
+    elif interpreter.last_tensor is not None:
+        target = interpreter.last_tensor
+    else:
+        raise OutputError("the program made no tensor to show")
+    names = Names.from_env(env)
+    phase = session.phase_for(target.grad_fn) if target.grad_fn is not None else None
+    graph = build_graph(target, session.recorder, phase, names)
+    return trace_payload(graph, names.bound, interpreter.stdout)

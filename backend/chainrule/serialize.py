@@ -1,0 +1,134 @@
+"""Tensors and traced graphs -> JSON bytes that any RFC 8259 parser accepts.
+
+Float data goes to orjson as numpy arrays, which it writes in the shortest form that
+reads back to the same float32 (1.4, not 1.399999976158142). Non-finite numbers become
+the strings "nan", "inf" and "-inf".
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import orjson
+import torch
+
+from chainrule.settings import MAX_LISTED_ELEMENTS
+from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
+
+_OPTIONS = orjson.OPT_SERIALIZE_NUMPY
+
+
+def number(x: float | int | bool) -> float | int | bool | str:
+    """A JSON-safe number: non-finite floats as strings."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+def _nonfinite_list(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_nonfinite_list(d) for d in data]
+    return number(data)
+
+
+def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
+    """{shape, dtype, data, summary}; data is null past MAX_LISTED_ELEMENTS elements."""
+    if t is None:
+        return None
+    t = t.detach()
+    if t.is_complex():
+        t = torch.view_as_real(t)
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.float()
+    n = t.numel()
+    data: Any = None
+    if n <= MAX_LISTED_ELEMENTS:
+        data = _data(t)
+    return {
+        "shape": list(t.shape),
+        "dtype": str(t.dtype).removeprefix("torch."),
+        "data": data,
+        "summary": _summary(t),
+    }
+
+
+def _data(t: torch.Tensor) -> Any:
+    if t.dtype.is_floating_point and not bool(torch.isfinite(t).all()):
+        return _nonfinite_list(t.tolist())
+    array = t.numpy()
+    if array.ndim == 0:
+        return array[()]
+    return np.ascontiguousarray(array)
+
+
+def _summary(t: torch.Tensor) -> dict[str, Any]:
+    if t.numel() == 0:
+        return {"min": None, "max": None, "mean": None, "std": None}
+    f = t.double() if t.dtype != torch.float64 else t
+    std = f.std() if t.numel() > 1 else torch.zeros((), dtype=f.dtype)
+    # Written at the tensor's own precision: float32 values in their shortest float32 form.
+    cast = np.float32 if t.dtype == torch.float32 else float
+    return {key: _stat(float(s), cast)
+            for key, s in (("min", f.min()), ("max", f.max()), ("mean", f.mean()), ("std", std))}
+
+
+def _stat(x: float, cast: Any) -> Any:
+    return cast(x) if math.isfinite(x) else number(x)
+
+
+def _span(span: tuple[int, int, int, int] | None) -> dict[str, int] | None:
+    if span is None:
+        return None
+    line, col, end_line, end_col = span
+    return {"line": line, "col": col, "end_line": end_line, "end_col": end_col}
+
+
+def _node(node: GraphNode) -> dict[str, Any]:
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "op": node.op,
+        "label": node.label,
+        "name": node.name,
+        "value": tensor_json(node.value),
+        "grad": tensor_json(node.grad),
+        "span": _span(node.span),
+    }
+
+
+def _edge(edge: GraphEdge) -> dict[str, Any]:
+    return {"source": edge.source, "target": edge.target, "input": edge.input,
+            "grad": tensor_json(edge.grad)}
+
+
+def variable_json(t: torch.Tensor) -> dict[str, Any]:
+    return {
+        "value": tensor_json(t),
+        "grad": tensor_json(t.grad) if t.is_leaf else tensor_json(_retained(t)),
+        "requires_grad": t.requires_grad,
+        "shape": list(t.shape),
+    }
+
+
+def _retained(t: torch.Tensor) -> torch.Tensor | None:
+    # .grad of a non-leaf is None unless retain_grad() was called; reading it then warns.
+    return t.grad if t.retains_grad else None
+
+
+def trace_payload(graph: TraceGraph, variables: dict[str, torch.Tensor], stdout: str) -> bytes:
+    """The whole /trace response body."""
+    body = {
+        "nodes": [_node(n) for n in graph.nodes],
+        "edges": [_edge(e) for e in graph.edges],
+        "output": graph.output,
+        "variables": {name: variable_json(t) for name, t in variables.items()},
+        "stdout": stdout,
+    }
+    return orjson.dumps(body, option=_OPTIONS)
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value, option=_OPTIONS)
+

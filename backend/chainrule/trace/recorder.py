@@ -1,0 +1,164 @@
+"""Forward capture: every tensor torch produces while the program runs, keyed by its grad_fn.
+
+grad_fn nodes do not keep their outputs, so each interpreter call runs under a
+TorchDispatchMode that sees every aten op, including those torch runs inside a composite
+op (the TBackward0 inside nn.Linear). The same mode refuses ops whose results would be
+too large, before they allocate, by running them on the meta device first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten, tree_map
+
+from chainrule.errors import LimitError
+from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_TOTAL_ELEMENTS
+
+Span = tuple[int, int, int, int]
+
+# Ops that make a tensor larger than their inputs from one input or none.
+_GROWING = frozenset({"expand", "repeat", "tile", "repeat_interleave", "kron", "broadcast_to",
+                      "new_zeros", "new_ones", "new_full", "new_empty", "one_hot", "pad",
+                      "constant_pad_nd", "diag_embed", "diag", "embedding", "index_select",
+                      "gather", "cartesian_prod", "combinations", "tril_indices", "triu_indices",
+                      "eye", "arange", "linspace", "logspace", "randperm"})
+
+
+@dataclass
+class Produced:
+    """A tensor an op produced: its value then, and the source expression that ran it."""
+
+    value: torch.Tensor
+    span: Span
+    # The op's inputs by position, aligned with grad_fn.next_functions when known.
+    inputs: list[torch.Tensor | None] = field(default_factory=list)
+
+
+class Recorder:
+    """Records what each grad_fn produced; one per program run."""
+
+    def __init__(self) -> None:
+        self.produced: dict[Any, Produced] = {}  # grad_fn node -> Produced
+        self.leaf_values: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        self.total_elements = 0
+        self._mode = _Capture(self)
+        self.span: Span = (0, 0, 0, 0)
+
+    def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
+             span: Span) -> Any:
+        """Run one interpreter-level call with every aten op inside it recorded."""
+        self.span = span
+        with self._mode:
+            return fn(*args, **kwargs)
+
+    def record(self, func: Any, args: tuple[Any, ...], out: Any) -> None:
+        """Called by the dispatch mode after each aten op (autograd sets grad_fn just after)."""
+        self._mode.pending.append((func, args, out))
+
+    def settle(self) -> None:
+        """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
+        pending, self._mode.pending = self._mode.pending, []
+        for _func, args, out in pending:
+            outputs = out if isinstance(out, tuple | list) else (out,)
+            flat_args = list(tree_flatten(args)[0])
+            for tensor in outputs:
+                if not isinstance(tensor, torch.Tensor):
+                    continue
+                node = tensor.grad_fn
+                if node is None or node in self.produced:
+                    continue
+                self.produced[node] = Produced(
+                    tensor.detach().clone(), self.span, _align(node, args, flat_args)
+                )
+            for arg in flat_args:
+                if isinstance(arg, torch.Tensor) and arg.is_leaf and arg.requires_grad:
+                    self._snapshot_leaf(arg)
+
+    def _snapshot_leaf(self, leaf: torch.Tensor) -> None:
+        key = id(leaf)  # held alive by the stored tuple, so the key cannot be reused
+        known = self.leaf_values.get(key)
+        if known is None:
+            self.leaf_values[key] = (leaf, leaf.detach().clone())
+
+    def leaf_value(self, leaf: torch.Tensor) -> torch.Tensor:
+        """The leaf's value when an op first read it, else its value now."""
+        known = self.leaf_values.get(id(leaf))
+        if known is not None and known[0] is leaf:
+            return known[1]
+        return leaf.detach()
+
+
+def _align(node: Any, args: tuple[Any, ...], flat: list[Any]) -> list[torch.Tensor | None]:
+    """The op's tensor inputs in next_functions order, where that order can be known."""
+    n = len(node.next_functions)
+    if len(args) == n:
+        return [a if isinstance(a, torch.Tensor) else None for a in args]
+    tensors: list[torch.Tensor | None] = [a for a in flat if isinstance(a, torch.Tensor)]
+    if len(tensors) == n:
+        return tensors
+    return []
+
+
+class _Capture(TorchDispatchMode):
+    """Sees every aten op: checks sizes before running it, records its outputs after."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.pending: list[tuple[Any, tuple[Any, ...], Any]] = []
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        _check_size(func, args, kwargs)
+        out = func(*args, **kwargs)
+        total = sum(t.numel() for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor))
+        self.recorder.total_elements += total
+        if self.recorder.total_elements > MAX_TOTAL_ELEMENTS:
+            raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
+        self.pending.append((func, args, out))
+        return out
+
+    def __exit__(self, *exc: Any) -> None:
+        super().__exit__(*exc)
+        if exc[0] is None:
+            self.recorder.settle()
+        else:
+            self.pending = []
+
+
+def _check_size(func: Any, args: Any, kwargs: Any) -> None:
+    """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it."""
+    tensors = [t for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)]
+    name = func._schema.name.split("::")[-1]
+    if tensors and name not in _GROWING:
+        sizes = [t.numel() for t in tensors]
+        product = 1
+        for s in sizes:
+            product *= max(s, 1)
+        if max(product, sum(sizes)) <= MAX_TENSOR_ELEMENTS:
+            return
+    meta_args, meta_kwargs = tree_map(_to_meta, (args, kwargs))
+    if "device" in meta_kwargs:
+        meta_kwargs["device"] = torch.device("meta")
+    try:
+        meta_out = func(*meta_args, **meta_kwargs)
+    except (RuntimeError, NotImplementedError, TypeError, ValueError):
+        return  # the real call will raise torch's own message, or is data-dependent
+    for t in tree_flatten(meta_out)[0]:
+        if isinstance(t, torch.Tensor) and t.numel() > MAX_TENSOR_ELEMENTS:
+            shape = "x".join(str(d) for d in t.shape)
+            raise LimitError(
+                f"this would make a tensor of {t.numel()} elements ({shape}); the limit is "
+                f"{MAX_TENSOR_ELEMENTS}"
+            )
+
+
+def _to_meta(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
+    return value
