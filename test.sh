@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Set up .venv with the test extras and a Chromium, then run every gate:
+# ruff, mypy, pytest (browser tests included). Extra arguments go to pytest.
+# Exits non-zero if any gate fails; all gates run so one report shows every failure.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# shellcheck source=scripts/setup-venv.sh
+source scripts/setup-venv.sh
+# shellcheck source=scripts/find-chromium.sh
+source scripts/find-chromium.sh
+
+setup_venv test
+CHROMIUM_PATH="$(find_chromium)"
+export CHROMIUM_PATH
+echo "==> browser: $CHROMIUM_PATH"
+
+failed=()
+
+# Run one gate, recording its name when it fails.
+gate() {
+    local name="$1" status=0
+    shift
+    printf '\n==> %s\n' "$name"
+    "$@" || status=$?
+    if [[ "$name" == pytest && "$status" -eq 5 ]]; then
+        echo "pytest collected no tests: that counts as a failure" >&2
+    fi
+    if [[ "$status" -ne 0 ]]; then
+        failed+=("$name (exit $status)")
+    fi
+}
+
+gate ruff "$VENV_DIR/bin/ruff" check backend tests benchmarks
+gate mypy "$VENV_DIR/bin/mypy"
+gate pytest "$VENV_DIR/bin/python" -m pytest "$@"
+
+echo
+if [[ "${#failed[@]}" -ne 0 ]]; then
+    printf 'FAILED: %s\n' "${failed[@]}" >&2
+    exit 1
+fi
+echo "all gates passed"
