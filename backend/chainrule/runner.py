@@ -20,6 +20,7 @@ from chainrule.serialize import trace_payload
 from chainrule.settings import TRACE_THREAD_STACK_BYTES
 from chainrule.trace.graph import build_graph
 from chainrule.trace.names import Names
+from chainrule.trace.steps import build_steps
 from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
@@ -93,6 +94,7 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
     else:
         raise OutputError("the program made no tensor to show")
     names = Names.from_env(env)
-    phase = session.phase_for(target.grad_fn) if target.grad_fn is not None else None
-    graph = build_graph(target, session.recorder, phase, names)
-    return trace_payload(graph, names.bound, interpreter.stdout)
+    phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
+    graph = build_graph(target, session.recorder, phases, names)
+    return trace_payload(graph, build_steps(graph), names.modules, names.bound,
+                         interpreter.stdout)

@@ -16,6 +16,9 @@ import torch
 
 from chainrule.settings import MAX_LISTED_ELEMENTS
 from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
+from chainrule.trace.labels import meaning
+from chainrule.trace.names import ModuleInfo
+from chainrule.trace.steps import Steps
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
@@ -85,22 +88,54 @@ def _span(span: tuple[int, int, int, int] | None) -> dict[str, int] | None:
     return {"line": line, "col": col, "end_line": end_line, "end_col": end_col}
 
 
+def _saved_value(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return tensor_json(value)
+    if isinstance(value, bool | int | float):
+        return number(value)
+    if isinstance(value, tuple | list | torch.Size) and all(isinstance(v, int) for v in value):
+        return list(value)
+    return str(value)
+
+
 def _node(node: GraphNode) -> dict[str, Any]:
     return {
         "id": node.id,
         "kind": node.kind,
         "op": node.op,
         "label": node.label,
+        "meaning": meaning(node.op),
         "name": node.name,
         "value": tensor_json(node.value),
         "grad": tensor_json(node.grad),
         "span": _span(node.span),
+        "module": node.module,
+        "formula": node.formula,
+        "saved": {k: _saved_value(v) for k, v in node.saved.items()},
+        "grad_parts": node.grad_parts,
     }
 
 
 def _edge(edge: GraphEdge) -> dict[str, Any]:
     return {"source": edge.source, "target": edge.target, "input": edge.input,
-            "grad": tensor_json(edge.grad)}
+            "grad": tensor_json(edge.grad), "local": tensor_json(edge.local),
+            "formula": edge.formula}
+
+
+def _steps(steps: Steps) -> dict[str, Any]:
+    return {
+        "forward": [{"node": s.node, "generation": s.generation, "edges": s.edges}
+                    for s in steps.forward],
+        "backward": [{"phase": s.phase, "node": s.node, "grad": tensor_json(s.grad),
+                      "edges": s.edges, "sends": [tensor_json(g) for g in s.sends],
+                      "accumulated": tensor_json(s.accumulated)}
+                     for s in steps.backward],
+    }
+
+
+def _phases(graph: TraceGraph) -> list[dict[str, Any]]:
+    return [{"index": i, "output": graph.node_of.get(p.root), "span": _span(p.span),
+             "seed": tensor_json(p.seed)} for i, p in enumerate(graph.phases)]
 
 
 def variable_json(t: torch.Tensor) -> dict[str, Any]:
@@ -117,7 +152,8 @@ def _retained(t: torch.Tensor) -> torch.Tensor | None:
     return t.grad if t.retains_grad else None
 
 
-def trace_payload(graph: TraceGraph, variables: dict[str, torch.Tensor], stdout: str) -> bytes:
+def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
+                  variables: dict[str, torch.Tensor], stdout: str) -> bytes:
     """The whole /trace response body."""
     body = {
         "nodes": [_node(n) for n in graph.nodes],
@@ -125,6 +161,9 @@ def trace_payload(graph: TraceGraph, variables: dict[str, torch.Tensor], stdout:
         "output": graph.output,
         "variables": {name: variable_json(t) for name, t in variables.items()},
         "stdout": stdout,
+        "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
+        "phases": _phases(graph),
+        "steps": _steps(steps),
     }
     return orjson.dumps(body, option=_OPTIONS)
 

@@ -186,3 +186,12 @@ def test_openapi_documents_trace_with_examples(client: TestClient) -> None:
     assert "422" in trace["responses"]
     schema = doc["components"]["schemas"]["TraceRequest"]
     assert schema["examples"][0]["source"] == SEED
+
+
+def test_seed_response_matches_the_schema(client: TestClient) -> None:
+    from chainrule.api.schemas import TraceOut
+
+    body = strict_loads(client.post("/api/v1/trace", json={"source": SEED}).content)
+    parsed = TraceOut.model_validate(body)
+    assert len(parsed.nodes) == 9
+    assert len(parsed.steps.backward) == 7

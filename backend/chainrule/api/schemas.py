@@ -143,6 +143,7 @@ class NodeOut(BaseModel):
         examples=["MulBackward0"],
     )
     label: str = Field(description="A short friendly label, such as × for MulBackward0.")
+    meaning: str | None = Field(description="What the op computes, in plain English.")
     name: str | None = Field(
         description="The variable bound to this tensor, or a parameter's qualified name."
     )
@@ -151,6 +152,18 @@ class NodeOut(BaseModel):
         description="d output / d this node's tensor; null where no gradient flows."
     )
     span: SpanOut | None = Field(description="The source expression that created the tensor.")
+    module: str | None = Field(
+        description="Qualified name of the module the op ran inside (model.0), or null."
+    )
+    formula: str | None = Field(description="What the op computes, in LaTeX (y = a · b).")
+    saved: dict[str, TensorOut | Number | list[int] | str] = Field(
+        description="The grad_fn's saved values (_saved_* without the prefix), as captured "
+        "during the backward pass."
+    )
+    grad_parts: list[int] = Field(
+        description="When the tensor feeds several ops: the indices of its out-edges, whose "
+        "gradients add up to this node's gradient."
+    )
 
 
 class EdgeOut(BaseModel):
@@ -160,8 +173,57 @@ class EdgeOut(BaseModel):
     target: str
     input: int = Field(description="Position of this input among the target's inputs.")
     grad: TensorOut | None = Field(
-        description="What flows back along this edge: d output / d source, from this path."
+        description="What flows back along this edge: d output / d source, from this path "
+        "(the vector-Jacobian product torch computed)."
     )
+    local: TensorOut | None = Field(
+        description="The local derivative d target / d source, when the target's tensor has "
+        "one element; null otherwise."
+    )
+    formula: str | None = Field(description="The local derivative in LaTeX (b for a·b by a).")
+
+
+class ModuleOut(BaseModel):
+    """A module of a named model: clusters and collapsing in the graph."""
+
+    name: str = Field(examples=["model.0"])
+    type: str = Field(examples=["Linear"])
+    parent: str | None
+
+
+class PhaseOut(BaseModel):
+    """One backward() (or autograd.grad) call that ran through the graph."""
+
+    index: int
+    output: str | None = Field(description="Id of the node it differentiated.")
+    span: SpanOut | None = Field(description="The backward() call in the source.")
+    seed: TensorOut | None = Field(description="The `gradient` argument, when one was given.")
+
+
+class ForwardStepOut(BaseModel):
+    """The teaching order: a node computed, in topological generations."""
+
+    node: str
+    generation: int = Field(description="0 for inputs; one past the op's latest input.")
+    edges: list[int] = Field(description="Indices of the edges the node reads.")
+
+
+class BackwardStepOut(BaseModel):
+    """The order autograd ran: a node receives its gradient and sends it on."""
+
+    phase: int
+    node: str
+    grad: TensorOut | None = Field(description="d output / d this node's tensor, arriving.")
+    edges: list[int] = Field(description="Indices of its input edges.")
+    sends: list[TensorOut | None] = Field(description="What flows back along each edge.")
+    accumulated: TensorOut | None = Field(description="A leaf's .grad after this step.")
+
+
+class StepsOut(BaseModel):
+    """Forward steps (teaching order) and backward steps (autograd's real order)."""
+
+    forward: list[ForwardStepOut]
+    backward: list[BackwardStepOut]
 
 
 class VariableOut(BaseModel):
@@ -181,6 +243,9 @@ class TraceOut(BaseModel):
     output: str | None = Field(description="Id of the differentiated (or shown) node.")
     variables: dict[str, VariableOut]
     stdout: str
+    modules: list[ModuleOut]
+    phases: list[PhaseOut]
+    steps: StepsOut
 
 
 class ErrorDetail(BaseModel):

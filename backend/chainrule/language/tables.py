@@ -77,11 +77,6 @@ _F_NAMES = (
 _OPTIMIZER_NAMES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
 
 
-def _grad(outputs: Any, inputs: Any, **kwargs: Any) -> Any:
-    """torch.autograd.grad, with a list for a single input as torch returns a tuple."""
-    return torch.autograd.grad(outputs, inputs, **kwargs)
-
-
 def _table(source: Any, names: tuple[str, ...], prefix: str) -> dict[str, Function]:
     return {name: Function(f"{prefix}.{name}", getattr(source, name)) for name in names}
 
@@ -90,7 +85,9 @@ def _untraced(name: str, fn: Callable[..., Any]) -> Function:
     return Function(name, fn, torch_op=False)
 
 
-AUTOGRAD = Namespace("torch.autograd", {"grad": Function("torch.autograd.grad", _grad)})
+AUTOGRAD = Namespace(
+    "torch.autograd", {"grad": Function("torch.autograd.grad", torch.autograd.grad)}
+)
 OPTIM = Namespace(
     "torch.optim",
     {n: _untraced(f"torch.optim.{n}", getattr(torch.optim, n)) for n in _OPTIMIZER_NAMES},

@@ -2,6 +2,7 @@
 
 Pure data out (`TraceGraph`); serialize.py turns it into JSON. Ids are assigned in the
 order the walk meets nodes, from the output back, so the same program gives the same ids.
+Node and edge gradients come from the last backward phase that ran through the graph.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from typing import Any, Literal
 
 import networkx as nx
 import torch
+from torch import nn
 
 from chainrule.errors import LimitError
 from chainrule.settings import MAX_GRAPH_NODES
-from chainrule.trace.backward import Phase
+from chainrule.trace.backward import Phase, Ran
+from chainrule.trace.formulas import edge_formula, op_formula
 from chainrule.trace.labels import label
 from chainrule.trace.names import Names
 from chainrule.trace.recorder import Recorder, Span
@@ -31,8 +34,12 @@ class GraphNode:
     label: str
     name: str | None
     value: torch.Tensor | None  # forward value of the tensor this node produced
-    grad: torch.Tensor | None  # d output / d that tensor, from the backward phase
+    grad: torch.Tensor | None  # d output / d that tensor, from the last backward phase
     span: Span | None
+    module: str | None = None  # qualified name of the module it ran inside
+    saved: dict[str, Any] = field(default_factory=dict)  # the grad_fn's _saved_* values
+    formula: str | None = None  # what the op computes, LaTeX
+    grad_parts: list[int] = field(default_factory=list)  # out-edges whose grads sum to grad
 
 
 @dataclass
@@ -41,6 +48,8 @@ class GraphEdge:
     target: str  # the op that consumed it
     input: int  # position among the target's next_functions
     grad: torch.Tensor | None  # what flowed back along this edge
+    local: torch.Tensor | None = None  # d target / d source, for a one-element target
+    formula: str | None = None  # the local derivative, LaTeX
 
 
 @dataclass
@@ -48,6 +57,8 @@ class TraceGraph:
     nodes: list[GraphNode] = field(default_factory=list)
     edges: list[GraphEdge] = field(default_factory=list)
     output: str | None = None
+    phases: list[Phase] = field(default_factory=list)  # backward phases through this graph
+    node_of: dict[Any, str] = field(default_factory=dict)  # grad_fn -> node id
 
     def digraph(self) -> nx.DiGraph:
         """The graph in forward data-flow direction, for orderings."""
@@ -57,70 +68,90 @@ class TraceGraph:
         return g
 
 
-def _grad_at(phase: Phase | None, node: Any, index: int = 0) -> torch.Tensor | None:
-    if phase is None:
-        return None
-    ran = phase.by_node.get(node)
-    if ran is None or index >= len(ran.grad_outputs):
-        return None
-    return ran.grad_outputs[index]
-
-
-def build_graph(output: torch.Tensor, recorder: Recorder, phase: Phase | None,
+def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
                 names: Names) -> TraceGraph:
     """The graph that produced `output`, walked iteratively from its grad_fn."""
-    graph = TraceGraph()
+    graph = TraceGraph(phases=phases)
+    last = phases[-1] if phases else None
     root = output.grad_fn
     if root is None:
-        kind: Kind = "leaf" if output.requires_grad else "constant"
-        graph.nodes.append(GraphNode(
-            "n0", kind, "AccumulateGrad" if kind == "leaf" else None,
-            names.of_tensor(output) or label(None), names.of_tensor(output),
-            output.detach(), output.grad if kind == "leaf" else None, None))
+        graph.nodes.append(_tensor_node("n0", output, recorder, names))
         graph.output = "n0"
         return graph
 
     order = reachable(root)
     if len(order) > MAX_GRAPH_NODES:
         raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
-    ids = {node: f"n{i}" for i, node in enumerate(order)}
+    graph.node_of = {node: f"n{i}" for i, node in enumerate(order)}
+    ids = graph.node_of
     constants: dict[int, str] = {}  # id(tensor) -> node id; tensors are held by the recorder
     for node in order:
-        graph.nodes.append(_op_node(node, ids[node], recorder, phase, names))
+        graph.nodes.append(_op_node(node, ids[node], recorder, last, names))
     for node in order:
         produced = recorder.produced.get(node)
-        ran = phase.by_node.get(node) if phase else None
+        ran = last.by_node.get(node) if last else None
+        op = type(node).__name__
         for i, (child, _) in enumerate(node.next_functions):
             if child is not None:
-                grad = ran.grad_inputs[i] if ran and i < len(ran.grad_inputs) else None
-                graph.edges.append(GraphEdge(ids[child], ids[node], i, grad))
+                graph.edges.append(GraphEdge(
+                    ids[child], ids[node], i, _at(ran.grad_inputs if ran else (), i),
+                    _at(ran.local if ran else (), i), edge_formula(op, i)))
                 continue
             tensor = produced.inputs[i] if produced and i < len(produced.inputs) else None
             if tensor is None:
                 continue
             if id(tensor) not in constants:
                 constants[id(tensor)] = cid = f"n{len(graph.nodes)}"
-                name = names.of_tensor(tensor)
-                graph.nodes.append(GraphNode(cid, "constant", None, name or label(None), name,
-                                             tensor.detach(), None, None))
-            graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None))
+                graph.nodes.append(_tensor_node(cid, tensor, recorder, names))
+            graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None, None,
+                                         edge_formula(op, i)))
     if len(graph.nodes) > MAX_GRAPH_NODES:
         raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
+    _mark_fan_out(graph)
     graph.output = ids[root]
     return graph
+
+
+def _at(grads: tuple[torch.Tensor | None, ...], i: int) -> torch.Tensor | None:
+    return grads[i] if i < len(grads) else None
+
+
+def _mark_fan_out(graph: TraceGraph) -> None:
+    """Where a tensor feeds several ops, name the edges whose gradients sum to its own."""
+    out_edges: dict[str, list[int]] = {}
+    for index, edge in enumerate(graph.edges):
+        out_edges.setdefault(edge.source, []).append(index)
+    for node in graph.nodes:
+        edges = out_edges.get(node.id, [])
+        if len(edges) > 1:
+            node.grad_parts = edges
+
+
+def _tensor_node(nid: str, tensor: torch.Tensor, recorder: Recorder, names: Names) -> GraphNode:
+    """A leaf or constant met as a tensor rather than as a grad_fn."""
+    kind: Kind = "leaf" if tensor.requires_grad and tensor.is_leaf else "constant"
+    name = names.of_tensor(tensor)
+    is_leaf = kind == "leaf"
+    return GraphNode(nid, kind, "AccumulateGrad" if is_leaf else None,
+                     name or label(None), name, recorder.leaf_value(tensor),
+                     tensor.grad if is_leaf else None, recorder.span_of(tensor))
 
 
 def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
              names: Names) -> GraphNode:
     op = type(node).__name__
-    grad = _grad_at(phase, node)
+    ran: Ran | None = phase.by_node.get(node) if phase else None
+    grad = ran.grad_outputs[0] if ran and ran.grad_outputs else None
     if op == "AccumulateGrad":
         leaf = node.variable
         name = names.of_tensor(leaf)
         return GraphNode(nid, "leaf", op, name or "leaf", name, recorder.leaf_value(leaf),
-                         grad, None)
+                         grad, recorder.span_of(leaf), names.module_of_parameter(leaf))
     produced = recorder.produced.get(node)
+    module: nn.Module | None = produced.module if produced else None
     return GraphNode(
         nid, "op", op, label(op), names.of_producer(node),
         produced.value if produced else None, grad, produced.span if produced else None,
+        names.module_names.get(id(module)) if module is not None else None,
+        ran.saved if ran else {}, op_formula(op),
     )

@@ -1,4 +1,4 @@
-"""The user's names for tensors: variables bound at the end, and module parameters."""
+"""The user's names for tensors and modules: variables bound at the end, module parameters."""
 
 from __future__ import annotations
 
@@ -10,6 +10,15 @@ from torch import nn
 
 
 @dataclass
+class ModuleInfo:
+    """One module of a named model: `model.0`, a Linear inside `model`."""
+
+    name: str
+    type: str
+    parent: str | None
+
+
+@dataclass
 class Names:
     """Look up the name of a tensor (by identity) or of the op that produced it."""
 
@@ -17,6 +26,10 @@ class Names:
     producers: dict[Any, str] = field(default_factory=dict)
     # Every named tensor, in binding order: variables, then module parameters.
     bound: dict[str, torch.Tensor] = field(default_factory=dict)
+    modules: list[ModuleInfo] = field(default_factory=list)
+    module_names: dict[int, str] = field(default_factory=dict)  # id(module) -> name
+    parameter_module: dict[int, str] = field(default_factory=dict)  # id(param) -> module
+    _held: list[Any] = field(default_factory=list)  # keeps every id() above valid
 
     @classmethod
     def from_env(cls, env: dict[str, Any]) -> Names:
@@ -25,16 +38,28 @@ class Names:
             if isinstance(value, torch.Tensor):
                 names._add(name, value)
         for name, value in env.items():
-            if isinstance(value, nn.Module):
-                for pname, param in value.named_parameters():
-                    names._add(f"{name}.{pname}", param)
+            if isinstance(value, nn.Module) and id(value) not in names.module_names:
+                names._add_module(name, value)
         return names
 
     def _add(self, name: str, tensor: torch.Tensor) -> None:
-        self.bound[name] = tensor
+        self.bound.setdefault(name, tensor)
         self.tensors.setdefault(id(tensor), (tensor, name))
         if tensor.grad_fn is not None:
             self.producers.setdefault(tensor.grad_fn, name)
+
+    def _add_module(self, root_name: str, root: nn.Module) -> None:
+        for sub_name, module in root.named_modules():
+            if id(module) in self.module_names:
+                continue
+            name = f"{root_name}.{sub_name}" if sub_name else root_name
+            parent = name.rsplit(".", 1)[0] if sub_name else None
+            self.module_names[id(module)] = name
+            self.modules.append(ModuleInfo(name, type(module).__name__, parent))
+            self._held.append(module)
+            for param_name, param in module.named_parameters(recurse=False):
+                self._add(f"{name}.{param_name}", param)
+                self.parameter_module.setdefault(id(param), name)
 
     def of_tensor(self, tensor: torch.Tensor) -> str | None:
         known = self.tensors.get(id(tensor))
@@ -42,3 +67,6 @@ class Names:
 
     def of_producer(self, node: Any) -> str | None:
         return self.producers.get(node)
+
+    def module_of_parameter(self, tensor: torch.Tensor) -> str | None:
+        return self.parameter_module.get(id(tensor)) if self.of_tensor(tensor) else None

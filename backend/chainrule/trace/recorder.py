@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils._pytree import tree_flatten, tree_map
 
@@ -37,6 +38,7 @@ class Produced:
     span: Span
     # The op's inputs by position, aligned with grad_fn.next_functions when known.
     inputs: list[torch.Tensor | None] = field(default_factory=list)
+    module: nn.Module | None = None  # the innermost module running when the op ran
 
 
 class Recorder:
@@ -48,22 +50,53 @@ class Recorder:
         self.total_elements = 0
         self._mode = _Capture(self)
         self.span: Span = (0, 0, 0, 0)
+        self.module_stack: list[nn.Module] = []
+        # Tensors made without a grad_fn (leaves, constants): id -> (tensor, span).
+        self.made: dict[int, tuple[torch.Tensor, Span]] = {}
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span) -> Any:
         """Run one interpreter-level call with every aten op inside it recorded."""
         self.span = span
-        with self._mode:
-            return fn(*args, **kwargs)
+        handles = self._watch_modules(fn) if isinstance(fn, nn.Module) else []
+        try:
+            with self._mode:
+                result = fn(*args, **kwargs)
+        finally:
+            for handle in handles:
+                handle.remove()
+            self.module_stack.clear()
+        for tensor in result if isinstance(result, tuple | list) else (result,):
+            if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
+                self.made.setdefault(id(tensor), (tensor, span))
+        return result
 
-    def record(self, func: Any, args: tuple[Any, ...], out: Any) -> None:
-        """Called by the dispatch mode after each aten op (autograd sets grad_fn just after)."""
-        self._mode.pending.append((func, args, out))
+    def _watch_modules(self, root: nn.Module) -> list[Any]:
+        """Hooks that keep `module_stack` as the modules running, outermost first."""
+        stack = self.module_stack
+
+        def enter(module: nn.Module, _args: Any) -> None:
+            stack.append(module)
+
+        def leave(module: nn.Module, _args: Any, _out: Any) -> None:
+            if stack and stack[-1] is module:
+                stack.pop()
+
+        handles = []
+        for module in root.modules():
+            handles.append(module.register_forward_pre_hook(enter))
+            handles.append(module.register_forward_hook(leave))
+        return handles
+
+    def span_of(self, tensor: torch.Tensor) -> Span | None:
+        """Where a tensor without a grad_fn was made, when a traced call made it."""
+        known = self.made.get(id(tensor))
+        return known[1] if known is not None and known[0] is tensor else None
 
     def settle(self) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
         pending, self._mode.pending = self._mode.pending, []
-        for _func, args, out in pending:
+        for _func, args, out, module in pending:
             outputs = out if isinstance(out, tuple | list) else (out,)
             flat_args = list(tree_flatten(args)[0])
             for tensor in outputs:
@@ -73,7 +106,7 @@ class Recorder:
                 if node is None or node in self.produced:
                     continue
                 self.produced[node] = Produced(
-                    tensor.detach().clone(), self.span, _align(node, args, flat_args)
+                    tensor.detach().clone(), self.span, _align(node, args, flat_args), module
                 )
             for arg in flat_args:
                 if isinstance(arg, torch.Tensor) and arg.is_leaf and arg.requires_grad:
@@ -110,7 +143,7 @@ class _Capture(TorchDispatchMode):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
-        self.pending: list[tuple[Any, tuple[Any, ...], Any]] = []
+        self.pending: list[tuple[Any, tuple[Any, ...], Any, nn.Module | None]] = []
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
@@ -120,7 +153,8 @@ class _Capture(TorchDispatchMode):
         self.recorder.total_elements += total
         if self.recorder.total_elements > MAX_TOTAL_ELEMENTS:
             raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
-        self.pending.append((func, args, out))
+        stack = self.recorder.module_stack
+        self.pending.append((func, args, out, stack[-1] if stack else None))
         return out
 
     def __exit__(self, *exc: Any) -> None:

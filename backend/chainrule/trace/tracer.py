@@ -24,28 +24,42 @@ class TraceSession:
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span) -> Any:
+        if fn is torch.autograd.grad:
+            return self._autograd_grad(args, kwargs, span)
         return self.recorder.call(fn, args, kwargs, span)
 
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None:
+        """tensor.backward(**kwargs), with every node's gradients recorded as a phase."""
         if tensor.grad_fn is None and not tensor.requires_grad:
             raise OutputError(
                 "element 0 of tensors does not require grad and does not have a grad_fn"
             )
-        if tensor.numel() != 1 and kwargs.get("gradient") is None:
+        gradient = kwargs.get("gradient")
+        if tensor.numel() != 1 and gradient is None:
             raise OutputError(
                 f"backward() needs a scalar, but this tensor has shape {list(tensor.shape)}: "
                 "reduce it first with .sum() or .mean(), or pass gradient=..."
             )
-        phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs))
+        seed = gradient if isinstance(gradient, torch.Tensor) else None
+        phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs), seed)
         self.phases.append(phase)
         self.last_backward = tensor
+
+    def _autograd_grad(self, args: tuple[Any, ...], kwargs: dict[str, Any], span: Span) -> Any:
+        outputs = args[0] if args else kwargs.get("outputs")
+        first = outputs[0] if isinstance(outputs, tuple | list) and outputs else outputs
+        if not isinstance(first, torch.Tensor) or first.grad_fn is None:
+            return self.recorder.call(torch.autograd.grad, args, kwargs, span)
+        phase, result = run_backward(
+            first.grad_fn, span, lambda: self.recorder.call(torch.autograd.grad, args, kwargs,
+                                                            span))
+        self.phases.append(phase)
+        self.last_backward = first
+        return result
 
     def mutating(self) -> None:
         return None
 
-    def phase_for(self, root: Any) -> Phase | None:
-        """The last backward phase that ran through `root`."""
-        for phase in reversed(self.phases):
-            if root in phase.by_node:
-                return phase
-        return None
+    def phases_through(self, root: Any) -> list[Phase]:
+        """The backward phases that ran through `root`, in program order."""
+        return [phase for phase in self.phases if root in phase.by_node]
