@@ -36,6 +36,10 @@ def _nonfinite_list(data: Any) -> Any:
     return number(data)
 
 
+_HISTOGRAM_BINS = 16
+_EMPTY_SUMMARY = {"min": None, "max": None, "mean": None, "std": None}
+
+
 def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
     """{shape, dtype, data, summary}; data is null past MAX_LISTED_ELEMENTS elements."""
     if t is None:
@@ -46,35 +50,67 @@ def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
     if t.dtype in (torch.bfloat16, torch.float16):
         t = t.float()
     n = t.numel()
-    data: Any = None
     if n <= MAX_LISTED_ELEMENTS:
-        data = _data(t)
+        data, summary = _small(t.numpy(), n)
+    else:
+        data, summary = None, _large_summary(t)
     return {
         "shape": list(t.shape),
         "dtype": str(t.dtype).removeprefix("torch."),
         "data": data,
-        "summary": _summary(t),
+        "summary": summary,
     }
 
 
-def _data(t: torch.Tensor) -> Any:
-    if t.dtype.is_floating_point and not bool(torch.isfinite(t).all()):
-        return _nonfinite_list(t.tolist())
-    array = t.numpy()
-    if array.ndim == 0:
-        return array[()]
-    return np.ascontiguousarray(array)
+def _small(array: np.ndarray[Any, Any], n: int) -> tuple[Any, dict[str, Any]]:
+    """Data and summary of a small tensor, in numpy (cheaper than torch for a few elements)."""
+    if n == 0:
+        return array.tolist(), dict(_EMPTY_SUMMARY)
+    is_float = array.dtype.kind == "f"
+    if n == 1:
+        scalar = array.reshape(-1)[0]
+        value = scalar if not is_float or math.isfinite(scalar) else number(float(scalar))
+        if array.dtype.kind == "b":
+            value, stat = bool(scalar), float(scalar)
+        else:
+            stat = value
+        data = value if array.ndim == 0 else _nest([value], array.shape)
+        zero = array.dtype.type(0) if is_float else 0.0
+        return data, {"min": stat, "max": stat, "mean": stat, "std": zero}
+    if is_float and not np.isfinite(array).all():
+        data = _nonfinite_list(array.tolist())
+    else:
+        data = np.ascontiguousarray(array)
+    wide = array.astype(np.float64)
+    cast: Any = array.dtype.type if is_float else float
+    stats = (wide.min(), wide.max(), wide.mean(), wide.std(ddof=1))
+    return data, {k: _stat(float(v), cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
 
 
-def _summary(t: torch.Tensor) -> dict[str, Any]:
-    if t.numel() == 0:
-        return {"min": None, "max": None, "mean": None, "std": None}
-    f = t.double() if t.dtype != torch.float64 else t
-    std = f.std() if t.numel() > 1 else torch.zeros((), dtype=f.dtype)
-    # Written at the tensor's own precision: float32 values in their shortest float32 form.
-    cast = np.float32 if t.dtype == torch.float32 else float
-    return {key: _stat(float(s), cast)
-            for key, s in (("min", f.min()), ("max", f.max()), ("mean", f.mean()), ("std", std))}
+_STAT_KEYS = ("min", "max", "mean", "std")
+
+
+def _nest(values: list[Any], shape: tuple[int, ...]) -> Any:
+    """A one-element list nested to `shape` (all of whose sizes are 1)."""
+    data: Any = values[0]
+    for _ in shape:
+        data = [data]
+    return data
+
+
+def _large_summary(t: torch.Tensor) -> dict[str, Any]:
+    """min, max, mean, std and a histogram, computed by torch over every element."""
+    f = t.double()
+    finite = f[torch.isfinite(f)]
+    cast: Any = np.float32 if t.dtype == torch.float32 else float
+    stats = (f.min(), f.max(), f.mean(), f.std())
+    summary = {k: _stat(float(v), cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
+    if finite.numel():
+        low, high = float(finite.min()), float(finite.max())
+        counts = torch.histc(finite, bins=_HISTOGRAM_BINS, min=low, max=high)
+        summary["histogram"] = {"min": low, "max": high,
+                                "counts": [int(c) for c in counts.tolist()]}
+    return summary
 
 
 def _stat(x: float, cast: Any) -> Any:
