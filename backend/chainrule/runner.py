@@ -7,6 +7,7 @@ Nothing holding tensors survives the thread, so the graph is freed there too.
 
 from __future__ import annotations
 
+import gc
 import keyword
 import threading
 from typing import Any
@@ -36,9 +37,13 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
         try:
             result.append(_trace(source, variables or {}, output))
         except ChainruleError as exc:
-            failure.append(exc.with_traceback(None))
+            # A fresh copy: the original's traceback and context hold the program's frames.
+            failure.append(type(exc)(exc.message, exc.line, exc.col))
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        finally:
+            # Free cyclic garbage holding tensors here, on the large stack.
+            gc.collect()
 
     with _stack_lock:
         previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)

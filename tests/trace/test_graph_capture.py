@@ -1,0 +1,212 @@
+"""The traced graph against torch: values, gradients, fan-out sums, steps, limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+
+from chainrule.errors import LimitError, OutputError
+from chainrule.runner import trace_to_json
+from tests.conftest import SEED, as_tensor, strict_loads
+
+
+def trace(source: str, **kwargs: Any) -> dict[str, Any]:
+    return strict_loads(trace_to_json(source, **kwargs))
+
+
+def nodes_by(body: dict[str, Any], **match: object) -> list[dict[str, Any]]:
+    return [n for n in body["nodes"] if all(n[k] == v for k, v in match.items())]
+
+
+def one(body: dict[str, Any], **match: object) -> dict[str, Any]:
+    found = nodes_by(body, **match)
+    assert len(found) == 1, match
+    return found[0]
+
+
+CHAIN = """import torch
+x = torch.tensor(0.5, requires_grad=True)
+y = x
+for i in range({outer}):
+    for j in range({inner}):
+        y = y * 1.0001
+y.backward()
+"""
+
+
+def test_ten_thousand_op_chain_traces_and_matches_torch() -> None:
+    body = trace(CHAIN.format(outer=100, inner=100))
+    assert len(nodes_by(body, op="MulBackward0")) == 10_000
+    x = torch.tensor(0.5, requires_grad=True)
+    y = x
+    for _ in range(10_000):
+        y = y * 1.0001
+    y.backward()
+    assert torch.equal(as_tensor(one(body, name="x")["grad"]), x.grad)
+    assert torch.equal(as_tensor(one(body, name="y")["value"]), y.detach())
+
+
+def test_sixty_thousand_op_chain_is_refused_cleanly() -> None:
+    with pytest.raises(LimitError) as caught:
+        trace_to_json(CHAIN.format(outer=600, inner=100))
+    assert caught.value.code == "limit_exceeded"
+    assert caught.value.line is not None
+
+
+def test_same_program_gives_byte_identical_json() -> None:
+    assert trace_to_json(SEED) == trace_to_json(SEED)
+
+
+def test_non_scalar_backward_without_gradient_suggests_a_reduction() -> None:
+    source = "import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\ny.backward()\n"
+    with pytest.raises(OutputError) as caught:
+        trace_to_json(source)
+    assert caught.value.message == (
+        "backward() needs a scalar, but this tensor has shape [2]: reduce it first with "
+        ".sum() or .mean(), or pass gradient=..."
+    )
+    assert (caught.value.line, caught.value.col) == (4, 0)
+
+
+def test_gradient_argument_is_shown_as_the_seed() -> None:
+    source = ("import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * x\n"
+              "y.backward(gradient=torch.tensor([1.0, 0.5]))\n")
+    body = trace(source)
+    assert body["phases"][0]["seed"]["data"] == [1.0, 0.5]
+    assert one(body, name="x")["grad"]["data"] == [2.0, 2.0]  # 2x * seed
+    assert one(body, op="MulBackward0")["grad"]["data"] == [1.0, 0.5]
+
+
+def test_fan_out_gradients_add_up_to_the_node_gradient() -> None:
+    source = ("import torch\nx = torch.tensor(3.0, requires_grad=True)\n"
+              "y = torch.sin(x) * x\ny.backward()\n")
+    body = trace(source)
+    x = one(body, name="x")
+    parts = [body["edges"][i] for i in x["grad_parts"]]
+    assert len(parts) == 2
+    total = as_tensor(parts[0]["grad"]) + as_tensor(parts[1]["grad"])
+    assert torch.equal(total, as_tensor(x["grad"]))
+    xt = torch.tensor(3.0, requires_grad=True)
+    (torch.sin(xt) * xt).backward()
+    assert torch.equal(as_tensor(x["grad"]), xt.grad)
+
+
+def test_linear_layer_inner_nodes_have_values_and_module_tags() -> None:
+    source = ("import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\n"
+              "model = nn.Sequential(nn.Linear(3, 2), nn.ReLU())\n"
+              "x = torch.tensor([[1.0, -2.0, 0.5]])\nout = model(x).sum()\nout.backward()\n")
+    body = trace(source)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU())
+    x = torch.tensor([[1.0, -2.0, 0.5]])
+    pre = model[0](x)
+    transpose = one(body, op="TBackward0")
+    assert torch.equal(as_tensor(transpose["value"]), model[0].weight.detach().t())
+    assert transpose["module"] == "model.0"
+    addmm = one(body, op="AddmmBackward0")
+    assert torch.equal(as_tensor(addmm["value"]), pre.detach())
+    assert one(body, op="ReluBackward0")["module"] == "model.1"
+    assert one(body, name="model.0.weight")["module"] == "model.0"
+    assert body["modules"] == [
+        {"name": "model", "type": "Sequential", "parent": None},
+        {"name": "model.0", "type": "Linear", "parent": "model"},
+        {"name": "model.1", "type": "ReLU", "parent": "model"},
+    ]
+
+
+def test_program_where_nothing_requires_grad_has_null_gradients() -> None:
+    body = trace("import torch\na = torch.tensor([1.0, 2.0])\nb = a * 3\n")
+    assert all(n["grad"] is None for n in body["nodes"])
+    assert body["steps"]["backward"] == []
+    assert one(body, name="b")["value"]["data"] == [3.0, 6.0]
+
+
+def test_backward_steps_follow_the_order_autograd_ran() -> None:
+    body = trace(SEED)
+    by_id = {n["id"]: n for n in body["nodes"]}
+    order = [by_id[s["node"]]["op"] for s in body["steps"]["backward"]]
+    seen: list[str] = []
+    w = torch.tensor(1.0, requires_grad=True)
+    b = torch.tensor(0.5, requires_grad=True)
+    loss = (torch.tensor([2.1]) - torch.add(torch.mul(w, torch.tensor([1.4])), b)).pow(2).sum()
+    stack, nodes = [loss.grad_fn], []
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in nodes:
+            nodes.append(node)
+            stack.extend(n for n, _ in node.next_functions)
+    for node in nodes:
+        node.register_hook(lambda gi, go, node=node: seen.append(type(node).__name__))
+    loss.backward()
+    assert order == seen
+
+
+def test_forward_steps_come_in_generations() -> None:
+    body = trace(SEED)
+    by_id = {n["id"]: n for n in body["nodes"]}
+    generations = [(s["generation"], by_id[s["node"]]["op"]) for s in body["steps"]["forward"]]
+    assert [g for g in generations if g[1] is not None and g[1] != "AccumulateGrad"] == [
+        (1, "MulBackward0"), (2, "AddBackward0"), (3, "SubBackward0"), (4, "PowBackward0"),
+        (5, "SumBackward0"),
+    ]
+
+
+def test_two_backward_calls_give_two_phases_that_accumulate() -> None:
+    source = ("import torch\nw = torch.tensor(2.0, requires_grad=True)\nl = w * w\n"
+              "l.backward(retain_graph=True)\nl.backward()\n")
+    body = trace(source)
+    assert [p["index"] for p in body["phases"]] == [0, 1]
+    leaf_steps = [s for s in body["steps"]["backward"] if s["node"] == one(body, name="w")["id"]]
+    assert [s["accumulated"]["data"] for s in leaf_steps] == [4.0, 8.0]
+
+
+def test_autograd_grad_with_create_graph_shows_the_higher_order_graph() -> None:
+    source = ("import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x ** 3\n"
+              "g = torch.autograd.grad(y, x, create_graph=True)[0]\ng.backward()\n")
+    body = trace(source)
+    x = torch.tensor(2.0, requires_grad=True)
+    (g,) = torch.autograd.grad(x**3, x, create_graph=True)
+    g.backward()
+    assert torch.equal(as_tensor(one(body, name="x")["grad"]), x.grad)  # 6x = 12
+    assert one(body, name="g")["value"]["data"] == 12.0
+
+
+def test_large_tensors_are_summarised_with_a_histogram() -> None:
+    body = trace("import torch\nx = torch.ones(40, 40, requires_grad=True)\ny = (x * 2).sum()\n"
+                 "y.backward()\n")
+    x = one(body, name="x")
+    assert x["value"]["data"] is None
+    assert x["value"]["summary"]["min"] == 1.0
+    assert sum(x["value"]["summary"]["histogram"]["counts"]) == 1600
+
+
+# Test-side reference functions: finite differences of each op at the recorded inputs.
+_FUNCTIONS = {
+    "SinBackward0": lambda a: torch.sin(a),
+    "ExpBackward0": lambda a: torch.exp(a),
+    "LogBackward0": lambda a: torch.log(a),
+    "TanhBackward0": lambda a: torch.tanh(a),
+    "SigmoidBackward0": lambda a: torch.sigmoid(a),
+    "SqrtBackward0": lambda a: torch.sqrt(a),
+}
+
+
+def test_local_derivatives_pass_a_finite_difference_check_in_float64() -> None:
+    source = ("import torch\nx = torch.tensor(0.7, dtype=torch.float64, requires_grad=True)\n"
+              "y = torch.sqrt(torch.exp(torch.tanh(torch.sigmoid(torch.log(torch.sin(x) + 2)))))"
+              "\ny.backward()\n")
+    body = trace(source)
+    by_id = {n["id"]: n for n in body["nodes"]}
+    checked = 0
+    for edge in body["edges"]:
+        op = by_id[edge["target"]]["op"]
+        if op not in _FUNCTIONS:
+            continue
+        a = as_tensor(by_id[edge["source"]]["value"])
+        h = 1e-6
+        numeric = (_FUNCTIONS[op](a + h) - _FUNCTIONS[op](a - h)) / (2 * h)
+        assert as_tensor(edge["local"]).item() == pytest.approx(numeric.item(), rel=1e-6)
+        checked += 1
+    assert checked == 6
