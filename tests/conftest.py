@@ -35,6 +35,14 @@ def seed_source() -> str:
     return SEED
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _warm_tracer() -> None:
+    """Start-up as the server does it: one warm-up trace, then gc.freeze()."""
+    from chainrule.runner import warm_up
+
+    warm_up()
+
+
 def as_tensor(payload: dict[str, Any]) -> torch.Tensor:
     """A tensor from its JSON form, in its own dtype: float32 values read back exactly."""
     dtype = getattr(torch, payload["dtype"])

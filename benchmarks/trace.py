@@ -1,0 +1,152 @@
+"""Trace + serialise against the bare forward + backward, and against torchviz's make_dot.
+
+    python -m benchmarks.trace
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from benchmarks.common import Row, median_time, table
+from chainrule.runner import trace_to_json, warm_up
+
+CHAIN = """import torch
+x = torch.tensor(0.5, requires_grad=True)
+y = x
+{loops}    y = y * 1.0001
+y.backward()
+"""
+
+SMALL_SEQUENTIAL = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU())
+x = torch.randn(8, 4)
+target = torch.randn(8, 32)
+loss = nn.MSELoss()(model(x), target)
+loss.backward()
+"""
+
+MLP = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential({layers})
+x = torch.randn(8, 256)
+loss = model(x).pow(2).mean()
+loss.backward()
+"""
+
+
+def chain_source(n: int) -> str:
+    if n <= 1000:
+        return CHAIN.format(loops=f"for i in range({n}):\n")
+    return CHAIN.format(loops=f"for i in range({n // 1000}):\n  for j in range(1000):\n  ")
+
+
+def mlp_source(depth: int, width: int) -> str:
+    layers = ", ".join(f"nn.Linear({width}, {width}), nn.ReLU()" for _ in range(depth))
+    return MLP.format(layers=layers)
+
+
+def chain_floor(n: int) -> Callable[[], torch.Tensor]:
+    def run() -> torch.Tensor:
+        x = torch.tensor(0.5, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 1.0001
+        y.backward()
+        return y
+    return run
+
+
+def sequential_floor(layers: list[nn.Module], x_shape: tuple[int, int],
+                     loss: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[], torch.Tensor]:
+    torch.manual_seed(0)
+    model = nn.Sequential(*layers)
+    x = torch.randn(*x_shape)
+
+    def run() -> torch.Tensor:
+        out = loss(model(x))
+        out.backward()
+        return out
+    return run
+
+
+def make_dot_time(forward: Callable[[], torch.Tensor], repeat: int) -> tuple[float | None, str]:
+    """torchviz's make_dot building its graph (structure only, not rendered)."""
+    try:
+        from torchviz import make_dot
+    except ImportError:
+        return None, "torchviz not installed"
+    try:
+        out = forward()
+        return median_time(lambda: make_dot(out), repeat), ""
+    except RecursionError:
+        return None, "make_dot: RecursionError"
+
+
+def _chain_forward(n: int) -> Callable[[], torch.Tensor]:
+    def run() -> torch.Tensor:
+        x = torch.tensor(0.5, requires_grad=True)
+        y = x
+        for _ in range(n):
+            y = y * 1.0001
+        return y
+    return run
+
+
+def rows(quick: bool = False) -> list[Row]:
+    repeat = 3 if quick else 7
+    torch.set_num_threads(1)
+    small = [nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU()]
+    target = torch.randn(8, 32)
+    mlp_layers: list[nn.Module] = []
+    for _ in range(20):
+        mlp_layers += [nn.Linear(256, 256), nn.ReLU()]
+    workloads: list[tuple[str, str, Callable[[], torch.Tensor], float | None]] = [
+        ("chain 10 ops", chain_source(10), chain_floor(10), None),
+        ("chain 1,000 ops", chain_source(1000), chain_floor(1000), 3.0),
+        ("chain 5,000 ops", chain_source(5000), chain_floor(5000), None),
+        ("Sequential(4,16,32) + MSE, batch 8", SMALL_SEQUENTIAL,
+         sequential_floor(small, (8, 4), lambda y: nn.functional.mse_loss(y, target)), 3.0),
+        ("MLP 20 x 256, batch 8", mlp_source(20, 256),
+         sequential_floor(mlp_layers, (8, 256), lambda y: y.pow(2).mean()), 3.0),
+    ]
+    result = []
+    for name, source, floor, target_ratio in workloads:
+        traced = median_time(lambda source=source: trace_to_json(source), repeat)
+        bare = median_time(floor, repeat * 3)
+        size = len(trace_to_json(source))
+        result.append(Row(name, traced, bare, target_ratio, note=f"{size / 1024:.0f} KiB JSON"))
+    forwards = [
+        ("chain 10 ops", _chain_forward(10)),
+        ("chain 1,000 ops", _chain_forward(1000)),
+        ("Sequential(4,16,32) + MSE, batch 8", lambda: sequential_floor(
+            small, (8, 4), lambda y: nn.functional.mse_loss(y, target))() * 1),
+    ]
+    for name, forward in forwards:
+        dot, note = make_dot_time(forward, repeat)
+        traced = next(r.chainrule for r in result if r.workload == name)
+        result.append(Row(f"{name}: chainrule vs make_dot", traced, dot, None,
+                          note=note or "floor column is make_dot"))
+    return result
+
+
+def main() -> None:
+    output: list[list[Row]] = []
+    # Deep graphs are freed recursively by torch: run on a large stack, as the server does.
+    threading.stack_size(512 * 1024 * 1024)
+    warm_up()
+    thread = threading.Thread(target=lambda: output.append(rows("--quick" in sys.argv)))
+    thread.start()
+    thread.join()
+    print(table(output[0]))
+
+
+if __name__ == "__main__":
+    main()
