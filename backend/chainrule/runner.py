@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import keyword
 import threading
+import warnings
 from typing import Any
 
 import torch
@@ -50,7 +51,10 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
 
     def work() -> None:
         try:
-            result.append(_trace(source, variables or {}, output))
+            with warnings.catch_warnings():
+                # torch's warnings go to stderr in Python, never into the program's output.
+                warnings.simplefilter("ignore")
+                result.append(_trace(source, variables or {}, output))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
             failure.append(type(exc)(exc.message, exc.line, exc.col))

@@ -154,8 +154,8 @@ def _node(node: GraphNode) -> dict[str, Any]:
 
 def _edge(edge: GraphEdge) -> dict[str, Any]:
     return {"source": edge.source, "target": edge.target, "input": edge.input,
-            "grad": tensor_json(edge.grad), "local": tensor_json(edge.local),
-            "formula": edge.formula}
+            "output": edge.output, "grad": tensor_json(edge.grad),
+            "local": tensor_json(edge.local), "formula": edge.formula}
 
 
 def _steps(steps: Steps) -> dict[str, Any]:

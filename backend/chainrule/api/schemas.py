@@ -172,6 +172,10 @@ class EdgeOut(BaseModel):
     source: str
     target: str
     input: int = Field(description="Position of this input among the target's inputs.")
+    output: int = Field(
+        description="Which output of the source it reads, for ops with several (unbind); "
+        "a node's value and grad are those of its output 0."
+    )
     grad: TensorOut | None = Field(
         description="What flows back along this edge: d output / d source, from this path "
         "(the vector-Jacobian product torch computed)."

@@ -50,6 +50,7 @@ class GraphEdge:
     grad: torch.Tensor | None  # what flowed back along this edge
     local: torch.Tensor | None = None  # d target / d source, for a one-element target
     formula: str | None = None  # the local derivative, LaTeX
+    output: int = 0  # which output of a multi-output source (unbind, split) it reads
 
 
 @dataclass
@@ -91,11 +92,11 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
         produced = recorder.produced.get(node)
         ran = last.by_node.get(node) if last else None
         op = type(node).__name__
-        for i, (child, _) in enumerate(node.next_functions):
+        for i, (child, output_nr) in enumerate(node.next_functions):
             if child is not None:
                 graph.edges.append(GraphEdge(
                     ids[child], ids[node], i, _at(ran.grad_inputs if ran else (), i),
-                    _at(ran.local if ran else (), i), edge_formula(op, i)))
+                    _at(ran.local if ran else (), i), edge_formula(op, i), output_nr))
                 continue
             tensor = produced.inputs[i] if produced and i < len(produced.inputs) else None
             if tensor is None:
@@ -117,10 +118,14 @@ def _at(grads: tuple[torch.Tensor | None, ...], i: int) -> torch.Tensor | None:
 
 
 def _mark_fan_out(graph: TraceGraph) -> None:
-    """Where a tensor feeds several ops, name the edges whose gradients sum to its own."""
+    """Where a tensor feeds several ops, name the edges whose gradients sum to its own.
+
+    A node's value and grad are those of its first output; so are its grad_parts.
+    """
     out_edges: dict[str, list[int]] = {}
     for index, edge in enumerate(graph.edges):
-        out_edges.setdefault(edge.source, []).append(index)
+        if edge.output == 0:
+            out_edges.setdefault(edge.source, []).append(index)
     for node in graph.nodes:
         edges = out_edges.get(node.id, [])
         if len(edges) > 1:
