@@ -1,10 +1,18 @@
-"""Command line: `python -m chainrule serve --host H --port P`."""
+"""Command line: `python -m chainrule serve --host H --port P [--workers N ...]`."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from collections.abc import Callable
 
-from chainrule.settings import ServerSettings
+from chainrule.settings import OPTIONS, Option, ServerSettings, parse
+
+
+def _parser(option: Option) -> Callable[[str], object]:
+    def parse_text(text: str) -> object:
+        return parse(option, text)
+    return parse_text
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -12,15 +20,21 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the app and its API")
-    serve.add_argument("--host", default=defaults.host, help="address to bind (env HOST)")
-    serve.add_argument("--port", type=int, default=defaults.port, help="port (env PORT)")
+    for option in OPTIONS:
+        flag = "--" + option.field.replace("_", "-")
+        serve.add_argument(flag, dest=option.field, default=getattr(defaults, option.field),
+                           type=_parser(option),
+                           help=f"{option.help} (env {option.env}; default %(default)s)")
     args = parser.parse_args(argv)
+    settings = dataclasses.replace(
+        defaults, **{o.field: getattr(args, o.field) for o in OPTIONS})
 
     import uvicorn
 
     from chainrule.app import create_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                log_level="info", access_log=False)
 
 
 if __name__ == "__main__":

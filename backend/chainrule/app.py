@@ -1,4 +1,4 @@
-"""create_app(): the API routers, the error handlers and the static frontend."""
+"""create_app(): the API routers, the error handlers, the worker pool and the frontend."""
 
 from __future__ import annotations
 
@@ -7,34 +7,49 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
-from starlette.concurrency import run_in_threadpool
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from chainrule.api.errors import install_error_handlers
+from chainrule.api.middleware import EdgeMiddleware
 from chainrule.api.routes import router
-from chainrule.runner import warm_up
-
-
-@asynccontextmanager
-async def _lifespan(_: FastAPI) -> AsyncIterator[None]:
-    await run_in_threadpool(warm_up)
-    yield
+from chainrule.sandbox.admission import RateLimiter
+from chainrule.sandbox.pool import WorkerPool
+from chainrule.settings import ServerSettings
 
 FRONTEND_DIR = Path(__file__).resolve().parents[2] / "frontend"
 
 
-def create_app(frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
-    """The whole application; the frontend is served from `frontend_dir` when it exists."""
+def create_app(settings: ServerSettings | None = None,
+               frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
+    """The whole application; its worker pool starts and stops with the app's lifespan."""
+    settings = settings or ServerSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = WorkerPool(settings)
+        await run_in_threadpool(pool.start)
+        app.state.pool = pool
+        try:
+            yield
+        finally:
+            await run_in_threadpool(pool.stop)
+
     app = FastAPI(
         title="chainrule",
         version="1.0.0",
         summary="Run a PyTorch program and get its real autograd graph, values and gradients.",
         docs_url="/docs",
         redoc_url=None,
-        lifespan=_lifespan,
+        lifespan=lifespan,
     )
+    app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,
+                       limiter=RateLimiter(settings.rate_per_minute, settings.rate_localhost))
     if frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")
     return app

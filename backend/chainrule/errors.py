@@ -7,7 +7,12 @@
     ├── LimitError                  limit_exceeded: a named limit in settings.py was passed
     ├── ProgramTypeError            type_error: a value of the wrong kind for an operation
     ├── TorchError                  torch_error: torch itself refused (its message kept)
-    └── OutputError                 bad_output: the requested output is not a tensor
+    ├── OutputError                 bad_output: the requested output is not a tensor
+    ├── ProgramTimeout              timeout: the program ran past the wall-clock limit
+    ├── WorkerCrashed               worker_crashed: the worker process died mid-program
+    ├── Overloaded                  overloaded: every worker busy and the queue full
+    ├── RateLimited                 rate_limited: this client sent too many requests
+    └── InternalError               internal_error: a bug, reported without details
 
 The core raises these; `api/errors.py` maps them to HTTP in one place.
 """
@@ -62,3 +67,37 @@ class TorchError(ChainruleError):
 
 class OutputError(ChainruleError):
     code = "bad_output"
+
+
+class ProgramTimeout(ChainruleError):
+    code = "timeout"
+
+
+class WorkerCrashed(ChainruleError):
+    code = "worker_crashed"
+
+
+class Overloaded(ChainruleError):
+    code = "overloaded"
+
+
+class RateLimited(ChainruleError):
+    code = "rate_limited"
+
+
+class InternalError(ChainruleError):
+    code = "internal_error"
+
+
+def error_from(code: str, message: str, line: int | None = None,
+               col: int | None = None) -> ChainruleError:
+    """Rebuild an error sent as plain values (from a worker process) as its own class."""
+    classes = {cls.code: cls for cls in _subclasses(ChainruleError)}
+    return classes.get(code, InternalError)(message, line, col)
+
+
+def _subclasses(cls: type[ChainruleError]) -> list[type[ChainruleError]]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found

@@ -70,10 +70,9 @@ def _small(array: np.ndarray[Any, Any], n: int) -> tuple[Any, dict[str, Any]]:
     if n == 1:
         scalar = array.reshape(-1)[0]
         value = scalar if not is_float or math.isfinite(scalar) else number(float(scalar))
+        stat: Any = value
         if array.dtype.kind == "b":
             value, stat = bool(scalar), float(scalar)
-        else:
-            stat = value
         data = value if array.ndim == 0 else _nest([value], array.shape)
         zero = array.dtype.type(0) if is_float else 0.0
         return data, {"min": stat, "max": stat, "mean": stat, "std": zero}

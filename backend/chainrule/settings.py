@@ -31,16 +31,61 @@ DEFAULT_PORT = 8000
 
 
 @dataclass(frozen=True)
+class Option:
+    """One setting: its environment variable, its `chainrule serve` flag and its meaning."""
+
+    field: str
+    env: str
+    kind: type
+    help: str
+
+
+@dataclass(frozen=True)
 class ServerSettings:
-    """Where the server listens."""
+    """How the server runs: where it listens, its workers, and the limits it enforces."""
 
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
+    workers: int = max(os.cpu_count() or 1, 1)  # worker processes running programs
+    memory_mb: int = 1024  # address space a worker may add beyond its start-up size
+    timeout_s: float = 5.0  # wall-clock limit per program; the worker is killed past it
+    recycle_after: int = 500  # programs a worker runs before it is replaced
+    queue: int = 64  # requests that may wait for a worker; more get 503
+    max_body_bytes: int = 64 * 1024  # request bodies past this get 413 unread
+    rate_per_minute: int = 600  # requests per client address per minute; 0 turns it off
+    rate_localhost: bool = False  # whether the rate limit applies to 127.0.0.1 and ::1
 
     @classmethod
-    def from_env(cls) -> ServerSettings:
-        """Read HOST and PORT from the environment."""
-        return cls(
-            host=os.environ.get("HOST", DEFAULT_HOST),
-            port=int(os.environ.get("PORT", str(DEFAULT_PORT))),
-        )
+    def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
+        """Defaults overridden by the environment variables in OPTIONS."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for option in OPTIONS:
+            if option.env in environ:
+                values[option.field] = parse(option, environ[option.env])
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def parse(option: Option, text: str) -> object:
+    """A setting's value from its text form."""
+    if option.kind is bool:
+        return text.strip().lower() in ("1", "true", "yes", "on")
+    return option.kind(text)
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("host", "HOST", str, "address to listen on"),
+    Option("port", "PORT", int, "port to listen on"),
+    Option("workers", "CHAINRULE_WORKERS", int, "worker processes (default: one per core)"),
+    Option("memory_mb", "CHAINRULE_MEMORY_MB", int,
+           "address space (MiB) a worker may use beyond its start-up size"),
+    Option("timeout_s", "CHAINRULE_TIMEOUT_S", float, "wall-clock seconds per program"),
+    Option("recycle_after", "CHAINRULE_RECYCLE_AFTER", int,
+           "programs a worker runs before it is replaced"),
+    Option("queue", "CHAINRULE_QUEUE", int, "requests that may wait for a worker"),
+    Option("max_body_bytes", "CHAINRULE_MAX_BODY_BYTES", int, "largest request body"),
+    Option("rate_per_minute", "CHAINRULE_RATE_PER_MINUTE", int,
+           "requests per client address per minute (0: no limit)"),
+    Option("rate_localhost", "CHAINRULE_RATE_LOCALHOST", bool,
+           "apply the rate limit to requests from localhost too"),
+)

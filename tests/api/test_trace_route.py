@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import pytest
 import torch
 from fastapi.testclient import TestClient
 
 from chainrule.app import create_app
+from chainrule.settings import ServerSettings
 from tests.conftest import SEED, as_tensor, strict_loads
 
 
 @pytest.fixture(scope="module")
-def client() -> TestClient:
-    return TestClient(create_app())
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(ServerSettings(workers=1))) as test_client:
+        yield test_client
 
 
 def _torch_seed() -> dict[str, torch.Tensor]:

@@ -60,7 +60,8 @@ def test_same_program_gives_byte_identical_json() -> None:
 
 
 def test_non_scalar_backward_without_gradient_suggests_a_reduction() -> None:
-    source = "import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\ny.backward()\n"
+    source = ("import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\n"
+              "y.backward()\n")
     with pytest.raises(OutputError) as caught:
         trace_to_json(source)
     assert caught.value.message == (

@@ -19,6 +19,11 @@ def error_response(status: int, code: str, message: str, line: int | None = None
                     headers=headers)
 
 
+# Status per error code; every other ChainruleError is a program that can't be run: 422.
+STATUS = {"worker_crashed": 503, "overloaded": 503, "rate_limited": 429, "internal_error": 500}
+RETRY_AFTER_S = {"worker_crashed": 1, "overloaded": 2}
+
+
 def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
     """A short message naming the field, never echoing the input back."""
     errors = exc.errors()
@@ -35,12 +40,16 @@ def _validation_message(exc: RequestValidationError) -> tuple[str, str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChainruleError)
-    async def program_error(_: Request, exc: ChainruleError) -> Response:
-        return error_response(422, exc.code, exc.message, exc.line, exc.col)
+    async def program_error(request: Request, exc: ChainruleError) -> Response:
+        request.state.log = {**getattr(request.state, "log", {}), "error": exc.code}
+        retry = RETRY_AFTER_S.get(exc.code)
+        return error_response(STATUS.get(exc.code, 422), exc.code, exc.message, exc.line,
+                              exc.col, {"retry-after": str(retry)} if retry else None)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> Response:
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         code, message = _validation_message(exc)
+        request.state.log = {"error": code}
         return error_response(422, code, message)
 
     @app.exception_handler(StarletteHTTPException)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import hashlib
+
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from chainrule.api.schemas import ErrorOut, HealthOut, TraceOut, TraceRequest
-from chainrule.runner import trace_to_json
+from chainrule.sandbox.pool import WorkerPool
 
 router = APIRouter(prefix="/api/v1")
 
@@ -27,7 +29,11 @@ async def health() -> HealthOut:
     responses=_ERRORS,  # type: ignore[arg-type]
     summary="Run a program and return its autograd graph with values and gradients",
 )
-async def trace(request: TraceRequest) -> Response:
-    variables = {k: v.model_dump() for k, v in request.variables.items()}
-    body = await run_in_threadpool(trace_to_json, request.source, variables, request.output)
-    return Response(body, media_type="application/json")
+async def trace(body: TraceRequest, request: Request) -> Response:
+    pool: WorkerPool = request.app.state.pool
+    variables = {k: v.model_dump() for k, v in body.variables.items()}
+    info: dict[str, object] = {
+        "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
+    request.state.log = info
+    result = await run_in_threadpool(pool.run, body.source, variables, body.output, info)
+    return Response(result, media_type="application/json")

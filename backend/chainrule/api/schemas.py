@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypeAliasType
 
 from chainrule.settings import MAX_SOURCE_CHARS, MAX_VARIABLES
@@ -28,9 +28,23 @@ NestedInput = TypeAliasType(
 
 
 class Strict(BaseModel):
-    """Request models refuse unknown fields and coercions."""
+    """Request models refuse unknown fields, coercions and non-finite numbers."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
+
+
+def check_text(text: str) -> str:
+    """Refuse lone surrogates and control characters (other than tab and newlines)."""
+    for ch in text:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            raise ValueError("text must not contain lone surrogates")
+        if (code < 0x20 or 0x7F <= code < 0xA0) and ch not in _ALLOWED_CONTROLS:
+            raise ValueError("text must not contain control characters")
+    return text
 
 
 # --- requests -------------------------------------------------------------------------
@@ -67,9 +81,24 @@ class TraceRequest(Strict):
         ),
     )
 
+    @field_validator("source", "output")
+    @classmethod
+    def _clean_text(cls, value: str | None) -> str | None:
+        return None if value is None else check_text(value)
+
+    @field_validator("variables")
+    @classmethod
+    def _clean_names(cls, value: dict[str, VariableIn]) -> dict[str, VariableIn]:
+        for name in value:
+            if len(name) > 100:
+                raise ValueError("variable names are limited to 100 characters")
+            check_text(name)
+        return value
+
     model_config = ConfigDict(
         extra="forbid",
         strict=True,
+        allow_inf_nan=False,
         json_schema_extra={
             "examples": [
                 {

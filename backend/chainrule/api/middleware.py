@@ -1,0 +1,107 @@
+"""ASGI middleware at the edge: body size limit, rate limit, and one log line per request."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import time
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from chainrule.api.errors import error_response
+from chainrule.sandbox.admission import RateLimiter
+
+log = logging.getLogger("chainrule.requests")
+_ids = itertools.count(1)
+
+
+class EdgeMiddleware:
+    """Refuses oversized bodies (413) and over-eager clients (429) before any parsing."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, limiter: RateLimiter) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["request_id"] = request_id = f"{next(_ids):08x}"
+        status = {"code": 0}
+
+        async def send_logged(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self._handle(scope, receive, send_logged)
+        finally:
+            record = {"id": request_id, "method": scope.get("method"), "path": scope.get("path"),
+                      "status": status["code"],
+                      "ms": round((time.perf_counter() - started) * 1000, 2)}
+            record.update(state.get("log", {}))
+            log.info(json.dumps(record, separators=(",", ":")))
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not scope.get("path", "").startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client") or ("unknown", 0)
+        wait = self.limiter.check(str(client[0]))
+        if wait is not None:
+            await error_response(429, "rate_limited",
+                                 "too many requests from this address; try again later",
+                                 headers={"retry-after": str(int(wait))})(scope, receive, send)
+            return
+        if scope.get("method") in ("POST", "PUT", "PATCH"):
+            body = await self._read_body(scope, receive)
+            if body is None:
+                await error_response(
+                    413, "body_too_large",
+                    f"the request body is larger than {self.max_body_bytes} bytes",
+                )(scope, receive, send)
+                return
+            receive = _replay(body)
+        await self.app(scope, receive, send)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
+        """The whole body, or None as soon as it passes the limit (the rest is never read)."""
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    if int(value) > self.max_body_bytes:
+                        return None
+                except ValueError:
+                    return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+
+def _replay(body: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive

@@ -1,0 +1,1 @@
+"""Programs run here: pre-started worker processes with limits, never the web process."""

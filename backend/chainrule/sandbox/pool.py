@@ -1,0 +1,167 @@
+"""The worker pool: pre-started processes, a bounded wait for one, and a clean error when a
+program runs too long or takes its worker down. The pool refills itself.
+
+The web process keeps no per-request state here beyond the pipe it is waiting on, so a
+crashed worker loses nothing but that one request.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext
+from typing import Any
+
+from chainrule.errors import Overloaded, ProgramTimeout, WorkerCrashed, error_from
+from chainrule.sandbox.worker import serve
+from chainrule.settings import ServerSettings
+
+# Seconds a request may wait for a free worker before it is refused as overloaded.
+MAX_WAIT_FOR_WORKER_S = 30.0
+RETRY_AFTER_S = 2
+WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to import torch
+
+
+@dataclass(eq=False)
+class Worker:
+    process: Any  # multiprocessing.Process from the fork server
+    conn: Connection
+    programs: int = 0
+    busy_since: float | None = field(default=None)
+
+    @property
+    def pid(self) -> int:
+        return int(self.process.pid)
+
+
+class WorkerPool:
+    """`run()` sends a program to an idle worker and returns its JSON, or raises."""
+
+    def __init__(self, settings: ServerSettings) -> None:
+        self.settings = settings
+        self._context: ForkServerContext = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload(["chainrule.sandbox.preload"])
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._workers: set[Worker] = set()
+        self._lock = threading.Lock()
+        self._waiting = 0
+        self._closed = False
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start every worker; returns once each is ready for programs."""
+        for worker in [self._spawn() for _ in range(self.settings.workers)]:
+            self._idle.put(worker)
+
+    def stop(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            self._kill(worker)
+
+    @property
+    def size(self) -> int:
+        """Workers alive (idle or busy)."""
+        with self._lock:
+            return sum(1 for w in self._workers if w.process.is_alive())
+
+    def pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._workers)
+
+    def busy_pids(self) -> list[int]:
+        with self._lock:
+            return sorted(w.pid for w in self._workers if w.busy_since is not None)
+
+    def _spawn(self) -> Worker:
+        parent, child = self._context.Pipe(duplex=True)
+        process = self._context.Process(
+            target=serve, args=(child, self.settings.memory_mb), daemon=True,
+            name="chainrule-worker")
+        process.start()
+        child.close()
+        if not parent.poll(WORKER_START_TIMEOUT_S) or parent.recv() != ("ready",):
+            process.kill()
+            raise WorkerCrashed("a worker process failed to start")
+        worker = Worker(process, parent)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _kill(self, worker: Worker) -> None:
+        with self._lock:
+            self._workers.discard(worker)
+        if worker.process.is_alive():
+            worker.process.kill()
+        worker.process.join(timeout=5)
+        worker.conn.close()
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill `worker` and start another in the background."""
+        self._kill(worker)
+        if not self._closed:
+            threading.Thread(target=lambda: self._idle.put(self._spawn()),
+                             name="chainrule-respawn", daemon=True).start()
+
+    # --- running programs -----------------------------------------------------------------
+
+    def run(self, source: str, variables: dict[str, Any], output: str | None,
+            info: dict[str, object] | None = None) -> bytes:
+        """The program's JSON body; raises a ChainruleError for every failure.
+
+        `info` receives the worker's pid, for the request log.
+        """
+        worker = self._acquire()
+        if info is not None:
+            info["worker"] = worker.pid
+        try:
+            reply = self._exchange(worker, (source, variables, output))
+        except BaseException:
+            self._replace(worker)
+            raise
+        worker.busy_since = None
+        worker.programs += 1
+        if worker.programs >= self.settings.recycle_after:
+            self._replace(worker)
+        else:
+            self._idle.put(worker)
+        if reply[0] == "ok":
+            return bytes(reply[1])
+        raise error_from(*reply[1:])
+
+    def _acquire(self) -> Worker:
+        with self._lock:
+            if self._waiting >= self.settings.queue:
+                raise Overloaded("the server is busy: every worker is running a program and "
+                                 "the queue is full; try again in a moment")
+            self._waiting += 1
+        try:
+            worker = self._idle.get(timeout=MAX_WAIT_FOR_WORKER_S)
+        except queue.Empty:
+            raise Overloaded("the server is busy: no worker was free in time") from None
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        worker.busy_since = time.monotonic()
+        return worker
+
+    def _exchange(self, worker: Worker, request: tuple[Any, ...]) -> tuple[Any, ...]:
+        try:
+            worker.conn.send(request)
+            if not worker.conn.poll(self.settings.timeout_s):
+                raise ProgramTimeout(
+                    f"the program ran longer than {self.settings.timeout_s:g} s and was stopped")
+            reply: tuple[Any, ...] = worker.conn.recv()
+            return reply
+        except (EOFError, OSError, ConnectionError):
+            raise WorkerCrashed("the worker running this program stopped unexpectedly; "
+                                "the program was not completed") from None
+
+
+__all__ = ["RETRY_AFTER_S", "WorkerPool"]

@@ -1,0 +1,113 @@
+"""The worker pool: crashes and runaway programs cost one request, never the service."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chainrule.errors import ChainruleError, ProgramTimeout, WorkerCrashed
+from chainrule.sandbox.pool import WorkerPool
+from chainrule.settings import ServerSettings
+from tests.conftest import SEED, strict_loads
+
+SLOW = """import torch
+a = torch.ones(1500, 1500)
+for i in range(1000):
+    b = a @ a
+"""
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(ServerSettings(workers=2, timeout_s=1.5))
+    pool.start()
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+def wait_for(condition: object, limit_s: float) -> bool:
+    """Poll `condition` until it holds or `limit_s` passes (a deadline, not a speed test)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return bool(condition())  # type: ignore[operator]
+
+
+def test_seed_program_runs_in_a_worker(pool: WorkerPool) -> None:
+    info: dict[str, object] = {}
+    body = strict_loads(pool.run(SEED, {}, None, info))
+    assert body["stdout"] == "dL/dw :  tensor(-0.5600)\ndL/db :  tensor(-0.4000)\n"
+    assert info["worker"] in pool.pids()
+    assert info["worker"] != os.getpid()
+
+
+def test_program_errors_come_back_with_their_code_and_place(pool: WorkerPool) -> None:
+    with pytest.raises(ChainruleError) as caught:
+        pool.run("import torch\nx = q", {}, None)
+    assert caught.value.to_dict() == {"code": "unknown_name", "message": "unknown name 'q'",
+                                      "line": 2, "col": 4}
+
+
+def test_killed_worker_fails_its_request_cleanly_and_the_pool_refills(pool: WorkerPool) -> None:
+    errors: list[BaseException] = []
+
+    def slow_request() -> None:
+        try:
+            pool.run(SLOW, {}, None)
+        except BaseException as exc:  # noqa: BLE001 - the test inspects it
+            errors.append(exc)
+
+    thread = threading.Thread(target=slow_request)
+    thread.start()
+    assert wait_for(lambda: len(pool.busy_pids()) == 1, 10)
+    victim = pool.busy_pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    thread.join(timeout=30)
+    assert len(errors) == 1
+    assert isinstance(errors[0], WorkerCrashed)
+    assert errors[0].code == "worker_crashed"
+    assert strict_loads(pool.run(SEED, {}, None))["output"] == "n0"
+    assert wait_for(lambda: pool.size == 2, 5)
+    assert victim not in pool.pids()
+
+
+def test_runaway_program_is_stopped_at_the_wall_clock_limit(pool: WorkerPool) -> None:
+    with pytest.raises(ProgramTimeout) as caught:
+        pool.run(SLOW, {}, None)
+    assert caught.value.message == "the program ran longer than 1.5 s and was stopped"
+    info: dict[str, object] = {}
+    assert strict_loads(pool.run(SEED, {}, None, info))["stdout"].startswith("dL/dw")
+    assert wait_for(lambda: pool.size == 2, 5)
+
+
+def test_worker_is_replaced_after_its_program_quota() -> None:
+    pool = WorkerPool(ServerSettings(workers=1, recycle_after=2))
+    pool.start()
+    try:
+        first: dict[str, object] = {}
+        second: dict[str, object] = {}
+        third: dict[str, object] = {}
+        pool.run(SEED, {}, None, first)
+        pool.run(SEED, {}, None, second)
+        pool.run(SEED, {}, None, third)
+        assert first["worker"] == second["worker"] != third["worker"]
+    finally:
+        pool.stop()
+
+
+def test_workers_run_with_an_address_space_limit(pool: WorkerPool) -> None:
+    for pid in pool.pids():
+        with open(f"/proc/{pid}/limits", encoding="ascii") as limits:
+            line = next(row for row in limits if row.startswith("Max address space"))
+        soft = line.split()[3]
+        assert soft != "unlimited"
+        assert int(soft) > 1024 * 1024 * 1024  # start-up size + stack + 1 GiB
