@@ -98,7 +98,8 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
     parsed = parse_source(source)
     session = TraceSession()
     interpreter = Interpreter(session, _bind(variables))
-    value = interpreter.run(parsed)
+    with session.recorder.running():
+        value = interpreter.run(parsed)
     env = interpreter.env
     if output is not None:
         target = env.get(output)

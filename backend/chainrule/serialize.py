@@ -123,9 +123,26 @@ def _span(span: tuple[int, int, int, int] | None) -> dict[str, int] | None:
     return {"line": line, "col": col, "end_line": end_line, "end_col": end_col}
 
 
-def _saved_value(value: Any) -> Any:
+class _Tensors:
+    """tensor_json with a cache: one tensor shown in several places is written once."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[torch.Tensor, dict[str, Any] | None]] = {}
+
+    def __call__(self, t: torch.Tensor | None) -> dict[str, Any] | None:
+        if t is None:
+            return None
+        known = self._seen.get(id(t))
+        if known is not None and known[0] is t:
+            return known[1]
+        payload = tensor_json(t)
+        self._seen[id(t)] = (t, payload)  # holding t keeps its id from being reused
+        return payload
+
+
+def _saved_value(value: Any, tensor: _Tensors) -> Any:
     if isinstance(value, torch.Tensor):
-        return tensor_json(value)
+        return tensor(value)
     if isinstance(value, bool | int | float):
         return number(value)
     if isinstance(value, tuple | list | torch.Size) and all(isinstance(v, int) for v in value):
@@ -133,7 +150,7 @@ def _saved_value(value: Any) -> Any:
     return str(value)
 
 
-def _node(node: GraphNode) -> dict[str, Any]:
+def _node(node: GraphNode, tensor_json: _Tensors) -> dict[str, Any]:
     return {
         "id": node.id,
         "kind": node.kind,
@@ -146,18 +163,18 @@ def _node(node: GraphNode) -> dict[str, Any]:
         "span": _span(node.span),
         "module": node.module,
         "formula": node.formula,
-        "saved": {k: _saved_value(v) for k, v in node.saved.items()},
+        "saved": {k: _saved_value(v, tensor_json) for k, v in node.saved.items()},
         "grad_parts": node.grad_parts,
     }
 
 
-def _edge(edge: GraphEdge) -> dict[str, Any]:
+def _edge(edge: GraphEdge, tensor_json: _Tensors) -> dict[str, Any]:
     return {"source": edge.source, "target": edge.target, "input": edge.input,
             "output": edge.output, "grad": tensor_json(edge.grad),
             "local": tensor_json(edge.local), "formula": edge.formula}
 
 
-def _steps(steps: Steps) -> dict[str, Any]:
+def _steps(steps: Steps, tensor_json: _Tensors) -> dict[str, Any]:
     return {
         "forward": [{"node": s.node, "generation": s.generation, "edges": s.edges}
                     for s in steps.forward],
@@ -168,7 +185,7 @@ def _steps(steps: Steps) -> dict[str, Any]:
     }
 
 
-def _phases(graph: TraceGraph) -> list[dict[str, Any]]:
+def _phases(graph: TraceGraph, tensor_json: _Tensors) -> list[dict[str, Any]]:
     return [{"index": i, "output": graph.node_of.get(p.root), "span": _span(p.span),
              "seed": tensor_json(p.seed)} for i, p in enumerate(graph.phases)]
 
@@ -190,15 +207,16 @@ def _retained(t: torch.Tensor) -> torch.Tensor | None:
 def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
                   variables: dict[str, torch.Tensor], stdout: str) -> bytes:
     """The whole /trace response body."""
+    tensors = _Tensors()
     body = {
-        "nodes": [_node(n) for n in graph.nodes],
-        "edges": [_edge(e) for e in graph.edges],
+        "nodes": [_node(n, tensors) for n in graph.nodes],
+        "edges": [_edge(e, tensors) for e in graph.edges],
         "output": graph.output,
         "variables": {name: variable_json(t) for name, t in variables.items()},
         "stdout": stdout,
         "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
-        "phases": _phases(graph),
-        "steps": _steps(steps),
+        "phases": _phases(graph, tensors),
+        "steps": _steps(steps, tensors),
     }
     return orjson.dumps(body, option=_OPTIONS)
 

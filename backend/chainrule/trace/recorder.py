@@ -8,14 +8,14 @@ too large, before they allocate, by running them on the meta device first.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
-from torch.utils._python_dispatch import TorchDispatchMode
-from torch.utils._pytree import tree_flatten, tree_map
+from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_modes
 
 from chainrule.errors import LimitError
 from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_TOTAL_ELEMENTS
@@ -49,23 +49,40 @@ class Recorder:
         self.leaf_values: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
         self.total_elements = 0
         self._mode = _Capture(self)
+        self.recording = False  # inside a traced call: keep what its ops produce
         self.span: Span = (0, 0, 0, 0)
         self.module_stack: list[nn.Module] = []
         # Tensors made without a grad_fn (leaves, constants): id -> (tensor, span).
         self.made: dict[int, tuple[torch.Tensor, Span]] = {}
+
+    @contextmanager
+    def running(self) -> Iterator[None]:
+        """The whole program runs inside this: every aten op is size-checked, and those of
+        traced calls are recorded. Entering the mode once is cheaper than once per call."""
+        with self._mode:
+            yield
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        """Outside the mode, for the backward pass: its ops are torch's, not the program's."""
+        with _disable_current_modes():
+            yield
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span) -> Any:
         """Run one interpreter-level call with every aten op inside it recorded."""
         self.span = span
         handles = self._watch_modules(fn) if isinstance(fn, nn.Module) else []
+        self._mode.pending.clear()
+        self.recording = True
         try:
-            with self._mode:
-                result = fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
         finally:
+            self.recording = False
             for handle in handles:
                 handle.remove()
             self.module_stack.clear()
+        self.settle()
         for tensor in result if isinstance(result, tuple | list) else (result,):
             if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
                 self.made.setdefault(id(tensor), (tensor, span))
@@ -98,7 +115,7 @@ class Recorder:
         pending, self._mode.pending = self._mode.pending, []
         for _func, args, out, module in pending:
             outputs = out if isinstance(out, tuple | list) else (out,)
-            flat_args = list(tree_flatten(args)[0])
+            flat_args = _flatten(args)
             for tensor in outputs:
                 if not isinstance(tensor, torch.Tensor):
                     continue
@@ -149,42 +166,64 @@ class _Capture(TorchDispatchMode):
         kwargs = kwargs or {}
         _check_size(func, args, kwargs)
         out = func(*args, **kwargs)
-        total = sum(t.numel() for t in tree_flatten(out)[0] if isinstance(t, torch.Tensor))
-        self.recorder.total_elements += total
-        if self.recorder.total_elements > MAX_TOTAL_ELEMENTS:
+        recorder = self.recorder
+        recorder.total_elements += sum(t.numel() for t in _flatten(out))
+        if recorder.total_elements > MAX_TOTAL_ELEMENTS:
             raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
-        stack = self.recorder.module_stack
-        self.pending.append((func, args, out, stack[-1] if stack else None))
+        if recorder.recording:
+            stack = recorder.module_stack
+            self.pending.append((func, args, out, stack[-1] if stack else None))
         return out
 
-    def __exit__(self, *exc: Any) -> None:
-        super().__exit__(*exc)
-        if exc[0] is None:
-            self.recorder.settle()
-        else:
-            self.pending = []
+
+def _flatten(value: Any) -> list[Any]:
+    """The tensors in an op's arguments or results (tuples, lists and dicts of them)."""
+    if isinstance(value, torch.Tensor):
+        return [value]
+    found: list[Any] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, torch.Tensor):
+            found.append(item)
+        elif isinstance(item, tuple | list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+    return found
+
+
+_NAMES: dict[Any, str] = {}
+
+
+def _op_name(func: Any) -> str:
+    name = _NAMES.get(func)
+    if name is None:
+        name = _NAMES[func] = func._schema.name.split("::")[-1]
+    return name
 
 
 def _check_size(func: Any, args: Any, kwargs: Any) -> None:
     """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it."""
-    tensors = [t for t in tree_flatten((args, kwargs))[0] if isinstance(t, torch.Tensor)]
-    name = func._schema.name.split("::")[-1]
-    if tensors and name not in _GROWING:
+    tensors = _flatten(args)
+    if kwargs:
+        tensors += _flatten(kwargs)
+    if tensors and _op_name(func) not in _GROWING:
         sizes = [t.numel() for t in tensors]
         product = 1
         for s in sizes:
             product *= max(s, 1)
         if max(product, sum(sizes)) <= MAX_TENSOR_ELEMENTS:
             return
-    meta_args, meta_kwargs = tree_map(_to_meta, (args, kwargs))
+    meta_args, meta_kwargs = _to_meta((args, kwargs))
     if "device" in meta_kwargs:
         meta_kwargs["device"] = torch.device("meta")
     try:
         meta_out = func(*meta_args, **meta_kwargs)
     except (RuntimeError, NotImplementedError, TypeError, ValueError):
         return  # the real call will raise torch's own message, or is data-dependent
-    for t in tree_flatten(meta_out)[0]:
-        if isinstance(t, torch.Tensor) and t.numel() > MAX_TENSOR_ELEMENTS:
+    for t in _flatten(meta_out):
+        if t.numel() > MAX_TENSOR_ELEMENTS:
             shape = "x".join(str(d) for d in t.shape)
             raise LimitError(
                 f"this would make a tensor of {t.numel()} elements ({shape}); the limit is "
@@ -193,6 +232,13 @@ def _check_size(func: Any, args: Any, kwargs: Any) -> None:
 
 
 def _to_meta(value: Any) -> Any:
+    """The same structure with every tensor replaced by a meta tensor of its shape."""
     if isinstance(value, torch.Tensor):
         return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
+    if isinstance(value, tuple):
+        return tuple(_to_meta(v) for v in value)
+    if isinstance(value, list):
+        return [_to_meta(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_meta(v) for k, v in value.items()}
     return value

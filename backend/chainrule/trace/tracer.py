@@ -41,7 +41,9 @@ class TraceSession:
                 "reduce it first with .sum() or .mean(), or pass gradient=..."
             )
         seed = gradient if isinstance(gradient, torch.Tensor) else None
-        phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs), seed)
+        with self.recorder.paused():
+            phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs),
+                                    seed)
         self.phases.append(phase)
         self.last_backward = tensor
 
