@@ -211,3 +211,21 @@ def test_local_derivatives_pass_a_finite_difference_check_in_float64() -> None:
         assert as_tensor(edge["local"]).item() == pytest.approx(numeric.item(), rel=1e-6)
         checked += 1
     assert checked == 6
+
+
+def test_leaf_value_is_the_one_the_last_graph_was_built_from() -> None:
+    source = ("import torch\nw = torch.tensor(1.0, requires_grad=True)\n"
+              "for i in range(3):\n    loss = (w * 2 - 5) ** 2\n    loss.backward()\n"
+              "    with torch.no_grad():\n        w -= 0.1 * w.grad\n    w.grad.zero_()\n")
+    body = trace(source)
+    w = torch.tensor(1.0, requires_grad=True)
+    used = []
+    for _ in range(3):
+        used.append(w.detach().clone())
+        loss = (w * 2 - 5) ** 2
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.1 * w.grad
+        w.grad.zero_()
+    assert torch.equal(as_tensor(one(body, kind="leaf")["value"]), used[-1])
+    assert torch.equal(as_tensor(body["variables"]["w"]["value"]), w.detach())

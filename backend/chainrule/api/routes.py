@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from chainrule.api.schemas import ErrorOut, HealthOut, TraceOut, TraceRequest
+from chainrule.api.schemas import (
+    ErrorOut,
+    ExampleOut,
+    HealthOut,
+    LessonOut,
+    TraceOut,
+    TraceRequest,
+)
+from chainrule.content.examples import EXAMPLES
+from chainrule.content.lessons import LESSONS
 from chainrule.sandbox.pool import WorkerPool
 
 router = APIRouter(prefix="/api/v1")
@@ -37,3 +47,13 @@ async def trace(body: TraceRequest, request: Request) -> Response:
     request.state.log = info
     result = await run_in_threadpool(pool.run, body.source, variables, body.output, info)
     return Response(result, media_type="application/json")
+
+
+@router.get("/examples", response_model=list[ExampleOut], summary="The examples menu")
+async def examples() -> list[dict[str, object]]:
+    return [dataclasses.asdict(e) for e in EXAMPLES]
+
+
+@router.get("/lessons", response_model=list[LessonOut], summary="The guided lessons")
+async def lessons() -> list[dict[str, object]]:
+    return [dataclasses.asdict(lesson) for lesson in LESSONS]

@@ -300,3 +300,54 @@ class HealthOut(BaseModel):
     """The service is up."""
 
     status: Literal["ok"]
+
+
+class ExampleOut(BaseModel):
+    """A program from the examples menu."""
+
+    id: str = Field(examples=["linear-regression"])
+    title: str
+    topic: str
+    source: str
+
+
+class PauseOut(BaseModel):
+    """A step a lesson stops at: the forward or backward step of a named node (or op)."""
+
+    phase: Literal["forward", "backward"]
+    node: str = Field(description="A variable or parameter name, or a grad_fn name.")
+
+
+class QuestionOut(BaseModel):
+    """A lesson's question. Numeric answers are never stored: `name`, `field` and `phase`
+    point at the traced number torch computed."""
+
+    prompt: str
+    kind: Literal["number", "choice"]
+    name: str | None = Field(description="The node whose traced number is the answer.")
+    field: Literal["grad", "value"]
+    phase: int | None = Field(
+        description="For accumulation: the leaf's .grad after this backward phase.")
+    tolerance: float = Field(description="Relative tolerance for numeric answers.")
+    options: list[str]
+    answer: str | None = Field(description="The right option, for choice questions.")
+
+
+class VariantOut(BaseModel):
+    """A second program to try beside the lesson's."""
+
+    title: str
+    source: str
+
+
+class LessonOut(BaseModel):
+    """A guided lesson: a program, a short explanation, the steps to pause at, a question."""
+
+    id: str
+    number: int
+    title: str
+    explanation: str
+    source: str
+    pauses: list[PauseOut]
+    question: QuestionOut
+    variants: list[VariantOut]

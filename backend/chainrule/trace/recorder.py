@@ -46,7 +46,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.produced: dict[Any, Produced] = {}  # grad_fn node -> Produced
-        self.leaf_values: dict[int, tuple[torch.Tensor, torch.Tensor]] = {}
+        # id(leaf) -> (leaf, its value when last read, its _version then)
+        self.leaf_values: dict[int, tuple[torch.Tensor, torch.Tensor, int]] = {}
         self.total_elements = 0
         self._mode = _Capture(self)
         self.recording = False  # inside a traced call: keep what its ops produce
@@ -116,27 +117,30 @@ class Recorder:
         for _func, args, out, module in pending:
             outputs = out if isinstance(out, tuple | list) else (out,)
             flat_args = _flatten(args)
+            builds_graph = False
             for tensor in outputs:
-                if not isinstance(tensor, torch.Tensor):
+                if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
                     continue
+                builds_graph = True
                 node = tensor.grad_fn
-                if node is None or node in self.produced:
-                    continue
-                self.produced[node] = Produced(
-                    tensor.detach().clone(), self.span, _align(node, args, flat_args), module
-                )
-            for arg in flat_args:
-                if isinstance(arg, torch.Tensor) and arg.is_leaf and arg.requires_grad:
-                    self._snapshot_leaf(arg)
+                if node not in self.produced:
+                    self.produced[node] = Produced(
+                        tensor.detach().clone(), self.span, _align(node, args, flat_args),
+                        module)
+            if builds_graph:  # the leaves it read, as they were when the graph was built
+                for arg in flat_args:
+                    if arg.is_leaf and arg.requires_grad:
+                        self._snapshot_leaf(arg)
 
     def _snapshot_leaf(self, leaf: torch.Tensor) -> None:
+        """Keep the leaf's value as ops read it: again after each in-place update."""
         key = id(leaf)  # held alive by the stored tuple, so the key cannot be reused
         known = self.leaf_values.get(key)
-        if known is None:
-            self.leaf_values[key] = (leaf, leaf.detach().clone())
+        if known is None or known[2] != leaf._version:
+            self.leaf_values[key] = (leaf, leaf.detach().clone(), leaf._version)
 
     def leaf_value(self, leaf: torch.Tensor) -> torch.Tensor:
-        """The leaf's value when an op first read it, else its value now."""
+        """The leaf's value when a graph-building op last read it, else its value now."""
         known = self.leaf_values.get(id(leaf))
         if known is not None and known[0] is leaf:
             return known[1]

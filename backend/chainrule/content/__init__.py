@@ -1,0 +1,1 @@
+"""Teaching content served as data: the examples menu and the guided lessons."""

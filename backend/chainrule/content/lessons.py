@@ -1,0 +1,249 @@
+"""The guided lessons, one per topic of the chapter (GET /api/v1/lessons).
+
+A lesson's numeric answer is never written here: it names the traced quantity
+(`Answer.name`, `Answer.field`, `Answer.phase`) so the number a student is checked
+against is the one torch computed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from chainrule.content.examples import SEED_SOURCE
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A step to stop at: the forward or backward step of the node with this name or op."""
+
+    phase: str  # "forward" or "backward"
+    node: str  # a variable or parameter name, or a grad_fn name such as "TBackward0"
+
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    # For "number": the traced value to compare with (see Answer); for "choice": the option.
+    kind: str  # "number" or "choice"
+    name: str | None = None  # the node's name (a variable or parameter)
+    field: str = "grad"  # "grad" or "value" of that node
+    phase: int | None = None  # a backward phase: the leaf's .grad after it (accumulation)
+    tolerance: float = 0.01  # relative, for "number"
+    options: tuple[str, ...] = ()
+    answer: str | None = None  # for "choice"
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A second program to try: what changes, or the error torch gives."""
+
+    title: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    number: int
+    title: str
+    explanation: str
+    source: str
+    pauses: tuple[Pause, ...]
+    question: Question
+    variants: tuple[Variant, ...] = field(default_factory=tuple)
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        "requires-grad", 1, "Tensors that require grad",
+        "A tensor created with requires_grad=True is a leaf: autograd records every operation "
+        "on it, and backward() fills its .grad. requires_grad_() switches it on in place. "
+        "Only floating point and complex tensors can require gradients.",
+        """import torch
+a = torch.tensor([1.0, 2.0], requires_grad=True)
+b = torch.tensor([3.0, 4.0])
+print(b.requires_grad)
+b.requires_grad_()
+print(b.requires_grad)
+c = (a * b).sum()
+c.backward()
+print(a.grad, b.grad)
+""",
+        (Pause("forward", "c"), Pause("backward", "a")),
+        Question("What is a.grad[0]? (dc/da = b)", "number", name="a"),
+        (Variant("An integer tensor cannot require grad",
+                 "import torch\ni = torch.tensor([1, 2], requires_grad=True)\n"),),
+    ),
+    Lesson(
+        "backward-and-grad", 2, "backward() and .grad on the linear-regression loss",
+        "loss.backward() runs the chain rule from the loss back to every leaf and stores "
+        "dL/dw in w.grad. Check it by hand: L = (y - (wx + b))², so dL/dw = 2x((wx + b) - y).",
+        SEED_SOURCE,
+        (Pause("forward", "loss"), Pause("backward", "w")),
+        Question("Compute dL/dw = 2x((wx + b) - y) with w = 1, b = 0.5, x = 1.4, y = 2.1.",
+                 "number", name="w"),
+    ),
+    Lesson(
+        "chain-rule", 3, "The chain rule for y = f(g(h(x)))",
+        "Each op only knows its own local derivative. Going backward, autograd multiplies the "
+        "gradient arriving from above by the local derivative, one op at a time: "
+        "dy/dx = f'(u2) · g'(u1) · h'(u0).",
+        """import torch
+x = torch.tensor(0.5, requires_grad=True)
+u0 = x
+u1 = u0 ** 2          # h
+u2 = torch.sin(u1)    # g
+u3 = torch.exp(u2)    # f
+u3.backward()
+print(x.grad)
+""",
+        (Pause("backward", "u2"), Pause("backward", "u1"), Pause("backward", "x")),
+        Question("Multiply the three local derivatives: what is dy/dx?", "number", name="x"),
+    ),
+    Lesson(
+        "accumulation", 4, "Gradients accumulate",
+        "backward() adds into .grad rather than replacing it, so calling it twice doubles the "
+        "gradient. That is why training loops call zero_grad() (or set .grad to zero) before "
+        "each backward().",
+        """import torch
+w = torch.tensor(2.0, requires_grad=True)
+loss = w * w
+loss.backward(retain_graph=True)
+print(w.grad)
+loss.backward()
+print(w.grad)
+w.grad.zero_()
+print(w.grad)
+""",
+        (Pause("backward", "w"),),
+        Question("What is w.grad after the second backward()?", "number", name="w", phase=1),
+    ),
+    Lesson(
+        "leaves", 5, "Leaves and non-leaves",
+        "Only leaves keep .grad after backward(): z = w * x is an intermediate result, so "
+        "z.grad is None unless you call z.retain_grad() before backward(). The gradient still "
+        "flows through z; it is just not stored.",
+        """import torch
+w = torch.tensor(3.0, requires_grad=True)
+x = torch.tensor(2.0)
+z = w * x
+z.retain_grad()
+loss = z ** 2
+loss.backward()
+print(w.is_leaf, z.is_leaf)
+print(z.grad, w.grad)
+""",
+        (Pause("backward", "z"), Pause("backward", "w")),
+        Question("What is z.grad (dL/dz = 2z)?", "number", name="z"),
+    ),
+    Lesson(
+        "detach-no-grad", 6, "detach() and torch.no_grad(): where the graph is cut",
+        "detach() returns the same values without history, so no gradient flows back through "
+        "it; inside torch.no_grad() nothing is recorded at all. Here only the path through y "
+        "reaches w.",
+        """import torch
+w = torch.tensor(2.0, requires_grad=True)
+y = w * 3
+frozen = (w * 5).detach()
+with torch.no_grad():
+    scale = w * 10
+loss = y * frozen + scale
+loss.backward()
+print(w.grad)
+""",
+        (Pause("forward", "loss"), Pause("backward", "w")),
+        Question("What is w.grad? (only y = 3w is differentiated; frozen = 10)", "number",
+                 name="w"),
+    ),
+    Lesson(
+        "sequential", 7, "nn.Sequential: layers, and a dead ReLU",
+        "A Linear layer is a matrix product plus a bias (AddmmBackward0, with a transpose "
+        "TBackward0 of the weight). Collapse the layers to see the network, expand them to see "
+        "the ops. A ReLU whose input is negative passes no gradient back: it is dead for that "
+        "input.",
+        """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU())
+x = torch.randn(8, 4)
+target = torch.zeros(8, 32)
+loss = nn.MSELoss()(model(x), target)
+loss.backward()
+print(loss)
+""",
+        (Pause("forward", "AddmmBackward0"), Pause("backward", "model.0.weight")),
+        Question("Which op inside a Linear layer transposes the weight?", "choice",
+                 options=("TBackward0", "AddmmBackward0", "ReluBackward0"),
+                 answer="TBackward0"),
+    ),
+    Lesson(
+        "losses", 8, "Choosing a loss",
+        "The same predictions give different gradients under different losses: MSE grows "
+        "with the error, L1 only looks at its sign, Huber is MSE near zero and L1 far away, "
+        "BCE and cross-entropy work on probabilities.",
+        """import torch
+import torch.nn as nn
+pred = torch.tensor([0.8, 0.2, 0.6], requires_grad=True)
+target = torch.tensor([1.0, 0.0, 0.0])
+mse = nn.MSELoss()(pred, target)
+l1 = nn.L1Loss()(pred, target)
+huber = nn.HuberLoss(delta=0.5)(pred, target)
+bce = nn.BCELoss()(pred, target)
+ce = nn.CrossEntropyLoss()(pred.unsqueeze(0), torch.tensor([0]))
+total = mse + l1 + huber + bce + ce
+total.backward()
+print(mse, l1, huber, bce, ce, sep='\\n')
+print(pred.grad)
+""",
+        (Pause("backward", "pred"),),
+        Question("Which loss's gradient ignores how large the error is?", "choice",
+                 options=("MSE", "L1", "BCE"), answer="L1"),
+    ),
+    Lesson(
+        "adversarial", 9, "Adversarial examples",
+        "The gradient of the loss with respect to the input says how to change the input to "
+        "increase the loss. One FGSM step moves every input value by epsilon in the direction "
+        "of the gradient's sign, and can change the prediction.",
+        """import torch
+import torch.nn as nn
+import torch.nn.functional as F
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(2, 2))
+with torch.no_grad():
+    model[0].weight.copy_(torch.tensor([[1.0, -1.0], [-1.0, 1.0]]))
+    model[0].bias.zero_()
+x = torch.tensor([[0.3, 0.1]], requires_grad=True)
+label = torch.tensor([0])
+logits = model(x)
+loss = F.cross_entropy(logits, label)
+loss.backward()
+x_adv = x + 0.2 * x.grad.sign()
+print('before:', logits.argmax(dim=1))
+print('after: ', model(x_adv).argmax(dim=1))
+""",
+        (Pause("backward", "x"),),
+        Question("What is the sign of dL/dx[0]? (type -1 or 1)", "number", name="x",
+                 tolerance=0.0),
+    ),
+    Lesson(
+        "gradient-descent", 10, "Gradient descent",
+        "One step of gradient descent moves each parameter against its gradient: "
+        "w -= lr * w.grad, inside torch.no_grad() so the update is not recorded. Repeat, "
+        "zeroing the gradients each time, and the loss falls.",
+        """import torch
+x = torch.tensor([1.0, 2.0, 3.0])
+y = torch.tensor([2.0, 4.0, 6.0])
+w = torch.tensor(0.5, requires_grad=True)
+lr = 0.05
+for step in range(5):
+    loss = ((w * x - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+    print(step, loss.item())
+""",
+        (Pause("backward", "w"),),
+        Question("The graph shows the last step. What is dL/dw there?", "number", name="w"),
+    ),
+)
