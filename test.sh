@@ -9,11 +9,14 @@ cd "$(dirname "$0")"
 source scripts/setup-venv.sh
 # shellcheck source=scripts/find-chromium.sh
 source scripts/find-chromium.sh
+# shellcheck source=scripts/ensure-nginx.sh
+source scripts/ensure-nginx.sh
 
 setup_venv test
 CHROMIUM_PATH="$(find_chromium)"
 export CHROMIUM_PATH
 echo "==> browser: $CHROMIUM_PATH"
+ensure_nginx || echo "==> no nginx: tests/test_nginx.py will fail" >&2
 
 failed=()
 
