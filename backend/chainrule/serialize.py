@@ -40,10 +40,31 @@ _HISTOGRAM_BINS = 16
 _EMPTY_SUMMARY = {"min": None, "max": None, "mean": None, "std": None}
 
 
+_FLOAT_SCALARS: dict[torch.dtype, tuple[str, Any]] = {
+    torch.float32: ("float32", np.float32),
+    torch.float64: ("float64", float),
+}
+_ZEROS = {torch.float32: np.float32(0.0), torch.float64: 0.0}
+
+
+def _one_float(t: torch.Tensor, name: str, cast: Any) -> dict[str, Any]:
+    """The common case, kept cheap: a one-element float tensor (a scalar in the graph)."""
+    x = t.item()
+    value = cast(x) if math.isfinite(x) else number(x)
+    data: Any = value
+    for _ in range(t.dim()):
+        data = [data]
+    return {"shape": list(t.shape), "dtype": name, "data": data,
+            "summary": {"min": value, "max": value, "mean": value, "std": _ZEROS[t.dtype]}}
+
+
 def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
     """{shape, dtype, data, summary}; data is null past MAX_LISTED_ELEMENTS elements."""
     if t is None:
         return None
+    scalar = _FLOAT_SCALARS.get(t.dtype)
+    if scalar is not None and t.numel() == 1:
+        return _one_float(t, *scalar)
     t = t.detach()
     if t.is_complex():
         t = torch.view_as_real(t)
@@ -76,14 +97,19 @@ def _small(array: np.ndarray[Any, Any], n: int) -> tuple[Any, dict[str, Any]]:
         data = value if array.ndim == 0 else _nest([value], array.shape)
         zero = array.dtype.type(0) if is_float else 0.0
         return data, {"min": stat, "max": stat, "mean": stat, "std": zero}
-    if is_float and not np.isfinite(array).all():
+    if array.dtype.kind == "b":
+        array = array.astype(np.uint8)
+    low, high = float(array.min()), float(array.max())  # NaN anywhere makes these NaN
+    if is_float and not (math.isfinite(low) and math.isfinite(high)):
         data = _nonfinite_list(array.tolist())
     else:
         data = np.ascontiguousarray(array)
-    wide = array.astype(np.float64)
     cast: Any = array.dtype.type if is_float else float
-    stats = (wide.min(), wide.max(), wide.mean(), wide.std(ddof=1))
-    return data, {k: _stat(float(v), cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
+    with np.errstate(all="ignore"):  # inf - inf is nan here, as it is in torch
+        mean = float(array.mean(dtype=np.float64))
+        std = float(array.std(ddof=1, dtype=np.float64))
+    stats = (low, high, mean, std)
+    return data, {k: _stat(v, cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
 
 
 _STAT_KEYS = ("min", "max", "mean", "std")

@@ -1,0 +1,121 @@
+/**
+ * The readout under the graph: what the hovered node computes and holds, or what flows
+ * along the hovered edge, typeset with KaTeX (the global from vendor/katex).
+ */
+
+import { formatTensor } from "./format.js";
+import { outputSymbol } from "./labels.js";
+
+const katex = globalThis.katex;
+
+/** Characters TeX treats specially, escaped for \text{...}. */
+const TEX_ESCAPES = {
+  "\\": "\\textbackslash{}",
+  "{": "\\{",
+  "}": "\\}",
+  _: "\\_",
+  "^": "\\textasciicircum{}",
+  "#": "\\#",
+  $: "\\$",
+  "%": "\\%",
+  "&": "\\&",
+  "~": "\\textasciitilde{}",
+};
+
+/** `text` set upright inside maths. */
+export function texText(text) {
+  return `\\text{${[...text].map((c) => TEX_ESCAPES[c] ?? c).join("")}}`;
+}
+
+/** How a node is called in formulas: its name, else its label in brackets. */
+function who(node) {
+  return node.name ? texText(node.name) : `(${texText(node.label)})`;
+}
+
+/** ∂out/∂x as a TeX fraction. */
+function partial(top, bottom) {
+  return `\\frac{\\partial ${top}}{\\partial ${bottom}}`;
+}
+
+/**
+ * TeX for a node's numbers: `w = 1.0   ∂loss/∂w = -0.56`.
+ * @param {import("./api.js").GraphNode} node
+ * @param {import("./model.js").Model} model
+ */
+export function nodeTex(node, model) {
+  const parts = [`${who(node)} = ${texText(formatTensor(node.value))}`];
+  if (node.kind !== "constant" || node.grad) {
+    parts.push(
+      `${partial(texText(outputSymbol(model)), who(node))} = ${texText(formatTensor(node.grad))}`,
+    );
+  }
+  return parts.join("\\qquad ");
+}
+
+/**
+ * TeX for an edge: the local derivative and the gradient that flows back along it,
+ * `∂(×)/∂w = b = 1.4   ∂loss/∂w = -0.56` (each part only when the trace has it).
+ * @param {import("./api.js").GraphEdge} edge
+ * @param {import("./model.js").Model} model
+ */
+export function edgeTex(edge, model) {
+  const source = model.byId.get(edge.source);
+  const target = model.byId.get(edge.target);
+  const parts = [];
+  if (edge.formula || edge.local) {
+    const local = [partial(who(target), who(source))];
+    if (edge.formula) local.push(edge.formula);
+    if (edge.local) local.push(texText(formatTensor(edge.local)));
+    parts.push(local.join(" = "));
+  }
+  const grad = edge.grad ? texText(formatTensor(edge.grad)) : texText("none");
+  parts.push(
+    `${partial(texText(outputSymbol(model)), who(source))}\\big|_{\\text{this edge}} = ${grad}`,
+  );
+  return parts.join("\\qquad ");
+}
+
+/** @param {HTMLElement} element  the readout box, hidden while nothing is hovered */
+export function createReadout(element) {
+  const options = { throwOnError: false, strict: "ignore", displayMode: false };
+
+  function tex(source) {
+    const span = document.createElement("span");
+    span.className = "readout-tex";
+    if (katex) katex.render(source, span, options);
+    else span.textContent = source;
+    return span;
+  }
+
+  function caption(text) {
+    const span = document.createElement("span");
+    span.className = "readout-caption";
+    span.textContent = text;
+    return span;
+  }
+
+  return {
+    /** Show a node's readout (null hides it). */
+    showNode(node, model) {
+      if (!node) {
+        element.hidden = true;
+        return;
+      }
+      const parts = [];
+      if (node.meaning) parts.push(caption(node.meaning));
+      if (node.formula) parts.push(tex(node.formula));
+      parts.push(tex(nodeTex(node, model)));
+      element.replaceChildren(...parts);
+      element.hidden = false;
+    },
+    /** Show what flows along an edge (null hides it). */
+    showEdge(edge, model) {
+      if (!edge) {
+        element.hidden = true;
+        return;
+      }
+      element.replaceChildren(caption(`input ${edge.input}`), tex(edgeTex(edge, model)));
+      element.hidden = false;
+    },
+  };
+}

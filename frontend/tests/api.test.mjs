@@ -1,0 +1,74 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ApiError, TRACE_URL, trace } from "../js/api.js";
+import { seedTrace } from "./helpers.mjs";
+
+/** A fetch that answers every call with `status` and `body` and records the calls. */
+function fakeFetch(status, body, calls = []) {
+  return async (url, init) => {
+    calls.push({ url, init });
+    return new Response(typeof body === "string" ? body : JSON.stringify(body), { status });
+  };
+}
+
+test("trace posts the request as JSON and returns the parsed TraceOut", async () => {
+  const calls = [];
+  const result = await trace({ source: "x" }, { fetch: fakeFetch(200, seedTrace(), calls) });
+  assert.equal(result.nodes.length, 9);
+  assert.equal(calls[0].url, TRACE_URL);
+  assert.equal(calls[0].init.method, "POST");
+  assert.equal(calls[0].init.headers["Content-Type"], "application/json");
+  assert.equal(calls[0].init.body, '{"source":"x"}');
+});
+
+test("an ErrorOut becomes an ApiError with code, message, place and status", async () => {
+  const body = { error: { code: "unknown_name", message: "unknown name 'q'", line: 7, col: 10 } };
+  await assert.rejects(trace({ source: "q" }, { fetch: fakeFetch(422, body) }), (err) => {
+    assert.ok(err instanceof ApiError);
+    assert.deepEqual(
+      [err.code, err.message, err.line, err.col, err.status],
+      ["unknown_name", "unknown name 'q'", 7, 10, 422],
+    );
+    return true;
+  });
+});
+
+test("an error without a description still becomes an ApiError", async () => {
+  await assert.rejects(
+    trace({ source: "" }, { fetch: fakeFetch(502, "<html>Bad gateway</html>") }),
+    {
+      name: "ApiError",
+      code: "bad_response",
+      status: 502,
+      message: "the server answered 502 without an error description",
+    },
+  );
+});
+
+test("a success that is not a traced graph is a bad_response", async () => {
+  await assert.rejects(trace({ source: "" }, { fetch: fakeFetch(200, { nodes: "no" }) }), {
+    code: "bad_response",
+    message: "the server's answer is not a traced graph",
+  });
+});
+
+test("a network failure is a network_error with status 0", async () => {
+  const failing = async () => {
+    throw new TypeError("fetch failed");
+  };
+  await assert.rejects(trace({ source: "" }, { fetch: failing }), {
+    code: "network_error",
+    status: 0,
+  });
+});
+
+test("an aborted request rejects with the AbortError, not an ApiError", async () => {
+  const controller = new AbortController();
+  controller.abort();
+  const aborting = async (url, init) => {
+    init.signal.throwIfAborted();
+  };
+  await assert.rejects(trace({ source: "" }, { fetch: aborting, signal: controller.signal }), {
+    name: "AbortError",
+  });
+});

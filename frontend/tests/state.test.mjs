@@ -1,0 +1,46 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { SEED_PROGRAM, createStore, fromHash, initialState, toHash } from "../js/state.js";
+
+test("the page opens on the seed program", () => {
+  assert.equal(initialState().source, SEED_PROGRAM);
+  assert.equal(initialState().status, "idle");
+  assert.ok(SEED_PROGRAM.startsWith("import torch\nw = torch.tensor(1.0, requires_grad=True)\n"));
+  assert.ok(SEED_PROGRAM.endsWith("print('dL/db : ', b.grad)\n"));
+  assert.equal(SEED_PROGRAM.split("\n").length, 11);
+});
+
+test("update merges a patch and tells subscribers the new and previous state", () => {
+  const store = createStore(initialState("a"));
+  const seen = [];
+  const unsubscribe = store.subscribe((state, previous) =>
+    seen.push([previous.status, state.status, state.source]),
+  );
+  store.update({ status: "running" });
+  unsubscribe();
+  store.update({ status: "done" });
+  assert.deepEqual(seen, [["idle", "running", "a"]]);
+  assert.equal(store.state.status, "done");
+});
+
+test("the state object is frozen: only update changes it", () => {
+  const store = createStore(initialState());
+  assert.throws(() => {
+    store.state.status = "done";
+  }, TypeError);
+});
+
+test("a program survives the round trip through the URL hash, unicode included", () => {
+  const source = "x = torch.tensor([1.0])  # ∂ é 🙂\ny = x * 2\n";
+  const hash = toHash(source);
+  assert.match(hash, /^#src=[A-Za-z0-9_-]+$/);
+  assert.equal(fromHash(hash), source);
+  assert.equal(fromHash(toHash("")), "");
+});
+
+test("fromHash ignores hashes that hold no program", () => {
+  assert.equal(fromHash(""), null);
+  assert.equal(fromHash("#other=1"), null);
+  assert.equal(fromHash("#src=%%%"), null);
+  assert.equal(fromHash("#src=_w"), null); // not valid UTF-8
+});
