@@ -114,19 +114,17 @@ class Recorder:
     def settle(self) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
         pending, self._mode.pending = self._mode.pending, []
-        for _func, args, out, module in pending:
-            outputs = out if isinstance(out, tuple | list) else (out,)
+        for args, outputs, snapshots, module in pending:
             flat_args = _flatten(args)
             builds_graph = False
-            for tensor in outputs:
-                if not isinstance(tensor, torch.Tensor) or tensor.grad_fn is None:
+            for tensor, snapshot in zip(outputs, snapshots, strict=True):
+                node = tensor.grad_fn
+                if node is None:
                     continue
                 builds_graph = True
-                node = tensor.grad_fn
                 if node not in self.produced:
                     self.produced[node] = Produced(
-                        tensor.detach().clone(), self.span, _align(node, args, flat_args),
-                        module)
+                        snapshot, self.span, _align(node, args, flat_args), module)
             if builds_graph:  # the leaves it read, as they were when the graph was built
                 for arg in flat_args:
                     if arg.is_leaf and arg.requires_grad:
@@ -164,19 +162,31 @@ class _Capture(TorchDispatchMode):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
-        self.pending: list[tuple[Any, tuple[Any, ...], Any, nn.Module | None]] = []
+        # (args, output tensors, their values as computed, innermost module) per recorded op
+        self.pending: list[tuple[Any, list[torch.Tensor], list[torch.Tensor],
+                                 nn.Module | None]] = []
+
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # torch wraps a mode's handler to keep torch.compile out of it, at a cost on every
+        # op; chainrule never compiles, so the handler is left unwrapped.
+        return False
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
         _check_size(func, args, kwargs)
         out = func(*args, **kwargs)
+        outputs = _flatten(out)
         recorder = self.recorder
-        recorder.total_elements += sum(t.numel() for t in _flatten(out))
+        recorder.total_elements += sum(t.numel() for t in outputs)
         if recorder.total_elements > MAX_TOTAL_ELEMENTS:
             raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
         if recorder.recording:
+            # The value as this op made it: cloned here, below the mode, before autograd
+            # attaches a grad_fn and before anything can change it in place.
             stack = recorder.module_stack
-            self.pending.append((func, args, out, stack[-1] if stack else None))
+            self.pending.append((args, outputs, [t.clone() for t in outputs],
+                                 stack[-1] if stack else None))
         return out
 
 
@@ -208,16 +218,23 @@ def _op_name(func: Any) -> str:
 
 
 def _check_size(func: Any, args: Any, kwargs: Any) -> None:
-    """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it."""
+    """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it.
+
+    No op here makes more elements than the product (or, for cat and stack, the sum) of
+    its inputs' sizes, except factories and the _GROWING ops: only those, and ops on
+    inputs whose product passes the limit, are first run on the meta device.
+    """
     tensors = _flatten(args)
     if kwargs:
         tensors += _flatten(kwargs)
     if tensors and _op_name(func) not in _GROWING:
-        sizes = [t.numel() for t in tensors]
+        product = total = 0
         product = 1
-        for s in sizes:
-            product *= max(s, 1)
-        if max(product, sum(sizes)) <= MAX_TENSOR_ELEMENTS:
+        for t in tensors:
+            n = t.numel()
+            total += n
+            product *= n if n > 1 else 1
+        if product <= MAX_TENSOR_ELEMENTS and total <= MAX_TENSOR_ELEMENTS:
             return
     meta_args, meta_kwargs = _to_meta((args, kwargs))
     if "device" in meta_kwargs:
