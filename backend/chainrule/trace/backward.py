@@ -57,18 +57,26 @@ def saved_names(node: Any) -> tuple[str, ...]:
     return names
 
 
-def _copy(grads: tuple[Any, ...]) -> Grads:
-    # AccumulateGrad may keep the very tensor as .grad and add into it later.
-    return tuple(g.detach().clone() if isinstance(g, torch.Tensor) else None for g in grads)
+def _keep(grads: tuple[Any, ...]) -> Grads:
+    """The hook's gradients, held as they are: no copy is needed.
+
+    Autograd only steals or adds in place into a gradient tensor nobody else holds (it
+    checks the reference count), and holding them here makes them held.
+    """
+    return tuple(g if isinstance(g, torch.Tensor) else None for g in grads)
 
 
 def _local(node: Any, grad_outputs: Grads) -> Grads:
     """d y / d input for each input, by running the node on ones (one-element y only)."""
     if not grad_outputs or any(g is None or g.numel() != 1 for g in grad_outputs):
         return ()
-    with torch.no_grad():
-        result = node(*(torch.ones_like(g) for g in grad_outputs if g is not None))
-    return _copy(result if isinstance(result, tuple) else (result,))
+    ones = [torch.ones_like(g) for g in grad_outputs if g is not None]
+    if torch.is_grad_enabled():  # create_graph=True: the derivative itself is not recorded
+        with torch.no_grad():
+            result = node(*ones)
+    else:
+        result = node(*ones)
+    return _keep(result if isinstance(result, tuple) else (result,))
 
 
 def _saved(node: Any) -> dict[str, Any]:
@@ -90,7 +98,7 @@ def run_backward(root: Any, span: Span, run: Callable[[], Any],
         is_leaf = type(node).__name__ == "AccumulateGrad"
 
         def hook(grad_inputs: Grads, grad_outputs: Grads) -> None:
-            ran = Ran(node, _copy(grad_outputs), _copy(grad_inputs))
+            ran = Ran(node, _keep(grad_outputs), _keep(grad_inputs))
             if is_leaf:
                 grad = node.variable.grad
                 ran.accumulated = None if grad is None else grad.detach().clone()

@@ -228,8 +228,7 @@ def _check_size(func: Any, args: Any, kwargs: Any) -> None:
     if kwargs:
         tensors += _flatten(kwargs)
     if tensors and _op_name(func) not in _GROWING:
-        product = total = 0
-        product = 1
+        product, total = 1, 0
         for t in tensors:
             n = t.numel()
             total += n
