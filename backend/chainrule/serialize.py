@@ -167,6 +167,8 @@ class _Tensors:
 
 
 def _saved_value(value: Any, tensor: _Tensors) -> Any:
+    if value is None:
+        return None
     if isinstance(value, torch.Tensor):
         return tensor(value)
     if isinstance(value, bool | int | float):
