@@ -20,6 +20,7 @@ from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
 from chainrule.settings import TRACE_THREAD_STACK_BYTES
+from chainrule.trace.gradcheck import check_gradients
 from chainrule.trace.graph import build_graph
 from chainrule.trace.names import Names
 from chainrule.trace.steps import build_steps
@@ -44,7 +45,7 @@ def warm_up() -> None:
 
 
 def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = None,
-                  output: str | None = None) -> bytes:
+                  output: str | None = None, check: bool = False) -> bytes:
     """Run `source` and return the /trace response body, or raise a ChainruleError."""
     result: list[bytes] = []
     failure: list[BaseException] = []
@@ -54,7 +55,7 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
             with warnings.catch_warnings():
                 # torch's warnings go to stderr in Python, never into the program's output.
                 warnings.simplefilter("ignore")
-                result.append(_trace(source, variables or {}, output))
+                result.append(_trace(source, variables or {}, output, check))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
             failure.append(type(exc)(exc.message, exc.line, exc.col))
@@ -94,7 +95,8 @@ def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
     return env
 
 
-def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None) -> bytes:
+def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None,
+           check: bool = False) -> bytes:
     parsed = parse_source(source)
     session = TraceSession()
     interpreter = Interpreter(session, _bind(variables))
@@ -121,5 +123,7 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
     names = Names.from_env(env)
     phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
     graph = build_graph(target, session.recorder, phases, names)
-    return trace_payload(graph, build_steps(graph), names.modules, names.bound,
+    gradient_check = check_gradients(graph, session.recorder, phases[-1] if phases else None) \
+        if check else None
+    return trace_payload(graph, build_steps(graph), names.modules, names.bound, gradient_check,
                          interpreter.stdout)

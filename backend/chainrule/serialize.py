@@ -15,6 +15,7 @@ import orjson
 import torch
 
 from chainrule.settings import MAX_LISTED_ELEMENTS
+from chainrule.trace.gradcheck import GradCheck
 from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
 from chainrule.trace.labels import meaning
 from chainrule.trace.names import ModuleInfo
@@ -232,8 +233,21 @@ def _retained(t: torch.Tensor) -> torch.Tensor | None:
     return t.grad if t.retains_grad else None
 
 
+def _check(check: GradCheck | None) -> dict[str, Any] | None:
+    if check is None:
+        return None
+    return {
+        "step": check.step,
+        "error": check.error,
+        "leaves": [{"node": c.node, "name": c.name, "elements": c.elements,
+                    "analytic": c.analytic.tolist(), "numeric": c.numeric.tolist(),
+                    "max_rel_error": number(c.max_rel_error)} for c in check.leaves],
+    }
+
+
 def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
-                  variables: dict[str, torch.Tensor], stdout: str) -> bytes:
+                  variables: dict[str, torch.Tensor], check: GradCheck | None,
+                  stdout: str) -> bytes:
     """The whole /trace response body."""
     tensors = _Tensors()
     body = {
@@ -245,6 +259,7 @@ def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
         "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
         "phases": _phases(graph, tensors),
         "steps": _steps(steps, tensors),
+        "check": _check(check),
     }
     return orjson.dumps(body, option=_OPTIONS)
 

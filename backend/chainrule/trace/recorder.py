@@ -39,6 +39,12 @@ class Produced:
     # The op's inputs by position, aligned with grad_fn.next_functions when known.
     inputs: list[torch.Tensor | None] = field(default_factory=list)
     module: nn.Module | None = None  # the innermost module running when the op ran
+    # The aten call itself, so the graph can be replayed (gradient check in float64).
+    op: Any = None
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+    outputs: list[torch.Tensor] = field(default_factory=list)
+    index: int = 0  # which of `outputs` this node's tensor is
 
 
 class Recorder:
@@ -114,17 +120,18 @@ class Recorder:
     def settle(self) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
         pending, self._mode.pending = self._mode.pending, []
-        for args, outputs, snapshots, module in pending:
+        for func, args, kwargs, outputs, snapshots, module in pending:
             flat_args = _flatten(args)
             builds_graph = False
-            for tensor, snapshot in zip(outputs, snapshots, strict=True):
+            for index, (tensor, snapshot) in enumerate(zip(outputs, snapshots, strict=True)):
                 node = tensor.grad_fn
                 if node is None:
                     continue
                 builds_graph = True
                 if node not in self.produced:
                     self.produced[node] = Produced(
-                        snapshot, self.span, _align(node, args, flat_args), module)
+                        snapshot, self.span, _align(node, args, flat_args), module,
+                        func, args, kwargs, outputs, index)
             if builds_graph:  # the leaves it read, as they were when the graph was built
                 for arg in flat_args:
                     if arg.is_leaf and arg.requires_grad:
@@ -162,9 +169,9 @@ class _Capture(TorchDispatchMode):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
-        # (args, output tensors, their values as computed, innermost module) per recorded op
-        self.pending: list[tuple[Any, list[torch.Tensor], list[torch.Tensor],
-                                 nn.Module | None]] = []
+        # (op, args, kwargs, output tensors, their values as computed, innermost module)
+        self.pending: list[tuple[Any, Any, dict[str, Any], list[torch.Tensor],
+                                 list[torch.Tensor], nn.Module | None]] = []
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -185,7 +192,7 @@ class _Capture(TorchDispatchMode):
             # The value as this op made it: cloned here, below the mode, before autograd
             # attaches a grad_fn and before anything can change it in place.
             stack = recorder.module_stack
-            self.pending.append((args, outputs, [t.clone() for t in outputs],
+            self.pending.append((func, args, kwargs, outputs, [t.clone() for t in outputs],
                                  stack[-1] if stack else None))
         return out
 
