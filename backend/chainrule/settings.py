@@ -19,6 +19,9 @@ MAX_LIST_ELEMENTS = 100_000  # numbers in a literal list
 MAX_STDOUT_CHARS = 100_000  # printed output
 MAX_VARIABLES = 64  # pre-bound variables in a request
 MAX_INT_MAGNITUDE = 10**15  # integer literals and arithmetic results on plain ints
+MAX_FORMAT_WIDTH = 200  # widths and precisions in an f-string format spec
+MAX_FORMAT_SPEC_CHARS = 20  # characters in one f-string format spec
+MAX_NUMBER_TEXT = 100  # characters of a string passed to int() or float()
 
 # --- graph and serialisation limits ----------------------------------------------------
 MAX_GRAPH_NODES = 60_000  # nodes in one traced graph

@@ -7,6 +7,7 @@ text is measured first (length, lines, bracket depth) and the tree after.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from chainrule.errors import LimitError, ProgramSyntaxError
@@ -20,6 +21,7 @@ from chainrule.settings import (
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(_OPENERS.values())
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # what Python's tokenizer counts as a line break
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Parsed:
 
     tree: ast.Module
     expression: ast.expr | None
+    lines: tuple[str, ...] = ()  # the source lines, to turn ast's byte columns into characters
 
 
 def parse_source(source: str) -> Parsed:
@@ -39,16 +42,34 @@ def parse_source(source: str) -> Parsed:
         raise ProgramSyntaxError(
             f"invalid syntax: {exc.msg}", exc.lineno, max((exc.offset or 1) - 1, 0)
         ) from None
-    except (RecursionError, MemoryError, ValueError) as exc:
-        raise LimitError(f"the program could not be parsed: {type(exc).__name__}") from None
-    _check_tree(tree)
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on deep nesting (- - - 1, a chain of thousands of +).
+        raise LimitError(
+            f"the program is nested too deeply to parse (the limit is {MAX_AST_DEPTH} levels)"
+        ) from None
+    except ValueError as exc:
+        raise ProgramSyntaxError(f"invalid source: {exc}") from None
+    lines = tuple(_NEWLINE.split(source))
+    try:
+        _check_tree(tree)
+    except LimitError as exc:
+        if exc.line is not None and exc.col is not None:
+            exc.col = char_column(lines, exc.line, exc.col)
+        raise
     expression = None
     if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
         value = tree.body[0].value
         # A lone call such as print(x) is a statement, not an expression to graph.
         if not isinstance(value, ast.Call) or not _is_statement_call(value):
             expression = value
-    return Parsed(tree, expression)
+    return Parsed(tree, expression, lines)
+
+
+def char_column(lines: tuple[str, ...], line: int, byte_col: int) -> int:
+    """ast counts columns in UTF-8 bytes; the editor counts characters."""
+    if not 0 < line <= len(lines) or lines[line - 1].isascii():
+        return byte_col
+    return len(lines[line - 1].encode()[:byte_col].decode(errors="ignore"))
 
 
 def _is_statement_call(call: ast.Call) -> bool:
@@ -66,6 +87,14 @@ def _check_text(source: str) -> None:
     if "\x00" in source:
         line = source[: source.index("\x00")].count("\n") + 1
         raise ProgramSyntaxError("the program contains a NUL character", line, 0)
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        before = source[: exc.start]
+        raise ProgramSyntaxError(
+            "the program contains a character that is not valid Unicode",
+            before.count("\n") + 1, len(before) - (before.rfind("\n") + 1),
+        ) from None
     depth = 0
     line, col = 1, 0
     for ch in source:
@@ -84,18 +113,19 @@ def _check_text(source: str) -> None:
 
 
 def _check_tree(tree: ast.Module) -> None:
-    """Count nodes and measure depth without recursion."""
+    """Count nodes and measure depth without recursion; errors point at the nearest
+    node with a place (operators and contexts have none)."""
     count = 0
-    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 0, tree)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, placed = stack.pop()
+        if hasattr(node, "lineno"):
+            placed = node
         count += 1
+        where = getattr(placed, "lineno", None), getattr(placed, "col_offset", None)
         if count > MAX_AST_NODES:
-            raise LimitError(f"the program has more than {MAX_AST_NODES} syntax nodes")
+            raise LimitError(f"the program has more than {MAX_AST_NODES} syntax nodes", *where)
         if depth > MAX_AST_DEPTH:
-            raise LimitError(
-                f"the program is nested more than {MAX_AST_DEPTH} levels deep",
-                getattr(node, "lineno", None),
-                getattr(node, "col_offset", None),
-            )
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+            raise LimitError(f"the program is nested more than {MAX_AST_DEPTH} levels deep",
+                             *where)
+        stack.extend((child, depth + 1, placed) for child in ast.iter_child_nodes(node))

@@ -1,4 +1,6 @@
-"""The allowlist: every name, attribute, method and keyword a program may use.
+"""The allowlist: the imports, the members of torch, torch.nn and torch.nn.functional,
+and the keyword arguments a program may use. Methods and attributes of values are in
+members.py, the builtins in builtins.py.
 
 Nothing outside these tables is reachable. Entries are looked up by our own constant
 names when this module loads; user text is only ever a key into these dicts.
@@ -7,14 +9,16 @@ names when this module loads; user text is only ever a key into these dicts.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as torch_f
 from torch import nn
 
+from chainrule.errors import LimitError
+from chainrule.language.bounded import count_items
 from chainrule.language.values import Function, Namespace
+from chainrule.settings import MAX_TENSOR_ELEMENTS
 
 # --- torch.<name> ----------------------------------------------------------------------
 
@@ -77,8 +81,27 @@ _F_NAMES = (
 _OPTIMIZER_NAMES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
 
 
+def _tensor(data: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
+    """torch.tensor, refusing nested data with too many numbers before torch reads it.
+
+    torch builds the tensor from Python data before any dispatched op sees it, so the
+    size check in the trace layer cannot catch `torch.tensor([[0.0] * 10**5] * 10**5)`.
+    """
+    if count_items(data, MAX_TENSOR_ELEMENTS) > MAX_TENSOR_ELEMENTS:
+        raise LimitError(f"this would make a tensor of more than {MAX_TENSOR_ELEMENTS} "
+                         "elements")
+    return torch.tensor(data, *args, **kwargs)
+
+
+_WRAPPED: dict[str, Callable[..., Any]] = {"tensor": _tensor}
+
+
 def _table(source: Any, names: tuple[str, ...], prefix: str) -> dict[str, Function]:
-    return {name: Function(f"{prefix}.{name}", getattr(source, name)) for name in names}
+    functions = {}
+    for name in names:
+        fn = getattr(source, name)
+        functions[name] = Function(f"{prefix}.{name}", _WRAPPED.get(name, fn), shown_as=fn)
+    return functions
 
 
 def _untraced(name: str, fn: Callable[..., Any]) -> Function:
@@ -93,13 +116,9 @@ OPTIM = Namespace(
     {n: _untraced(f"torch.optim.{n}", getattr(torch.optim, n)) for n in _OPTIMIZER_NAMES},
 )
 F = Namespace("torch.nn.functional", _table(torch_f, _F_NAMES, "torch.nn.functional"))
-NN = Namespace(
-    "torch.nn",
-    {
-        **{n: _untraced(f"torch.nn.{n}", getattr(nn, n)) for n in _NN_MODULE_NAMES},
-        "functional": F,
-    },
-)
+# Module constructors run under the tracer, so its size check sees the parameters they
+# allocate (nn.Linear(10**6, 10**6) is refused before it allocates).
+NN = Namespace("torch.nn", {**_table(nn, _NN_MODULE_NAMES, "torch.nn"), "functional": F})
 TORCH = Namespace(
     "torch",
     {
@@ -126,115 +145,6 @@ IMPORTS: dict[str, Namespace] = {
     "torch.autograd": AUTOGRAD,
 }
 
-# --- methods and attributes of values ----------------------------------------------------
-
-_TENSOR_METHOD_NAMES = (
-    "add", "sub", "mul", "div", "pow", "exp", "log", "log2", "log10", "log1p", "sqrt",
-    "rsqrt", "square", "abs", "neg", "reciprocal", "sign", "sin", "cos", "tan", "tanh",
-    "sigmoid", "relu", "softmax", "log_softmax", "logsumexp", "clamp", "clip", "floor",
-    "ceil", "round", "maximum", "minimum", "masked_fill", "where", "lerp", "erf",
-    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "std", "var",
-    "norm", "cumsum", "all", "any", "topk", "sort", "eq", "ne", "gt", "ge", "lt", "le",
-    "matmul", "mm", "mv", "dot", "outer", "reshape", "view", "view_as", "reshape_as",
-    "expand", "expand_as", "repeat", "permute", "transpose", "t", "squeeze", "unsqueeze",
-    "flatten", "contiguous", "clone", "detach", "gather", "index_select", "flip",
-    "chunk", "split", "narrow", "float", "double", "half", "long", "int", "bool",
-    "item", "tolist", "size", "dim", "numel", "nelement", "retain_grad", "requires_grad_",
-    "zero_", "fill_", "add_", "sub_", "mul_", "div_", "clamp_", "copy_", "normal_",
-    "uniform_", "detach_", "abs_", "neg_", "exp_", "relu_", "sigmoid_", "tanh_", "pow_",
-    "sqrt_", "masked_fill_", "trace", "diag", "tril", "triu", "equal", "allclose",
-    "is_floating_point", "type_as", "isnan", "isinf", "backward",
-)
-# Methods run outside the tracer: they read or mutate, they build no graph.
-_UNTRACED_METHODS = frozenset(
-    {"item", "tolist", "size", "dim", "numel", "nelement", "retain_grad", "equal",
-     "allclose", "is_floating_point", "backward"}
-)
-TENSOR_METHODS: dict[str, Function] = {
-    name: Function(f"Tensor.{name}", getattr(torch.Tensor, name), name not in _UNTRACED_METHODS)
-    for name in _TENSOR_METHOD_NAMES
-}
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """A readable (and maybe writable) attribute of a value."""
-
-    get: Callable[[Any], Any]
-    set: Callable[[Any, Any], None] | None = None
-
-
-def _set_grad(t: torch.Tensor, value: Any) -> None:
-    t.grad = value
-
-
-def _set_requires_grad(t: torch.Tensor, value: Any) -> None:
-    t.requires_grad = value
-
-
-def _set_data(t: torch.Tensor, value: Any) -> None:
-    t.data = value
-
-
-TENSOR_ATTRIBUTES: dict[str, Attribute] = {
-    "grad": Attribute(lambda t: t.grad, _set_grad),
-    "requires_grad": Attribute(lambda t: t.requires_grad, _set_requires_grad),
-    "data": Attribute(lambda t: t.data, _set_data),
-    "is_leaf": Attribute(lambda t: t.is_leaf),
-    "grad_fn": Attribute(lambda t: t.grad_fn),
-    "shape": Attribute(lambda t: t.shape),
-    "dtype": Attribute(lambda t: t.dtype),
-    "ndim": Attribute(lambda t: t.ndim),
-    "T": Attribute(lambda t: t.T),
-    "mT": Attribute(lambda t: t.mT),
-}
-
-MODULE_METHODS: dict[str, Function] = {
-    "parameters": _untraced("Module.parameters", nn.Module.parameters),
-    "named_parameters": _untraced("Module.named_parameters", nn.Module.named_parameters),
-    "zero_grad": _untraced("Module.zero_grad", nn.Module.zero_grad),
-    "train": _untraced("Module.train", nn.Module.train),
-    "eval": _untraced("Module.eval", nn.Module.eval),
-    "requires_grad_": _untraced("Module.requires_grad_", nn.Module.requires_grad_),
-}
-
-# Per module class: the attributes a program may read.
-_MODULE_FIELDS: dict[type[nn.Module], tuple[str, ...]] = {
-    nn.Linear: ("weight", "bias", "in_features", "out_features"),
-    nn.Bilinear: ("weight", "bias"),
-    nn.LayerNorm: ("weight", "bias"),
-    nn.BatchNorm1d: ("weight", "bias"),
-    nn.Embedding: ("weight",),
-    nn.PReLU: ("weight",),
-    nn.LeakyReLU: ("negative_slope",),
-}
-
-
-def _field_getter(field: str) -> Callable[[Any], Any]:
-    def get(module: Any) -> Any:
-        return getattr(module, field)
-    return get
-
-
-def module_attribute(module: nn.Module, name: str) -> Attribute | None:
-    """The attribute `name` of `module` when its class allows it, else None."""
-    if name == "training":
-        return Attribute(lambda m: m.training)
-    for cls, fields in _MODULE_FIELDS.items():
-        if isinstance(module, cls) and name in fields:
-            field = fields[fields.index(name)]  # our own string, not the user's
-            return Attribute(_field_getter(field))
-    return None
-
-
-OPTIMIZER_METHODS: dict[str, Function] = {
-    "step": _untraced("Optimizer.step", torch.optim.Optimizer.step),
-    "zero_grad": _untraced("Optimizer.zero_grad", torch.optim.Optimizer.zero_grad),
-}
-
-# torch.max(x, dim) and friends return named tuples.
-RETURN_TYPE_FIELDS = ("values", "indices")
-
 # --- keywords ------------------------------------------------------------------------------
 
 KEYWORDS = frozenset(
@@ -253,10 +163,6 @@ KEYWORDS = frozenset(
         "num_features", "num_embeddings", "embedding_dim", "lambd", "min_val", "max_val",
         "upper", "lower", "rtol", "atol", "equal_nan", "base", "decimals", "non_blocking",
         "margin", "log_target", "memory_format", "chunks", "split_size_or_sections",
-        "sections", "length", "source", "destination", "scale", "flush",
+        "sections", "length", "source", "destination", "scale", "flush", "set_to_none",
     }
 )
-
-# The builtins a program may call.
-BUILTIN_NAMES = frozenset({"print", "range", "len", "abs", "min", "max", "float", "int",
-                           "round", "sum", "list", "tuple", "enumerate", "zip", "bool", "str"})

@@ -2,19 +2,23 @@
 
 A program never holds a module object: `torch`, `nn` and `F` are `Namespace`s, whose
 members come from the allowlist tables. A method looked up on a value is a `Bound`,
-carrying the table's function and its receiver.
+carrying the table's function and its receiver. Iterators handed to a program are
+`BoundedIterator`s, which stop a loop that would run past the limit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from chainrule.errors import LimitError
+from chainrule.settings import MAX_LOOP_ITERATIONS
 
 
 @dataclass(frozen=True, eq=False)
 class Namespace:
-    """A named table of members, shown as the module it stands for."""
+    """A named table of members, shown as the module it stands for (without its path)."""
 
     name: str
     members: Mapping[str, Any] = field(repr=False)
@@ -27,14 +31,23 @@ class Namespace:
 
 @dataclass(frozen=True, eq=False)
 class Function:
-    """A callable from a table; `torch_op` says its results are traced tensors."""
+    """A callable from a table.
+
+    `torch_op`: it runs under the tracer, which records the tensors torch produces.
+    `mutates`: it changes tensors in place (the tracer is told before it runs).
+    `shown_as`: the torch callable it stands for when `fn` wraps it: printing a Function
+    prints what CPython prints for that callable.
+    """
 
     name: str
     fn: Callable[..., Any] = field(repr=False)
     torch_op: bool = True
+    mutates: bool = False
+    shown_as: Callable[..., Any] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:
-        return f"<function {self.name}>"
+        shown = self.shown_as or self.fn
+        return f"<function {self.name}>" if _ours(shown) else str(shown)
 
     __repr__ = __str__
 
@@ -45,10 +58,41 @@ class Bound:
 
     name: str
     receiver: Any = field(repr=False)
-    fn: Callable[..., Any] = field(repr=False)
-    torch_op: bool = True
+    function: Function = field(repr=False)
 
     def __str__(self) -> str:
-        return f"<bound method {self.name}>"
+        """As CPython shows torch's method bound to the receiver, when the table knows it."""
+        shown = self.function.shown_as or self.function.fn
+        if _ours(shown) or not hasattr(shown, "__get__"):
+            return f"<bound method {self.name}>"
+        return str(shown.__get__(self.receiver, type(self.receiver)))
+
+    __repr__ = __str__
+
+
+def _ours(fn: Callable[..., Any]) -> bool:
+    """A wrapper of ours (not torch's callable), shown by its table name."""
+    return str(getattr(fn, "__module__", "")).startswith("chainrule.")
+
+
+class BoundedIterator:
+    """An iterator handed to a program (enumerate, zip, parameters), bounded in length.
+
+    Printed as CPython prints the iterator it stands for, e.g.
+    `<generator object Module.parameters at 0x7f...>`.
+    """
+
+    def __init__(self, items: Iterable[Any], shown_as: str) -> None:
+        self._items: Iterator[Any] = iter(items)
+        self._shown_as = shown_as
+
+    def __iter__(self) -> Iterator[Any]:
+        for count, item in enumerate(self._items):
+            if count >= MAX_LOOP_ITERATIONS:
+                raise LimitError(f"an iterator gave more than {MAX_LOOP_ITERATIONS} items")
+            yield item
+
+    def __str__(self) -> str:
+        return f"<{self._shown_as} at {id(self):#x}>"
 
     __repr__ = __str__

@@ -1,0 +1,76 @@
+"""The gradient check: autograd's numbers against central differences in float64."""
+
+from __future__ import annotations
+
+import pytest
+
+from chainrule.runner import trace_to_json
+from tests.conftest import SEED, strict_loads
+from tests.language.corpus import CORPUS
+
+
+def check(source: str) -> dict:
+    return strict_loads(trace_to_json(source, check=True))["check"]
+
+
+def test_seed_gradients_agree_with_finite_differences() -> None:
+    result = check(SEED)
+    assert result["error"] is None
+    by_name = {leaf["name"]: leaf for leaf in result["leaves"]}
+    assert sorted(by_name) == ["b", "w"]
+    assert by_name["w"]["numeric"][0] == pytest.approx(-0.56, rel=1e-6)
+    assert by_name["b"]["numeric"][0] == pytest.approx(-0.4, rel=1e-6)
+    assert by_name["w"]["max_rel_error"] < 1e-6
+
+
+def test_linear_layers_and_random_inputs_are_checked_on_the_same_function() -> None:
+    source = ("import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\n"
+              "model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))\n"
+              "x = torch.randn(5, 3)\nloss = model(x).pow(2).mean()\nloss.backward()\n")
+    result = check(source)
+    names = {leaf["name"] for leaf in result["leaves"]}
+    assert names == {"model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"}
+    for leaf in result["leaves"]:
+        assert leaf["max_rel_error"] < 1e-4, leaf  # float32 autograd against float64
+        assert len(leaf["numeric"]) == min(leaf["elements"], 16)
+
+
+def test_a_wrong_gradient_would_show_a_large_error() -> None:
+    # detach() cuts the path: autograd says 3, the function itself has slope 3 + 5.
+    source = ("import torch\nw = torch.tensor(2.0, requires_grad=True)\n"
+              "y = w * 3 + (w * 5).detach()\ny.backward()\n")
+    result = check(source)
+    (leaf,) = result["leaves"]
+    assert leaf["analytic"] == [3.0]
+    assert leaf["numeric"][0] == pytest.approx(3.0, rel=1e-6)  # detach holds in the replay too
+
+
+def test_check_without_backward_says_why() -> None:
+    result = check("import torch\nx = torch.tensor(2.0, requires_grad=True)\ny = x * 2\n")
+    assert result == {"step": 1e-06, "error": "no backward pass ran through this graph",
+                      "leaves": []}
+
+
+def test_check_is_absent_unless_asked() -> None:
+    assert strict_loads(trace_to_json(SEED))["check"] is None
+
+
+# At a kink (relu at 0, abs at 0, a max with ties) autograd picks one side's slope and
+# central differences average both: there the two are expected to differ.
+KINKS = ("relu", "ReLU", "abs", "clamp", "max", "min", "sign", "L1", "l1_", "Huber",
+         "huber", "smooth_l1", "SmoothL1", "where", "round", "floor")
+
+
+@pytest.mark.parametrize("name", sorted(n for n, s in CORPUS.items()
+                                        if ".backward(" in s and "autograd.grad" not in s))
+def test_every_corpus_program_passes_the_gradient_check(name: str) -> None:
+    source = CORPUS[name]
+    result = check(source)
+    if result["error"] is not None:
+        assert result["error"] == "no leaf received a gradient", result["error"]
+        return
+    assert result["leaves"]
+    for leaf in result["leaves"]:
+        assert len(leaf["numeric"]) == len(leaf["analytic"]) == min(leaf["elements"], 16)
+        if not any(kink in source for kink in KINKS):
+            assert leaf["max_rel_error"] < 1e-3, (name, leaf)
