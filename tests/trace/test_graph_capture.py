@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import torch
 
-from chainrule.errors import LimitError, OutputError
+from chainrule.errors import LimitError, TorchError
 from chainrule.runner import trace_to_json
 from tests.conftest import SEED, as_tensor, strict_loads
 
@@ -62,11 +62,11 @@ def test_same_program_gives_byte_identical_json() -> None:
 def test_non_scalar_backward_without_gradient_suggests_a_reduction() -> None:
     source = ("import torch\nx = torch.tensor([1.0, 2.0], requires_grad=True)\ny = x * 2\n"
               "y.backward()\n")
-    with pytest.raises(OutputError) as caught:
+    with pytest.raises(TorchError) as caught:
         trace_to_json(source)
     assert caught.value.message == (
-        "backward() needs a scalar, but this tensor has shape [2]: reduce it first with "
-        ".sum() or .mean(), or pass gradient=..."
+        "grad can be implicitly created only for scalar outputs: this tensor has shape [2]; "
+        "reduce it first with .sum() or .mean(), or pass gradient=..."
     )
     assert (caught.value.line, caught.value.col) == (4, 0)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-from chainrule.errors import OutputError
+from chainrule.errors import TorchError
 from chainrule.trace.backward import Phase, run_backward
 from chainrule.trace.recorder import Recorder
 
@@ -31,14 +31,14 @@ class TraceSession:
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None:
         """tensor.backward(**kwargs), with every node's gradients recorded as a phase."""
         if tensor.grad_fn is None and not tensor.requires_grad:
-            raise OutputError(
-                "element 0 of tensors does not require grad and does not have a grad_fn"
-            )
+            raise TorchError(  # torch's own words, as Python would show them
+                "element 0 of tensors does not require grad and does not have a grad_fn")
         gradient = kwargs.get("gradient")
         if tensor.numel() != 1 and gradient is None:
-            raise OutputError(
-                f"backward() needs a scalar, but this tensor has shape {list(tensor.shape)}: "
-                "reduce it first with .sum() or .mean(), or pass gradient=..."
+            raise TorchError(
+                "grad can be implicitly created only for scalar outputs: this tensor has "
+                f"shape {list(tensor.shape)}; reduce it first with .sum() or .mean(), or "
+                "pass gradient=..."
             )
         seed = gradient if isinstance(gradient, torch.Tensor) else None
         with self.recorder.paused():
