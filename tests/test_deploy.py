@@ -153,10 +153,16 @@ def test_dockerfile_healthcheck_polls_the_api_health_route() -> None:
     assert re.findall(r"https?://[^'\"\s]+", healthcheck) == [HEALTH_URL]
 
 
-def test_compose_healthcheck_polls_the_api_health_route() -> None:
-    healthcheck = COMPOSE_FILE.read_text().split("healthcheck:", 1)[1]
+def test_compose_healthchecks_poll_the_api_health_route() -> None:
+    from ruamel.yaml import YAML
 
-    assert re.findall(r"https?://[^'\"\s]+", healthcheck) == [HEALTH_URL]
+    services = YAML(typ="safe").load(COMPOSE_FILE.read_text())["services"]
+    apps = {name: s for name, s in services.items() if s.get("image") == "chainrule:latest"}
+
+    assert sorted(apps) == ["chainrule", "chainrule-class"]
+    for service in apps.values():
+        command = " ".join(service["healthcheck"]["test"])
+        assert re.findall(r"https?://[^'\"\s]+", command) == [HEALTH_URL]
 
 
 def test_compose_runs_as_the_non_root_user_the_image_creates() -> None:

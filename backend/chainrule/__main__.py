@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 from chainrule.settings import OPTIONS, Option, ServerSettings, parse
 
@@ -13,6 +15,19 @@ def _parser(option: Option) -> Callable[[str], object]:
     def parse_text(text: str) -> object:
         return parse(option, text)
     return parse_text
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging plus the request log: one JSON line per request, on stderr."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["request"] = {"format": "%(message)s"}
+    config["handlers"]["request"] = {"class": "logging.StreamHandler", "formatter": "request",
+                                     "stream": "ext://sys.stderr"}
+    config["loggers"]["chainrule.requests"] = {"handlers": ["request"], "level": "INFO",
+                                               "propagate": False}
+    return config
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -34,7 +49,7 @@ def main(argv: list[str] | None = None) -> None:
     from chainrule.app import create_app
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", access_log=False)
+                log_level="info", log_config=log_config(), access_log=False)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Match, Mount
+from starlette.types import Scope
 
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
@@ -19,6 +21,16 @@ from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 
 FRONTEND_DIR = Path(__file__).resolve().parents[2] / "frontend"
+
+
+class FrontendMount(Mount):
+    """The static frontend at /, except under /api/: there a path the API lacks is a 404
+    and a method it lacks a 405 (Allow: ...), not a missing static file."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if str(scope.get("path", "")).startswith("/api/"):
+            return Match.NONE, {}
+        return super().matches(scope)
 
 
 def create_app(settings: ServerSettings | None = None,
@@ -51,5 +63,6 @@ def create_app(settings: ServerSettings | None = None,
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,
                        limiter=RateLimiter(settings.rate_per_minute, settings.rate_localhost))
     if frontend_dir.is_dir():
-        app.mount("/", StaticFiles(directory=frontend_dir, html=True), name="frontend")
+        app.router.routes.append(FrontendMount(
+            "/", app=StaticFiles(directory=frontend_dir, html=True), name="frontend"))
     return app

@@ -14,7 +14,8 @@ MAX_NESTING_CHARS = 100  # brackets open at once, checked before the parser sees
 MAX_LOOP_ITERATIONS = 1_000  # range() length of one for loop
 MAX_STEPS = 200_000  # evaluated syntax nodes over the whole program
 MAX_TENSOR_ELEMENTS = 4_000_000  # elements of any one tensor an op may produce
-MAX_TOTAL_ELEMENTS = 40_000_000  # elements produced over the whole program
+MAX_TOTAL_ELEMENTS = 400_000_000  # elements produced over the whole program (time and memory
+# are bounded by the worker's wall clock and address space; this bounds the work in between)
 MAX_LIST_ELEMENTS = 100_000  # numbers in a literal list
 MAX_STDOUT_CHARS = 100_000  # printed output
 MAX_VARIABLES = 64  # pre-bound variables in a request

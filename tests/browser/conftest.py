@@ -10,22 +10,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.server import ServerFailed, serve
 
-HEALTH_PATH = "/api/v1/health"
-SERVER_START_TIMEOUT_S = 60.0  # torch's import alone takes seconds on a cold machine
-SERVER_POLL_INTERVAL_S = 0.2
-SERVER_STOP_TIMEOUT_S = 10.0
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,67 +29,14 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    """A port nothing listens on right now (the OS picks it)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _is_healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(base_url + HEALTH_PATH, timeout=2) as response:
-            return bool(response.status == 200)
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return False
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.terminate()
-        try:
-            server.wait(timeout=SERVER_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Serve the app from a subprocess for the whole session; yield its base URL."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("live_server") / "server.log"
-    command = [sys.executable, "-m", "chainrule", "serve", "--host", "127.0.0.1"]
-    with log_path.open("wb") as log:
-        # The log goes to a file, not a pipe, so a chatty server can never block on it.
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
     try:
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not _is_healthy(base_url):
-            if server.poll() is not None:
-                pytest.fail(
-                    f"chainrule server exited with code {server.returncode} before answering "
-                    f"{HEALTH_PATH}; its output:\n{log_path.read_text(errors='replace')}",
-                    pytrace=False,
-                )
-            if time.monotonic() > deadline:
-                pytest.fail(
-                    f"chainrule server did not answer {base_url}{HEALTH_PATH} within "
-                    f"{SERVER_START_TIMEOUT_S:.0f} s; its output:\n"
-                    f"{log_path.read_text(errors='replace')}",
-                    pytrace=False,
-                )
-            time.sleep(SERVER_POLL_INTERVAL_S)
-        yield base_url
-    finally:
-        _stop(server)
+        with serve(tmp_path_factory.mktemp("live_server")) as server:
+            yield server.base_url
+    except ServerFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,9 @@
-"""ASGI middleware at the edge: body size limit, rate limit, and one log line per request."""
+"""ASGI middleware at the edge: rate limit and body size checked before any parsing, and
+one log line per request.
+
+The log line is JSON: {id, method, path, status, ms} and, where they apply, the error
+code, the worker's pid and a hash of the source (never the source itself).
+"""
 
 from __future__ import annotations
 
@@ -15,10 +20,11 @@ from chainrule.sandbox.admission import RateLimiter
 
 log = logging.getLogger("chainrule.requests")
 _ids = itertools.count(1)
+_LOGGED_PATH_CHARS = 200  # a path is the client's text: long ones are cut in the log
 
 
 class EdgeMiddleware:
-    """Refuses oversized bodies (413) and over-eager clients (429) before any parsing."""
+    """Refuses over-eager clients (429) and oversized bodies (413) before any parsing."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, limiter: RateLimiter) -> None:
         self.app = app
@@ -41,8 +47,14 @@ class EdgeMiddleware:
 
         try:
             await self._handle(scope, receive, send_logged)
+        except Exception:
+            # Past here the framework answers 500 internal_error.
+            status["code"] = status["code"] or 500
+            state["log"] = {**state.get("log", {}), "error": "internal_error"}
+            raise
         finally:
-            record = {"id": request_id, "method": scope.get("method"), "path": scope.get("path"),
+            record = {"id": request_id, "method": scope.get("method"),
+                      "path": str(scope.get("path", ""))[:_LOGGED_PATH_CHARS],
                       "status": status["code"],
                       "ms": round((time.perf_counter() - started) * 1000, 2)}
             record.update(state.get("log", {}))
@@ -55,20 +67,25 @@ class EdgeMiddleware:
         client = scope.get("client") or ("unknown", 0)
         wait = self.limiter.check(str(client[0]))
         if wait is not None:
-            await error_response(429, "rate_limited",
-                                 "too many requests from this address; try again later",
-                                 headers={"retry-after": str(int(wait))})(scope, receive, send)
+            await self._refuse(scope, receive, send, 429, "rate_limited",
+                               "too many requests from this address; try again later",
+                               {"retry-after": str(int(wait))})
             return
         if scope.get("method") in ("POST", "PUT", "PATCH"):
             body = await self._read_body(scope, receive)
             if body is None:
-                await error_response(
-                    413, "body_too_large",
-                    f"the request body is larger than {self.max_body_bytes} bytes",
-                )(scope, receive, send)
+                await self._refuse(scope, receive, send, 413, "body_too_large",
+                                   f"the request body is larger than {self.max_body_bytes} "
+                                   "bytes")
                 return
             receive = _replay(body)
         await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str,
+                      message: str, headers: dict[str, str] | None = None) -> None:
+        scope["state"]["log"] = {"error": code}
+        await error_response(status, code, message, headers=headers)(scope, receive, send)
 
     async def _read_body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it passes the limit (the rest is never read)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -23,12 +24,25 @@ from chainrule.sandbox.pool import WorkerPool
 
 router = APIRouter(prefix="/api/v1")
 
-_ERRORS = {
-    422: {"model": ErrorOut, "description": "The program can't be run or the request is invalid."}
+# Every error status /api/v1 answers with, for the OpenAPI document; the codes behind
+# each are in docs/configuration.md and api/errors.py.
+_RATE_LIMITED: dict[int | str, dict[str, Any]] = {
+    429: {"model": ErrorOut, "description": "rate_limited: too many requests from this "
+          "address; the Retry-After header says when to try again."},
+}
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorOut, "description": "body_too_large: the body passed the size limit."},
+    415: {"model": ErrorOut, "description": "unsupported_media_type: the body was not JSON."},
+    422: {"model": ErrorOut, "description": "The program can't be run or the request is "
+          "invalid (malformed_json, invalid_request, or a program error)."},
+    **_RATE_LIMITED,
+    503: {"model": ErrorOut, "description": "overloaded or worker_crashed: try again after "
+          "the Retry-After header's seconds."},
 }
 
 
-@router.get("/health", response_model=HealthOut, summary="Is the service up?")
+@router.get("/health", response_model=HealthOut, responses=_RATE_LIMITED,
+            summary="Is the service up?")
 async def health() -> HealthOut:
     return HealthOut(status="ok")
 
@@ -36,7 +50,7 @@ async def health() -> HealthOut:
 @router.post(
     "/trace",
     response_model=TraceOut,
-    responses=_ERRORS,  # type: ignore[arg-type]
+    responses=_ERRORS,
     summary="Run a program and return its autograd graph with values and gradients",
 )
 async def trace(body: TraceRequest, request: Request) -> Response:

@@ -6,12 +6,14 @@ Grouped by direction: `*Request` comes in, `*Out` goes out.
 
 from __future__ import annotations
 
-from typing import Literal, Union
+import keyword
+import re
+from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypeAliasType
 
-from chainrule.settings import MAX_SOURCE_CHARS, MAX_VARIABLES
+from chainrule.settings import MAX_INT_MAGNITUDE, MAX_SOURCE_CHARS, MAX_VARIABLES
 
 # A number in a response: finite floats as JSON numbers, non-finite ones as strings.
 Number = float | int | bool | Literal["nan", "inf", "-inf"]
@@ -21,9 +23,14 @@ NestedData = TypeAliasType(
 )
 
 
+# An integer in a request: within the language's integer limit. A larger one is read as a
+# float (torch makes a float32 tensor of it either way); one too large even for a float
+# is refused, never handed to torch.
+BoundedInt = Annotated[int, Field(ge=-MAX_INT_MAGNITUDE, le=MAX_INT_MAGNITUDE)]
+
 # A number or nested list of numbers in a request.
 NestedInput = TypeAliasType(
-    "NestedInput", Union[float, int, bool, list["NestedInput"]]  # noqa: UP007
+    "NestedInput", Union[float, BoundedInt, bool, list["NestedInput"]]  # noqa: UP007
 )
 
 
@@ -34,6 +41,7 @@ class Strict(BaseModel):
 
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
+_VARIABLE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
 def check_text(text: str) -> str:
@@ -53,7 +61,7 @@ def check_text(text: str) -> str:
 class VariableIn(Strict):
     """A pre-bound input for a single expression."""
 
-    value: float | int | bool | list[NestedInput] = Field(
+    value: float | BoundedInt | bool | list[NestedInput] = Field(
         description="A number or nested list of numbers; becomes a tensor.",
         examples=[1.0, [1.4]],
     )
@@ -92,7 +100,10 @@ class TraceRequest(Strict):
         for name in value:
             if len(name) > 100:
                 raise ValueError("variable names are limited to 100 characters")
-            check_text(name)
+            if not _VARIABLE_NAME.fullmatch(name) or keyword.iskeyword(name):
+                # Said without the name: an error never echoes the input back.
+                raise ValueError("a variable name must be letters, digits and _, start with a "
+                                 "letter, and not be a Python keyword")
         return value
 
     model_config = ConfigDict(
@@ -185,7 +196,7 @@ class NodeOut(BaseModel):
         description="Qualified name of the module the op ran inside (model.0), or null."
     )
     formula: str | None = Field(description="What the op computes, in LaTeX (y = a · b).")
-    saved: dict[str, TensorOut | Number | list[int] | str] = Field(
+    saved: dict[str, TensorOut | Number | list[int] | str | None] = Field(
         description="The grad_fn's saved values (_saved_* without the prefix), as captured "
         "during the backward pass."
     )

@@ -7,7 +7,9 @@ crashed worker loses nothing but that one request.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -22,6 +24,14 @@ from chainrule.settings import ServerSettings
 
 # Seconds a request may wait for a free worker before it is refused as overloaded.
 MAX_WAIT_FOR_WORKER_S = 30.0
+# A program that has used this much CPU time drops to the lowest CPU priority, so the
+# short programs of other users keep the CPU while it runs out its wall clock. Its worker
+# is replaced afterwards: an unprivileged process can lower its priority but not raise it.
+# CPU time, not wall time: under load a short program waits for the CPU, and demoting it
+# for that would make it wait longer still.
+LONG_PROGRAM_CPU_S = 0.25
+LONG_PROGRAM_NICE = 19
+CHECK_EVERY_S = 0.1  # how often a running program's CPU time is read
 RETRY_AFTER_S = 2
 WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to import torch
 
@@ -32,6 +42,7 @@ class Worker:
     conn: Connection
     programs: int = 0
     busy_since: float | None = field(default=None)
+    deprioritised: bool = False
 
     @property
     def pid(self) -> int:
@@ -127,7 +138,7 @@ class WorkerPool:
             raise
         worker.busy_since = None
         worker.programs += 1
-        if worker.programs >= self.settings.recycle_after:
+        if worker.programs >= self.settings.recycle_after or worker.deprioritised:
             self._replace(worker)
         else:
             self._idle.put(worker)
@@ -153,15 +164,40 @@ class WorkerPool:
 
     def _exchange(self, worker: Worker, request: tuple[Any, ...]) -> tuple[Any, ...]:
         try:
+            cpu_at_start = _cpu_seconds(worker.pid)
             worker.conn.send(request)
-            if not worker.conn.poll(self.settings.timeout_s):
-                raise ProgramTimeout(
-                    f"the program ran longer than {self.settings.timeout_s:g} s and was stopped")
+            deadline = time.monotonic() + self.settings.timeout_s
+            while not worker.conn.poll(min(CHECK_EVERY_S, max(deadline - time.monotonic(), 0))):
+                if time.monotonic() >= deadline:
+                    raise ProgramTimeout(f"the program ran longer than "
+                                         f"{self.settings.timeout_s:g} s and was stopped")
+                if (not worker.deprioritised
+                        and _cpu_seconds(worker.pid) - cpu_at_start > LONG_PROGRAM_CPU_S):
+                    _deprioritise(worker)
             reply: tuple[Any, ...] = worker.conn.recv()
             return reply
         except (EOFError, OSError, ConnectionError):
             raise WorkerCrashed("the worker running this program stopped unexpectedly; "
                                 "the program was not completed") from None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used; 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS  # utime, stime
+
+
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _deprioritise(worker: Worker) -> None:
+    worker.deprioritised = True
+    with contextlib.suppress(OSError):  # the worker may have just exited
+        os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_PROGRAM_NICE)
 
 
 __all__ = ["RETRY_AFTER_S", "WorkerPool"]

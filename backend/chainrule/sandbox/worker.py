@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import resource
 import signal
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -15,6 +17,7 @@ from chainrule.settings import TRACE_THREAD_STACK_BYTES
 
 # Replies: ("ok", body) or ("error", code, message, line, col).
 Reply = tuple[Any, ...]
+THREAD_EXIT_WAIT_S = 1.0  # how long a worker waits for a finished trace thread to exit
 
 
 def _address_space_now() -> int:
@@ -47,11 +50,31 @@ def run_one(request: tuple[str, dict[str, Any], str | None], memory_mb: int) -> 
                 None, None)
 
 
+def _os_threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def wait_for_threads(count: int, limit_s: float = THREAD_EXIT_WAIT_S) -> int:
+    """Wait until the process is back to `count` OS threads; the count it ended at.
+
+    Each program runs on a new thread with a large stack (runner.py), and join() returns
+    before that thread has left the OS, its stack still mapped. A program started in that
+    moment maps a second stack under the same address-space limit; under load, after
+    enough overlaps no stack fitted: "can't start new thread", a 500 for a harmless
+    program.
+    """
+    deadline = time.monotonic() + limit_s
+    while (now := _os_threads()) > count and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    return now
+
+
 def serve(conn: Connection, memory_mb: int) -> None:
     """The worker's main loop: until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
     torch.set_num_threads(1)
     limit_memory(memory_mb * 1024 * 1024)
+    threads = _os_threads()
     conn.send(("ready",))
     while True:
         try:
@@ -59,3 +82,6 @@ def serve(conn: Connection, memory_mb: int) -> None:
         except (EOFError, OSError):
             return
         conn.send(run_one(request, memory_mb))
+        # After the reply, so the client never waits for it. A thread that outlives the
+        # wait (one torch started and keeps) becomes part of the count.
+        threads = wait_for_threads(threads)

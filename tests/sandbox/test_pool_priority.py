@@ -1,0 +1,65 @@
+"""Long programs give way: past LONG_PROGRAM_CPU_S of CPU a program drops to the lowest
+priority, and its worker is replaced once it is done, so short programs keep the CPU."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from chainrule.sandbox.pool import LONG_PROGRAM_NICE, WorkerPool
+from chainrule.settings import ServerSettings
+from tests.conftest import SEED, strict_loads
+from tests.sandbox.test_pool import wait_for
+
+# About 43 GFLOP on one thread: a second or more of CPU, well past LONG_PROGRAM_CPU_S and
+# well inside the wall clock here (and 36M tensor elements, inside the program's limit).
+LONG = """import torch
+a = torch.ones(600, 600)
+for i in range(100):
+    b = a @ a
+"""
+
+
+@pytest.fixture
+def pool() -> Iterator[WorkerPool]:
+    pool = WorkerPool(ServerSettings(workers=2, timeout_s=30.0))
+    pool.start()
+    try:
+        yield pool
+    finally:
+        pool.stop()
+
+
+def nice(pid: int) -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:
+        return None
+
+
+def test_short_program_keeps_its_worker_at_normal_priority(pool: WorkerPool) -> None:
+    info: dict[str, object] = {}
+    pool.run(SEED, {}, None, info)
+    assert info["worker"] in pool.pids()
+    assert nice(int(info["worker"])) == 0  # type: ignore[call-overload]
+
+
+def test_long_program_drops_to_lowest_priority_and_its_worker_is_replaced(
+        pool: WorkerPool) -> None:
+    results: list[bytes] = []
+    info: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: results.append(pool.run(LONG, {}, None, info)))
+    thread.start()
+    assert wait_for(lambda: len(pool.busy_pids()) == 1, 10)
+    victim = pool.busy_pids()[0]
+    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, 10)
+    # Meanwhile the other worker runs short programs at normal priority.
+    assert strict_loads(pool.run(SEED, {}, None))["stdout"].startswith("dL/dw")
+    thread.join(timeout=60)
+    assert len(results) == 1 and strict_loads(results[0])["nodes"]
+    assert info["worker"] == victim
+    assert wait_for(lambda: victim not in pool.pids() and pool.size == 2, 10)
+    assert all(nice(pid) == 0 for pid in pool.pids())
