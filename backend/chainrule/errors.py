@@ -7,6 +7,7 @@
     ├── LimitError                  limit_exceeded: a named limit in settings.py was passed
     ├── ProgramTypeError            type_error: a value of the wrong kind for an operation
     ├── TorchError                  torch_error: torch itself refused (its message kept)
+    ├── ArithmeticFault             arithmetic_error: plain-number arithmetic failed (1 / 0)
     ├── OutputError                 bad_output: the requested output is not a tensor
     ├── ProgramTimeout              timeout: the program ran past the wall-clock limit
     ├── WorkerCrashed               worker_crashed: the worker process died mid-program
@@ -63,6 +64,10 @@ class ProgramTypeError(ChainruleError):
 
 class TorchError(ChainruleError):
     code = "torch_error"
+
+
+class ArithmeticFault(ChainruleError):
+    code = "arithmetic_error"
 
 
 class OutputError(ChainruleError):

@@ -15,7 +15,7 @@ from typing import Any
 
 import torch
 
-from chainrule.errors import ChainruleError, NotAllowedError, OutputError
+from chainrule.errors import ChainruleError, NotAllowedError, OutputError, ProgramTypeError
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
@@ -78,6 +78,11 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
     return result[0]
 
 
+def _a(noun: str) -> str:
+    """'a float', 'an int'."""
+    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+
+
 def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
     env: dict[str, torch.Tensor] = {}
     for name, spec in variables.items():
@@ -90,8 +95,8 @@ def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
                 value, dtype=torch.bool if is_bool else torch.float32,
                 requires_grad=bool(spec.get("requires_grad", False)),
             )
-        except (TypeError, ValueError, RuntimeError) as exc:
-            raise OutputError(f"variable '{name}': {exc}") from None
+        except (TypeError, ValueError, RuntimeError, OverflowError) as exc:
+            raise ProgramTypeError(f"variable '{name}': {exc}") from None
     return env
 
 
@@ -109,7 +114,7 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
             raise OutputError(f"there is no tensor named '{output}'")
     elif parsed.expression is not None:
         if not isinstance(value, torch.Tensor):
-            raise OutputError(f"the expression gives a {type(value).__name__}, not a tensor")
+            raise OutputError(f"the expression gives {_a(type(value).__name__)}, not a tensor")
         target = value
         if target.grad_fn is not None and target.numel() == 1:
             line, col = parsed.expression.lineno, parsed.expression.col_offset

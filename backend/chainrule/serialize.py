@@ -55,8 +55,9 @@ def _one_float(t: torch.Tensor, name: str, cast: Any) -> dict[str, Any]:
     data: Any = value
     for _ in range(t.dim()):
         data = [data]
+    std = _ZEROS[t.dtype] if math.isfinite(x) else "nan"  # as torch's std of one element
     return {"shape": list(t.shape), "dtype": name, "data": data,
-            "summary": {"min": value, "max": value, "mean": value, "std": _ZEROS[t.dtype]}}
+            "summary": {"min": value, "max": value, "mean": value, "std": std}}
 
 
 def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:

@@ -227,7 +227,7 @@ REFUSED: dict[str, Row] = {
                             "being used in an in-place operation.", LINE, 0, ran=True),
     "grad_not_a_tensor": Row("x.grad = 5", "torch_error", "assigned grad expected to be a "
                              "Tensor or None but got grad of type int", LINE, 0, ran=True),
-    "division_by_zero": Row("y = 1 / 0", "torch_error", "ZeroDivisionError: division by zero",
+    "division_by_zero": Row("y = 1 / 0", "arithmetic_error", "ZeroDivisionError: division by zero",
                             LINE, 4, ran=True),
     "ambiguous_truth": Row("if torch.ones(2):\n    pass", "torch_error",
                            "Boolean value of Tensor with more than one value is ambiguous",

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from chainrule.errors import (
+    ArithmeticFault,
     ChainruleError,
     LimitError,
     NotAllowedError,
@@ -236,7 +237,8 @@ class ErrorsAt:
             raise LimitError(f"the program ran out of {_RESOURCE[type(exc)]}",
                              node.lineno, node.col_offset) from None
         elif isinstance(exc, _TORCH_EXCEPTIONS):
-            raise TorchError(_torch_message(exc), node.lineno, node.col_offset) from None
+            kind = ArithmeticFault if isinstance(exc, ArithmeticError) else TorchError
+            raise kind(_torch_message(exc), node.lineno, node.col_offset) from None
 
 
 _RESOURCE: dict[type[BaseException], str] = {RecursionError: "stack", MemoryError: "memory"}
