@@ -198,3 +198,12 @@ def test_seed_response_matches_the_schema(client: TestClient) -> None:
     parsed = TraceOut.model_validate(body)
     assert len(parsed.nodes) == 9
     assert len(parsed.steps.backward) == 7
+
+
+def test_check_option_puts_finite_differences_beside_each_gradient(client: TestClient) -> None:
+    body = strict_loads(client.post("/api/v1/trace", json={"source": SEED, "check": True}).content)
+    leaves = {leaf["name"]: leaf for leaf in body["check"]["leaves"]}
+    assert sorted(leaves) == ["b", "w"]
+    assert leaves["w"]["numeric"][0] == pytest.approx(-0.56, rel=1e-6)
+    assert leaves["w"]["analytic"][0] == pytest.approx(-0.56, rel=1e-6)
+    assert leaves["w"]["max_rel_error"] < 1e-6

@@ -59,7 +59,8 @@ async def trace(body: TraceRequest, request: Request) -> Response:
     info: dict[str, object] = {
         "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
     request.state.log = info
-    result = await run_in_threadpool(pool.run, body.source, variables, body.output, info)
+    result = await run_in_threadpool(pool.run, body.source, variables, body.output, info,
+                                     body.check)
     return Response(result, media_type="application/json")
 
 

@@ -88,6 +88,11 @@ class TraceRequest(Strict):
             "ran last; else the last tensor assigned; for an expression, its value."
         ),
     )
+    check: bool = Field(
+        default=False,
+        description="Also check every leaf's gradient against central finite differences "
+        "in float64 (the graph's own ops replayed with each element nudged by ±h).",
+    )
 
     @field_validator("source", "output")
     @classmethod
@@ -279,6 +284,25 @@ class VariableOut(BaseModel):
     shape: list[int]
 
 
+class LeafCheckOut(BaseModel):
+    """One leaf's gradient beside its finite-difference estimate."""
+
+    node: str
+    name: str | None
+    elements: int = Field(description="Elements in the leaf; the first ones are checked.")
+    analytic: list[Number] = Field(description="autograd's gradient, as float64.")
+    numeric: list[Number] = Field(description="(f(x + h) - f(x - h)) / 2h, in float64.")
+    max_rel_error: Number = Field(description="max |analytic - numeric| / max(|a|, |n|).")
+
+
+class CheckOut(BaseModel):
+    """The gradient check, when the request asked for it."""
+
+    step: float = Field(description="h, the finite-difference step.")
+    error: str | None = Field(description="Why the check could not be made, if it could not.")
+    leaves: list[LeafCheckOut]
+
+
 class TraceOut(BaseModel):
     """The traced graph of a program: nodes, edges, variables and printed output."""
 
@@ -290,6 +314,7 @@ class TraceOut(BaseModel):
     modules: list[ModuleOut]
     phases: list[PhaseOut]
     steps: StepsOut
+    check: CheckOut | None = Field(description="The gradient check, when asked for.")
 
 
 class ErrorDetail(BaseModel):

@@ -123,16 +123,17 @@ class WorkerPool:
     # --- running programs -----------------------------------------------------------------
 
     def run(self, source: str, variables: dict[str, Any], output: str | None,
-            info: dict[str, object] | None = None) -> bytes:
+            info: dict[str, object] | None = None, check: bool = False) -> bytes:
         """The program's JSON body; raises a ChainruleError for every failure.
 
-        `info` receives the worker's pid, for the request log.
+        `info` receives the worker's pid, for the request log; `check` asks for the
+        gradient check.
         """
         worker = self._acquire()
         if info is not None:
             info["worker"] = worker.pid
         try:
-            reply = self._exchange(worker, (source, variables, output))
+            reply = self._exchange(worker, (source, variables, output, check))
         except BaseException:
             self._replace(worker)
             raise

@@ -34,11 +34,11 @@ def limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_one(request: tuple[str, dict[str, Any], str | None], memory_mb: int) -> Reply:
+def run_one(request: tuple[str, dict[str, Any], str | None, bool], memory_mb: int) -> Reply:
     """One program: its JSON, or its error as plain values."""
-    source, variables, output = request
+    source, variables, output, check = request
     try:
-        return ("ok", trace_to_json(source, variables, output))
+        return ("ok", trace_to_json(source, variables, output, check))
     except ChainruleError as exc:
         return ("error", exc.code, exc.message, exc.line, exc.col)
     except MemoryError:
