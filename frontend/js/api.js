@@ -7,6 +7,7 @@
 
 /** Where the API lives, relative to the page. */
 export const TRACE_URL = "api/v1/trace";
+export const EXAMPLES_URL = "api/v1/examples";
 
 // --- requests (schemas.py: *Request / *In) ---------------------------------------------
 
@@ -85,8 +86,9 @@ export const TRACE_URL = "api/v1/trace";
  * @property {Span|null} span  the source expression that created the tensor
  * @property {string|null} module  qualified name of the module the op ran inside ("model.0")
  * @property {string|null} formula  what the op computes, in LaTeX ("y = a \\cdot b")
- * @property {Object<string, Tensor|Num|number[]|string>} saved  the grad_fn's saved values
- *   (_saved_* without the prefix), as captured during the backward pass
+ * @property {Object<string, Tensor|Num|number[]|string|null>} saved  the grad_fn's saved
+ *   values (_saved_* without the prefix), as captured during the backward pass; null for a
+ *   value torch did not keep
  * @property {number[]} grad_parts  when the tensor feeds several ops: indices of its
  *   out-edges, whose gradients add up to this node's gradient
  */
@@ -167,6 +169,28 @@ export const TRACE_URL = "api/v1/trace";
  * @property {Module[]} modules
  * @property {Phase[]} phases
  * @property {Steps} steps
+ */
+
+/**
+ * ExampleOut: a program from the examples menu.
+ * @typedef {object} Example
+ * @property {string} id  "linear-regression"
+ * @property {string} title
+ * @property {string} topic  groups the menu
+ * @property {string} source
+ */
+
+/**
+ * LessonOut (GET /api/v1/lessons): a guided lesson; not used by the page yet.
+ * @typedef {object} Lesson
+ * @property {string} id
+ * @property {number} number
+ * @property {string} title
+ * @property {string} explanation
+ * @property {string} source
+ * @property {{phase: "forward"|"backward", node: string}[]} pauses
+ * @property {object} question
+ * @property {{title: string, source: string}[]} variants
  */
 
 /**
@@ -278,6 +302,48 @@ export async function trace(
     throw new ApiError({
       code: "bad_response",
       message: "the server's answer is not a traced graph",
+      status: response.status,
+    });
+  }
+  return body;
+}
+
+/**
+ * The examples menu: every example program the server offers, in its order.
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<Example[]>}
+ * @throws {ApiError}
+ */
+export async function examples({
+  fetch: fetchImpl = globalThis.fetch,
+  signal,
+  url = EXAMPLES_URL,
+} = {}) {
+  let response;
+  try {
+    response = await fetchImpl(url, { headers: { Accept: "application/json" }, signal });
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError({
+      code: "network_error",
+      message: "could not reach the chainrule server",
+      status: 0,
+    });
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch {
+    body = undefined;
+  }
+  const valid =
+    response.ok &&
+    Array.isArray(body) &&
+    body.every((e) => e && typeof e.id === "string" && typeof e.source === "string");
+  if (!valid) {
+    throw new ApiError({
+      code: "bad_response",
+      message: "the server's answer is not a list of examples",
       status: response.status,
     });
   }

@@ -11,11 +11,13 @@ const INDENT = "    ";
 
 /**
  * @param {{textarea: HTMLTextAreaElement, gutter: HTMLElement, marks: HTMLElement}} parts
- * @param {{onRun?: () => void, onChange?: (source: string) => void}} [handlers]
+ * @param {{onRun?: () => void, onChange?: (source: string) => void,
+ *   onCaretLine?: (line: number) => void}} [handlers]  onCaretLine: the caret moved to
+ *   another 1-based line (by click or keys)
  */
 export function createEditor(
   { textarea, gutter, marks },
-  { onRun = () => {}, onChange = () => {} } = {},
+  { onRun = () => {}, onChange = () => {}, onCaretLine = () => {} } = {},
 ) {
   const gutterLines = document.createElement("div");
   gutterLines.className = "gutter-lines";
@@ -192,6 +194,16 @@ export function createEditor(
     onChange(textarea.value);
   });
   textarea.addEventListener("scroll", renderMarks);
+  let caretLine = null;
+  const caretMoved = () => {
+    const line = textarea.value.slice(0, textarea.selectionStart).split("\n").length;
+    if (line !== caretLine) {
+      caretLine = line;
+      onCaretLine(line);
+    }
+  };
+  textarea.addEventListener("click", caretMoved);
+  textarea.addEventListener("keyup", caretMoved);
   new ResizeObserver(renderMarks).observe(textarea);
   document.fonts?.ready.then(() => {
     charWidthCache = null;

@@ -99,5 +99,16 @@ export function createLayoutEngine({ workerUrl = WORKER_URL } = {}) {
     });
   }
 
-  return { layout, cancel };
+  /**
+   * Start the worker and let ELK compile its code on a tiny graph, while the first trace
+   * is still running, so the first real layout does not pay for it.
+   */
+  function warm() {
+    elk ??= make();
+    elk
+      .layout({ id: "warm", children: [{ id: "a", width: 10, height: 10 }], edges: [] })
+      .catch(() => {});
+  }
+
+  return { layout, cancel, warm };
 }

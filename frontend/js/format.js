@@ -84,10 +84,11 @@ function onlyElement(data) {
 /**
  * A tensor as short text for a node card.
  * @param {import("./api.js").Tensor|null|undefined} tensor
- * @param {{maxListed?: number}} [options]
+ * @param {{maxListed?: number, maxChars?: number}} [options]  longer listings show the
+ *   summary instead
  * @returns {string}
  */
-export function formatTensor(tensor, { maxListed = MAX_LISTED } = {}) {
+export function formatTensor(tensor, { maxListed = MAX_LISTED, maxChars = MAX_LIST_CHARS } = {}) {
   if (!tensor) return "—";
   const float = isFloatDtype(tensor.dtype);
   const count = numel(tensor.shape);
@@ -96,7 +97,7 @@ export function formatTensor(tensor, { maxListed = MAX_LISTED } = {}) {
     if (count === 1) return formatNumber(onlyElement(tensor.data), { float });
     if (count <= maxListed) {
       const listed = formatNested(tensor.data, float);
-      if (listed.length <= MAX_LIST_CHARS) return listed;
+      if (listed.length <= maxChars) return listed;
     }
   }
   return `[${tensor.shape.join("×")}] μ=${formatNumber(tensor.summary?.mean, { float: false })}`;

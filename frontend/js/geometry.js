@@ -37,20 +37,37 @@ export function roundedPath(points, radius = BEND_RADIUS) {
   return parts.join("");
 }
 
-/** The point halfway along a polyline (by length), for edge labels. */
-export function midpoint(points) {
+/** The length of a polyline. */
+export function polylineLength(points) {
+  let total = 0;
+  for (let i = 1; i < points.length; i++) {
+    total += Math.hypot(points[i].x - points[i - 1].x, points[i].y - points[i - 1].y);
+  }
+  return total;
+}
+
+/**
+ * The point `distance` along a polyline from its start (clamped to its ends). Computed
+ * here rather than with SVG's getPointAtLength, which would force the page to lay out.
+ */
+export function pointAlong(points, distance) {
   if (points.length === 0) return { x: 0, y: 0 };
-  const lengths = points.slice(1).map((p, i) => Math.hypot(p.x - points[i].x, p.y - points[i].y));
-  let left = lengths.reduce((s, l) => s + l, 0) / 2;
-  for (let i = 0; i < lengths.length; i++) {
-    if (left <= lengths[i] && lengths[i] > 0) {
-      const t = left / lengths[i];
-      const [a, b] = [points[i], points[i + 1]];
+  let left = Math.max(0, distance);
+  for (let i = 1; i < points.length; i++) {
+    const [a, b] = [points[i - 1], points[i]];
+    const length = Math.hypot(b.x - a.x, b.y - a.y);
+    if (left <= length && length > 0) {
+      const t = left / length;
       return { x: a.x + (b.x - a.x) * t, y: a.y + (b.y - a.y) * t };
     }
-    left -= lengths[i];
+    left -= length;
   }
   return { ...points[points.length - 1] };
+}
+
+/** The point halfway along a polyline (by length), for edge labels. */
+export function midpoint(points) {
+  return pointAlong(points, polylineLength(points) / 2);
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
- * What a node's card says: title, op name, value and gradient rows. Pure, no DOM.
+ * What a node's card says: title, op name, value and gradient rows, and the heatmap grid
+ * of each tensor row. Pure, no DOM.
  *
- * Layout measures these strings and render draws them, so both agree on the text.
+ * Layout measures these strings and grids and render draws them, so both agree.
  */
 
 import { describeTensor, formatTensor } from "./format.js";
+import { heatmapGrid } from "./heatmap.js";
 import { outputNode } from "./model.js";
 
 /** Output names longer than this are written L in gradient labels. */
@@ -12,10 +14,14 @@ const MAX_OUTPUT_NAME = 8;
 
 /**
  * @typedef {object} CardRow
- * @property {"value"|"grad"} key
- * @property {string} label  "value", "∂loss/∂w", "grad"
+ * @property {"value"|"grad"|"acc"} key  acc: a leaf's .grad, when several backward() calls
+ *   accumulate into it
+ * @property {string} label  "value", "∂loss/∂w", "grad", ".grad"
  * @property {string} text  the formatted tensor
  * @property {string} detail  every detail, for the tooltip
+ * @property {import("./heatmap.js").Grid|null} heatmap  the grid its elements are drawn on,
+ *   or null when the text says it all (one element) or the data was not sent
+ * @property {import("./api.js").Tensor|null} tensor  the tensor itself, for the heatmap
  *
  * @typedef {object} Card
  * @property {string} title  the variable name, else the friendly label
@@ -25,8 +31,12 @@ const MAX_OUTPUT_NAME = 8;
 
 /** The name standing for the output in ∂out/∂x labels. */
 export function outputSymbol(model) {
-  const out = outputNode(model);
-  const name = out?.name;
+  return symbolOf(outputNode(model));
+}
+
+/** The name standing for `node` when it is differentiated: its name, else L. */
+export function symbolOf(node) {
+  const name = node?.name;
   return name && name.length <= MAX_OUTPUT_NAME ? name : "L";
 }
 
@@ -39,30 +49,34 @@ export function gradLabel(node, symbol) {
   return node.name ? `∂${symbol}/∂${node.name}` : "grad";
 }
 
+/** A card row for a tensor. */
+function row(key, label, tensor) {
+  const hasData = tensor && tensor.data !== null && tensor.data !== undefined;
+  return {
+    key,
+    label,
+    text: formatTensor(tensor),
+    detail: describeTensor(tensor),
+    heatmap: hasData ? heatmapGrid(tensor.shape) : null,
+    tensor: tensor ?? null,
+  };
+}
+
 /**
  * The card of one node.
  * @param {import("./api.js").GraphNode} node
  * @param {string} symbol  from outputSymbol(model)
+ * @param {{accumulated?: import("./api.js").Tensor|null}} [extra]  accumulated: the leaf's
+ *   .grad after the last backward() call, shown when several calls accumulate
  * @returns {Card}
  */
-export function nodeCard(node, symbol) {
-  const rows = [
-    {
-      key: "value",
-      label: "value",
-      text: formatTensor(node.value),
-      detail: describeTensor(node.value),
-    },
-  ];
+export function nodeCard(node, symbol, { accumulated = null } = {}) {
+  const rows = [row("value", "value", node.value)];
   // Constants never receive a gradient; every other node shows its row, "—" when none flowed.
   if (node.kind !== "constant" || node.grad) {
-    rows.push({
-      key: "grad",
-      label: gradLabel(node, symbol),
-      text: formatTensor(node.grad),
-      detail: describeTensor(node.grad),
-    });
+    rows.push(row("grad", gradLabel(node, symbol), node.grad));
   }
+  if (accumulated) rows.push(row("acc", ".grad", accumulated));
   return {
     title: node.name ?? node.label,
     subtitle: node.op ?? "constant",
@@ -71,11 +85,49 @@ export function nodeCard(node, symbol) {
 }
 
 /**
- * Cards for every node of a model, by id.
+ * The card of a collapsed module: its name, its class and how many nodes it hides.
+ * @param {import("./collapse.js").ModuleBox} box
+ * @returns {Card}
+ */
+export function moduleCard(box) {
+  const n = box.members.length;
+  return {
+    title: box.module,
+    subtitle: `${box.type} · ${n} node${n === 1 ? "" : "s"}`,
+    rows: [],
+  };
+}
+
+/**
+ * Each leaf's .grad after the last backward step that reached it, for graphs with more
+ * than one backward() call (with one, .grad is the gradient row itself).
  * @param {import("./model.js").Model} model
+ * @returns {Map<string, import("./api.js").Tensor>}
+ */
+export function accumulatedGrads(model) {
+  const out = new Map();
+  if (model.phases.length < 2) return out;
+  for (const step of model.steps.backward) {
+    if (step.accumulated) out.set(step.node, step.accumulated);
+  }
+  return out;
+}
+
+/**
+ * Cards for every node of a view (or a model), by id.
+ * @param {import("./model.js").Model} model
+ * @param {import("./collapse.js").View|import("./model.js").Model} [view]
  * @returns {Map<string, Card>}
  */
-export function modelCards(model) {
+export function modelCards(model, view = model) {
   const symbol = outputSymbol(model);
-  return new Map(model.nodes.map((n) => [n.id, nodeCard(n, symbol)]));
+  const accumulated = accumulatedGrads(model);
+  return new Map(
+    view.nodes.map((n) => [
+      n.id,
+      n.kind === "module"
+        ? moduleCard(n)
+        : nodeCard(n, symbol, { accumulated: accumulated.get(n.id) ?? null }),
+    ]),
+  );
 }

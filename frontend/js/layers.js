@@ -6,6 +6,8 @@
  * tensor used all along a long loop makes thousands of them, and ELK slows to minutes.
  */
 
+import { CLUSTER_PADDING } from "./layout.js";
+
 /** Gap between layers and between nodes of one layer in the quick layout, in px. */
 const LAYER_GAP = 56;
 const NODE_GAP = 24;
@@ -132,5 +134,28 @@ export function quickLayout(model, sizes, order, layers) {
   });
 
   const height = (usesLane ? lane : MARGIN + tallest) + MARGIN;
-  return { width, height, nodes, edges };
+  const layout = { width, height, nodes, edges };
+  if (model.clusters?.length) layout.clusters = clusterFrames(model.clusters, nodes);
+  return layout;
+}
+
+/**
+ * Frames around each cluster's contents (the quick layout does not keep clusters apart,
+ * so frames may overlap other nodes; ELK's layout does).
+ * @param {import("./collapse.js").Cluster[]} clusters  parents before children
+ * @param {Object<string, import("./layout.js").Box>} nodes
+ */
+export function clusterFrames(clusters, nodes) {
+  const frames = {};
+  for (let i = clusters.length - 1; i >= 0; i--) {
+    const c = clusters[i];
+    const boxes = c.children.map((id) => nodes[id] ?? frames[id]).filter(Boolean);
+    if (boxes.length === 0) continue;
+    const x0 = Math.min(...boxes.map((b) => b.x)) - CLUSTER_PADDING.left;
+    const y0 = Math.min(...boxes.map((b) => b.y)) - CLUSTER_PADDING.top;
+    const x1 = Math.max(...boxes.map((b) => b.x + b.w)) + CLUSTER_PADDING.right;
+    const y1 = Math.max(...boxes.map((b) => b.y + b.h)) + CLUSTER_PADDING.bottom;
+    frames[c.id] = { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+  }
+  return frames;
 }

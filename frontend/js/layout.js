@@ -18,6 +18,7 @@ export const CARD = Object.freeze({
   rowSize: 12,
   rowLine: 18,
   labelGap: 14, // between a row's label and its value
+  heatmapGap: 4, // above a row's heatmap (below it: half of this)
   minWidth: 96,
   maxTextChars: 26, // longer strings are cut with an ellipsis
 });
@@ -46,6 +47,16 @@ export const ELK_OPTIONS = Object.freeze({
   "elk.layered.crossingMinimization.strategy": "LAYER_SWEEP",
 });
 
+/** Space inside a module cluster's frame: room for its title on top. */
+export const CLUSTER_PADDING = Object.freeze({ top: 34, left: 14, bottom: 14, right: 14 });
+
+/** Options for graphs with clusters: edges may cross cluster frames; coordinates absolute. */
+export const HIERARCHY_OPTIONS = Object.freeze({
+  "elk.hierarchyHandling": "INCLUDE_CHILDREN",
+  "elk.json.shapeCoords": "ROOT",
+  "elk.json.edgeCoords": "ROOT",
+});
+
 /** Node placement for larger graphs: a little less tidy, many times faster. */
 export const FAST_PLACEMENT = Object.freeze({
   "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
@@ -72,16 +83,23 @@ export function measureCard(card) {
   const labels = Math.max(0, ...card.rows.map((r) => monoWidth(clip(r.label), CARD.subtitleSize)));
   const values = Math.max(0, ...card.rows.map((r) => monoWidth(clip(r.text), CARD.rowSize)));
   const rowsWidth = card.rows.length ? labels + CARD.labelGap + values : 0;
-  const inner = Math.max(title, subtitle, rowsWidth);
+  const heatmaps = Math.max(0, ...card.rows.map((r) => r.heatmap?.width ?? 0));
+  const inner = Math.max(title, subtitle, rowsWidth, heatmaps);
   const width = Math.ceil(Math.max(CARD.minWidth, inner + 2 * CARD.padX));
+  const rowsHeight = card.rows.reduce((h, r) => h + rowHeight(r), 0);
   const height = Math.ceil(
     CARD.padTop +
       CARD.titleLine +
       CARD.subtitleLine +
-      (card.rows.length ? 2 * CARD.dividerGap + card.rows.length * CARD.rowLine : 0) +
+      (card.rows.length ? 2 * CARD.dividerGap + rowsHeight : 0) +
       CARD.padBottom,
   );
   return { width, height };
+}
+
+/** Height of one card row: its line, and its heatmap below when it has one. */
+export function rowHeight(row) {
+  return CARD.rowLine + (row.heatmap ? row.heatmap.height + 1.5 * CARD.heatmapGap : 0);
 }
 
 /** Port id of an edge's end at its target (one port per input, so inputs keep their order). */
@@ -101,9 +119,12 @@ function outPortId(nodeId) {
  * @param {Map<string, {width: number, height: number}>} sizes  by node id
  * @param {string[]} order  node ids in data-flow order (model.forwardOrder)
  * @param {Object<string, string>} [options]  layout options over ELK_OPTIONS
+ *
+ * A view with clusters (collapse.buildView) becomes a nested ELK graph: one compound node
+ * per cluster holding its nodes, with absolute coordinates in the answer.
  */
 export function toElkGraph(model, sizes, order, options = {}) {
-  const children = order.map((id) => {
+  const boxes = order.map((id) => {
     const { width, height } = sizes.get(id);
     const ins = model.inEdges.get(id);
     // ELK numbers fixed-order ports clockwise, which runs bottom-to-top on the west side.
@@ -134,7 +155,53 @@ export function toElkGraph(model, sizes, order, options = {}) {
     sources: [outPortId(edge.source)],
     targets: [inPortId(edge)],
   }));
-  return { id: "root", layoutOptions: { ...ELK_OPTIONS, ...options }, children, edges };
+  const clusters = model.clusters ?? [];
+  if (clusters.length === 0) {
+    return { id: "root", layoutOptions: { ...ELK_OPTIONS, ...options }, children: boxes, edges };
+  }
+  return {
+    id: "root",
+    layoutOptions: { ...ELK_OPTIONS, ...HIERARCHY_OPTIONS, ...options },
+    children: nest(boxes, clusters),
+    edges,
+  };
+}
+
+/** ELK padding for a cluster frame. */
+function clusterPadding() {
+  const p = CLUSTER_PADDING;
+  return `[top=${p.top},left=${p.left},bottom=${p.bottom},right=${p.right}]`;
+}
+
+/**
+ * Boxes (in data-flow order) nested into compound nodes, one per cluster; each cluster sits
+ * where its first box would have, so the model order still guides ELK.
+ */
+function nest(boxes, clusters) {
+  const compound = new Map(
+    clusters.map((c) => [
+      c.id,
+      { id: c.id, layoutOptions: { "elk.padding": clusterPadding() }, children: [] },
+    ]),
+  );
+  const parentOf = new Map();
+  for (const c of clusters) for (const child of c.children) parentOf.set(child, c.id);
+  const root = [];
+  const placed = new Set();
+  // Put `item` into its parent, placing the parent chain first where it is not yet placed.
+  const place = (item) => {
+    const parent = parentOf.get(item.id);
+    if (!parent) root.push(item);
+    else {
+      if (!placed.has(parent)) {
+        placed.add(parent);
+        place(compound.get(parent));
+      }
+      compound.get(parent).children.push(item);
+    }
+  };
+  for (const box of boxes) place(box);
+  return root;
 }
 
 /**
@@ -145,6 +212,7 @@ export function toElkGraph(model, sizes, order, options = {}) {
  * @property {number} height
  * @property {Object<string, Box>} nodes  by node id
  * @property {{id: string, source: string, target: string, points: Point[]}[]} edges
+ * @property {Object<string, Box>} [clusters]  frames of expanded modules, by cluster id
  */
 
 /**
@@ -155,10 +223,28 @@ export function toElkGraph(model, sizes, order, options = {}) {
  */
 export function fromElkResult(result, model) {
   const nodes = {};
-  for (const child of result.children ?? []) {
-    nodes[child.id] = { x: child.x, y: child.y, w: child.width, h: child.height };
+  const clusters = {};
+  const isCluster = new Set((model.clusters ?? []).map((c) => c.id));
+  // With clusters the coordinates are absolute (HIERARCHY_OPTIONS): no offsets to add.
+  const stack = [...(result.children ?? [])];
+  while (stack.length) {
+    const child = stack.pop();
+    const box = { x: child.x, y: child.y, w: child.width, h: child.height };
+    if (isCluster.has(child.id)) {
+      clusters[child.id] = box;
+      stack.push(...(child.children ?? []));
+    } else {
+      nodes[child.id] = box;
+    }
   }
+  // Edges come back where they were given (the root), or inside a compound node.
   const byId = new Map((result.edges ?? []).map((e) => [e.id, e]));
+  const inner = [...(result.children ?? [])];
+  while (inner.length) {
+    const child = inner.pop();
+    for (const e of child.edges ?? []) byId.set(e.id, e);
+    inner.push(...(child.children ?? []));
+  }
   const edges = model.edges.map((edge) => {
     const points = [];
     for (const section of byId.get(edge.id)?.sections ?? []) {
@@ -171,7 +257,9 @@ export function fromElkResult(result, model) {
       points: dedupe(points.map(({ x, y }) => ({ x, y }))),
     };
   });
-  return { width: result.width ?? 0, height: result.height ?? 0, nodes, edges };
+  const layout = { width: result.width ?? 0, height: result.height ?? 0, nodes, edges };
+  if (isCluster.size) layout.clusters = clusters;
+  return layout;
 }
 
 /** Drop consecutive repeated points (sections meet at a shared point). */

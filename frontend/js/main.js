@@ -1,25 +1,38 @@
 /**
- * Wiring: the editor's Run goes to the API, the answer becomes a model, a layout and a
- * drawing. All of it passes through the one store; `show` redraws the page from it.
+ * Wiring: the editor's Run goes to the API, the answer becomes a model, a timeline, a view
+ * (modules collapsed or not), a layout and a drawing. All of it passes through the one
+ * store; `show` redraws the page from it, and the player's clock only supplies t.
  */
 
-import { ApiError, trace } from "./api.js";
+import { ApiError, examples as fetchExamples, trace } from "./api.js";
+import { buildView, initialCollapsed } from "./collapse.js";
+import { bindControls } from "./controls.js";
 import { createEditor } from "./editor.js";
 import { LayoutCancelled, LayoutTimeout, createLayoutEngine } from "./elk.js";
-import { formatError } from "./format.js";
+import { createInspector } from "./inspector.js";
 import { modelCards } from "./labels.js";
 import { assignLayers, layoutWork, quickLayout } from "./layers.js";
 import { FAST_PLACEMENT, fromElkResult, measureCard, toElkGraph } from "./layout.js";
 import { buildModel, forwardOrder } from "./model.js";
+import { createPage } from "./page.js";
+import { createPlayer } from "./player.js";
 import { createReadout } from "./readout.js";
 import { createGraphView } from "./render.js";
 import { createSplitter } from "./splitter.js";
-import { SEED_PROGRAM, createStore, fromHash, initialState, toHash } from "./state.js";
+import { SEED_PROGRAM, createStore, initialState, parseHash } from "./state.js";
+import { createStepCard } from "./stepcard.js";
+import { createStepTable } from "./steptable.js";
+import { buildTimeline, clampPosition, frameAt } from "./timeline.js";
+import { VariableError, createVariablesTable, requestVariables } from "./variables.js";
 
-/** Graphs with more nodes are not drawn: the page would be too slow to be useful. */
-const MAX_DRAWN_NODES = 1500;
-/** ELK lays out graphs up to this work (nodes plus dummy nodes, see layers.js)... */
-const ELK_MAX_WORK = 1500;
+/** Graphs with more nodes (after collapsing modules) are not drawn. */
+const MAX_DRAWN_NODES = 6000;
+/**
+ * ELK lays out graphs up to this work (nodes plus dummy nodes, see layers.js)... Measured
+ * (docs/benchmarks.md): ELK needs ~0.5 s for a 100-node chain and several seconds for
+ * 1,000 nodes, while the quick layout draws 1,000 nodes in well under a second.
+ */
+const ELK_MAX_WORK = 500;
 /** ...with its tidiest, slowest node placement up to this work... */
 const TIDY_MAX_WORK = 100;
 /** ...and gets this long before the quick layout takes over. */
@@ -27,22 +40,49 @@ const ELK_TIMEOUT_MS = 8000;
 
 const $ = (id) => document.getElementById(id);
 
-const store = createStore(initialState(fromHash(location.hash) ?? SEED_PROGRAM));
+const shared = parseHash(location.hash);
+const store = createStore(initialState(shared?.source ?? SEED_PROGRAM, shared?.variables ?? []));
+/** The step and node a shared link asks for, applied once its program has been traced. */
+let restore = shared ? { step: shared.step, node: shared.node } : null;
 
 const editor = createEditor(
   { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
-  { onRun: run, onChange: (source) => store.update({ source }) },
+  { onRun: run, onChange: (source) => store.update({ source }), onCaretLine: markLine },
 );
 editor.setValue(store.state.source);
 
 const view = createGraphView($("graph"), {
   onHover: (id) => store.update({ hovered: id }),
   onEdgeHover: (id) => store.update({ hoveredEdge: id }),
+  onSelect: (id) => store.update({ selected: id }),
+  onToggleModule: toggleModule,
+  overlay: $("graph-overlay"),
+  insets: () => ({
+    top: $("narration").hidden ? 0 : $("narration").offsetHeight + 14,
+    bottom: $("stepcard").hidden ? 0 : $("stepcard").offsetHeight + 14,
+    right: $("inspector").hidden ? 0 : $("inspector").offsetWidth,
+  }),
 });
 const readout = createReadout($("readout"));
+const inspector = createInspector($("inspector"), {
+  onClose: () => store.update({ selected: null }),
+});
+const card = createStepCard($("stepcard"), $("narration"), {
+  onFold: () => store.update({ cardOpen: !store.state.cardOpen }),
+});
+const table = createStepTable($("steps"), { onJump: (p) => goTo(p, { animate: true }) });
+const variables = createVariablesTable($("variables"), {
+  onChange: (rows) => store.update({ variables: rows }),
+});
+variables.setRows(store.state.variables);
+$("vars-panel").open = store.state.variables.length > 0;
 const engine = createLayoutEngine();
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+const player = createPlayer({ onFrame: paint, onStepEnd: advance, reducedMotion });
 /** Aborts the request of the run in flight. */
 let inFlight = null;
+
+// --- running -------------------------------------------------------------------------------
 
 /** Trace the editor's program and lay out its graph; answers to older runs are dropped. */
 async function run() {
@@ -50,6 +90,7 @@ async function run() {
   const source = editor.getValue();
   inFlight?.abort();
   inFlight = new AbortController();
+  player.pause();
   const started = performance.now();
   store.update({
     run: runId,
@@ -58,166 +99,243 @@ async function run() {
     error: null,
     hovered: null,
     hoveredEdge: null,
+    playing: false,
   });
-  history.replaceState(
-    null,
-    "",
-    source === SEED_PROGRAM ? location.pathname + location.search : toHash(source),
-  );
-
   const current = () => store.state.run === runId;
   try {
-    const result = await trace({ source }, { signal: inFlight.signal });
+    const inputs = requestVariables(store.state.variables);
+    const request = Object.keys(inputs).length ? { source, variables: inputs } : { source };
+    const result = await trace(request, { signal: inFlight.signal });
     if (!current()) return;
+    performance.mark("chainrule:response");
     const model = buildModel(result);
-    if (model.nodes.length > MAX_DRAWN_NODES) {
-      store.update({
-        status: "error",
-        model: null,
-        layout: null,
-        cards: null,
-        stdout: model.stdout,
-        error: {
-          code: "graph_too_large",
-          message: `the graph has ${model.nodes.length} nodes; chainrule draws at most ${MAX_DRAWN_NODES}`,
-          line: null,
-          col: null,
-        },
-      });
-      return;
-    }
-    const cards = modelCards(model);
-    const sizes = new Map([...cards].map(([id, card]) => [id, measureCard(card)]));
-    const { layout, layoutKind } = await layOut(model, sizes);
+    const collapsed = initialCollapsed(model);
+    const timeline = buildTimeline(model);
+    const drawing = await prepare(model, collapsed);
     if (!current()) return;
+    performance.mark("chainrule:laid-out");
+    const asked = restore;
+    restore = null;
     store.update({
       status: "done",
+      trace: result,
       model,
-      cards,
-      layout,
-      layoutKind,
+      timeline,
+      collapsed,
+      ...drawing,
       stdout: model.stdout,
       elapsedMs: Math.round(performance.now() - started),
+      step: Number.isInteger(asked?.step) ? clampPosition(timeline, asked.step) : null,
+      selected: asked?.node && model.byId.has(asked.node) ? asked.node : null,
     });
+    performance.mark("chainrule:drawn");
+    markPainted();
   } catch (err) {
     if (!current() || err?.name === "AbortError" || err instanceof LayoutCancelled) return;
-    const error =
-      err instanceof ApiError
-        ? { code: err.code, message: err.message, line: err.line, col: err.col }
-        : { code: "client_error", message: String(err?.message ?? err), line: null, col: null };
-    if (!(err instanceof ApiError)) console.error(err);
-    store.update({ status: "error", error, model: null, layout: null, cards: null, stdout: "" });
+    let error;
+    if (err instanceof ApiError || err instanceof TooLarge) {
+      error = {
+        code: err.code,
+        message: err.message,
+        line: err.line ?? null,
+        col: err.col ?? null,
+      };
+    } else if (err instanceof VariableError) {
+      error = { code: "bad_variable", message: err.message, line: null, col: null };
+    } else {
+      console.error(err);
+      error = { code: "client_error", message: String(err?.message ?? err), line: null, col: null };
+    }
+    store.update({
+      status: "error",
+      error,
+      model: null,
+      timeline: null,
+      view: null,
+      layout: null,
+      cards: null,
+      stdout: "",
+      selected: null,
+      step: null,
+    });
   }
 }
 
+class TooLarge extends Error {
+  constructor(count) {
+    super(`the graph has ${count} nodes to draw; chainrule draws at most ${MAX_DRAWN_NODES}`);
+    this.code = "graph_too_large";
+  }
+}
+
+/** Everything to draw a model with the modules in `collapsed` shown as boxes. */
+async function prepare(model, collapsed) {
+  const graph = buildView(model, collapsed);
+  if (graph.nodes.length > MAX_DRAWN_NODES) throw new TooLarge(graph.nodes.length);
+  const cards = modelCards(model, graph);
+  const sizes = new Map([...cards].map(([id, c]) => [id, measureCard(c)]));
+  const { layout, layoutKind } = await layOut(graph, sizes);
+  return { view: graph, cards, layout, layoutKind };
+}
+
 /**
- * Coordinates for a model: ELK's when it can finish in time, else the quick layout.
+ * Coordinates for a view: ELK's when it can finish in time, else the quick layout.
  * @returns {Promise<{layout: import("./layout.js").Layout, layoutKind: "elk"|"quick"}>}
  */
-async function layOut(model, sizes) {
-  const order = forwardOrder(model);
-  const layers = assignLayers(model, order);
-  const work = layoutWork(model, layers);
+async function layOut(graph, sizes) {
+  const order = forwardOrder(graph);
+  const layers = assignLayers(graph, order);
+  const work = layoutWork(graph, layers);
   if (work <= ELK_MAX_WORK) {
-    const graph = toElkGraph(model, sizes, order, work <= TIDY_MAX_WORK ? {} : FAST_PLACEMENT);
+    const elkGraph = toElkGraph(graph, sizes, order, work <= TIDY_MAX_WORK ? {} : FAST_PLACEMENT);
     try {
-      const result = await engine.layout(graph, { timeoutMs: ELK_TIMEOUT_MS });
-      return { layout: fromElkResult(result, model), layoutKind: "elk" };
+      const result = await engine.layout(elkGraph, { timeoutMs: ELK_TIMEOUT_MS });
+      return { layout: fromElkResult(result, graph), layoutKind: "elk" };
     } catch (err) {
       if (!(err instanceof LayoutTimeout)) throw err;
     }
   }
-  return { layout: quickLayout(model, sizes, order, layers), layoutKind: "quick" };
+  return { layout: quickLayout(graph, sizes, order, layers), layoutKind: "quick" };
+}
+
+/** Open or fold a module cluster, keeping the step and the zoom. */
+async function toggleModule(module) {
+  const { model, collapsed, run: runId } = store.state;
+  if (!model) return;
+  const next = collapsed.includes(module)
+    ? collapsed.filter((m) => m !== module)
+    : [...collapsed, module];
+  const drawing = await prepare(model, next);
+  if (store.state.run !== runId) return;
+  store.update({ collapsed: next, ...drawing, hovered: null, hoveredEdge: null });
+}
+
+/** Performance marks for benchmarks/browser.py: response received -> graph painted. */
+function markPainted() {
+  requestAnimationFrame(() =>
+    requestAnimationFrame(() => {
+      performance.mark("chainrule:painted");
+      try {
+        performance.measure(
+          "chainrule:response-to-paint",
+          "chainrule:response",
+          "chainrule:painted",
+        );
+      } catch {
+        // no response mark (a restored page): nothing to measure
+      }
+    }),
+  );
+}
+
+// --- the player ---------------------------------------------------------------------------
+
+/** The position shown: the state's step, or the end. */
+function position(state = store.state) {
+  return state.timeline ? (state.step ?? state.timeline.end) : 0;
+}
+
+/**
+ * Draw the frame of the current position at `t` (the player's clock calls this).
+ * benchmarks/browser.py sets `__chainruleFrameCosts` to an array to collect each call's ms.
+ */
+function paint(t = player.t) {
+  const { timeline, layout } = store.state;
+  if (!timeline || !layout) return;
+  const costs = globalThis.__chainruleFrameCosts;
+  const started = costs ? performance.now() : 0;
+  view.paint(frameAt(timeline, position(), t));
+  if (costs) costs.push(performance.now() - started);
+}
+
+/** Move to the next position while playing; false at the end. */
+function advance() {
+  const { timeline } = store.state;
+  const p = position();
+  if (!timeline || p >= timeline.end) {
+    store.update({ playing: false });
+    return false;
+  }
+  store.update({ step: p + 1 });
+  return true;
+}
+
+/** Show a position; animate plays its step's motion once. */
+function goTo(p, { animate = false } = {}) {
+  const { timeline } = store.state;
+  if (!timeline) return;
+  store.update({ step: clampPosition(timeline, p), playing: false });
+  if (animate) player.animateStep();
+  else player.settle();
+}
+
+function togglePlay() {
+  const { timeline, playing } = store.state;
+  if (!timeline) return;
+  if (playing) {
+    store.update({ playing: false });
+    return;
+  }
+  if (position() >= timeline.end) store.update({ step: 0 });
+  store.update({ playing: true });
 }
 
 // --- drawing the page from the state ------------------------------------------------------
 
-/** Text over the graph area, or null when the graph speaks for itself. */
-function graphMessage(state) {
-  if (state.status === "idle") return "Press <strong>Run</strong> to trace the program.";
-  if (state.status === "running" && !state.model) return "Tracing…";
-  if (state.status === "error") return "No graph: the program stopped with an error.";
-  if (state.model && state.model.nodes.length === 0) {
-    return "Nothing to draw: the program made no tensor for autograd to track.";
-  }
-  return null;
-}
-
-function statusText(state) {
-  if (state.status === "running") return "Running…";
-  if (state.status === "error") return "Error";
-  if (state.status === "done" && state.model) {
-    const n = state.model.nodes.length;
-    const e = state.model.edges.length;
-    const quick = state.layoutKind === "quick" ? " · quick layout" : "";
-    return `${n} node${n === 1 ? "" : "s"} · ${e} edge${e === 1 ? "" : "s"}${quick} · ${state.elapsedMs} ms`;
-  }
-  return "";
-}
-
-/** @param {import("./state.js").AppState} state  @param {import("./state.js").AppState} prev */
-function show(state, prev) {
-  document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
-  $("run").setAttribute("aria-busy", String(state.status === "running"));
-  const status = $("status");
-  status.textContent = statusText(state);
-  status.className = `status ${state.status}`;
-
-  const message = graphMessage(state);
-  $("graph-message").hidden = message === null;
-  if (message !== null) $("graph-message").firstElementChild.innerHTML = message;
-
-  if (state.stdout !== prev.stdout) $("stdout").textContent = state.stdout;
-
-  if (state.error !== prev.error) {
-    const panel = $("error");
-    panel.hidden = state.error === null;
-    if (state.error) {
-      $("error-code").textContent = state.error.code.replace(/_/g, " ");
-      $("error-message").textContent = formatError(state.error);
-      if (state.error.line) editor.markError(state.error.line, state.error.col);
-      else editor.clearError();
-    } else {
-      editor.clearError();
-    }
-  }
-
-  if (state.layout !== prev.layout) {
-    if (state.layout) view.render(state.model, state.cards, state.layout);
-    else view.clear();
-  }
-
-  if (
-    state.hovered !== prev.hovered ||
-    state.hoveredEdge !== prev.hoveredEdge ||
-    state.model !== prev.model
-  ) {
-    const node = state.hovered && state.model ? state.model.byId.get(state.hovered) : null;
-    const edge =
-      state.hoveredEdge && state.model
-        ? state.model.edges.find((e) => e.id === state.hoveredEdge)
-        : null;
-    editor.highlightSpan(node?.span ?? null);
-    if (node) readout.showNode(node, state.model);
-    else readout.showEdge(edge ?? null, state.model);
-  }
+const { show } = createPage({
+  editor,
+  view,
+  readout,
+  inspector,
+  card,
+  table,
+  player,
+  paint,
+  position,
+});
+/** Mark the nodes made on the editor's caret line. */
+function markLine(line) {
+  const { view: graph } = store.state;
+  if (!graph) return;
+  view.markLine(graph.nodes.filter((n) => n.span && n.span.line === line).map((n) => n.id));
 }
 
 store.subscribe(show);
-show(store.state, initialState(""));
+show(store.state, {
+  ...initialState(""),
+  examples: undefined,
+  tab: undefined,
+  playing: undefined,
+  speed: undefined,
+});
 
 // --- controls -------------------------------------------------------------------------------
 
-$("run").addEventListener("click", run);
-$("fit").addEventListener("click", () => view.fit());
-document.addEventListener("keydown", (event) => {
-  // Ctrl+Enter runs from anywhere on the page, not only inside the editor.
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target !== $("source")) {
-    event.preventDefault();
-    run();
-  }
-});
-createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
-new ResizeObserver(() => view.refit()).observe($("graph"));
+/** Fold every module to the level a large graph opens with, or open them all. */
+async function toggleAllModules() {
+  const { model, collapsed, run: runId } = store.state;
+  if (!model) return;
+  const next = collapsed.length ? [] : initialCollapsed(model, -1);
+  const drawing = await prepare(model, next);
+  if (store.state.run === runId)
+    store.update({ collapsed: next, ...drawing, hovered: null, hoveredEdge: null });
+}
 
+bindControls({
+  store,
+  view,
+  editor,
+  table,
+  variables,
+  actions: { run, goTo, togglePlay, position, toggleAllModules },
+});
+const wrap = $("graph-wrap");
+view.resize(wrap.clientWidth, wrap.clientHeight);
+new ResizeObserver(() => view.resize(wrap.clientWidth, wrap.clientHeight)).observe(wrap);
+createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
+
+fetchExamples()
+  .then((list) => store.update({ examples: list }))
+  .catch(() => store.update({ examples: [] }));
+engine.warm();
 run();

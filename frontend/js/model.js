@@ -17,6 +17,10 @@
  * @property {string|null} output  id of the differentiated node
  * @property {Object<string, import("./api.js").Variable>} variables
  * @property {string} stdout
+ * @property {import("./api.js").Module[]} modules  the module tree of named models
+ * @property {import("./api.js").Phase[]} phases  one per backward() call
+ * @property {import("./api.js").Steps} steps  forward (teaching order) and backward
+ *   (autograd's order); edge indices in steps are positions in `edges`
  */
 
 /** The trace does not describe a graph (ids repeated or missing). */
@@ -56,6 +60,22 @@ export function buildModel(trace) {
   if (trace.output !== null && trace.output !== undefined && !byId.has(trace.output)) {
     throw new ModelError(`output ${trace.output} is not a node`);
   }
+  const steps = {
+    forward: trace.steps?.forward ?? [],
+    backward: trace.steps?.backward ?? [],
+  };
+  for (const [order, list] of Object.entries(steps)) {
+    list.forEach((step, i) => {
+      if (!byId.has(step.node)) {
+        throw new ModelError(`${order} step ${i} refers to unknown node ${step.node}`);
+      }
+      for (const e of step.edges) {
+        if (!(e >= 0 && e < edges.length)) {
+          throw new ModelError(`${order} step ${i} refers to unknown edge ${e}`);
+        }
+      }
+    });
+  }
   return {
     nodes: trace.nodes,
     byId,
@@ -65,6 +85,9 @@ export function buildModel(trace) {
     output: trace.output ?? null,
     variables: trace.variables ?? {},
     stdout: trace.stdout ?? "",
+    modules: trace.modules ?? [],
+    phases: trace.phases ?? [],
+    steps,
   };
 }
 

@@ -5,37 +5,9 @@
 
 import { formatTensor } from "./format.js";
 import { outputSymbol } from "./labels.js";
+import { partial, texText, who } from "./tex.js";
 
 const katex = globalThis.katex;
-
-/** Characters TeX treats specially, escaped for \text{...}. */
-const TEX_ESCAPES = {
-  "\\": "\\textbackslash{}",
-  "{": "\\{",
-  "}": "\\}",
-  _: "\\_",
-  "^": "\\textasciicircum{}",
-  "#": "\\#",
-  $: "\\$",
-  "%": "\\%",
-  "&": "\\&",
-  "~": "\\textasciitilde{}",
-};
-
-/** `text` set upright inside maths. */
-export function texText(text) {
-  return `\\text{${[...text].map((c) => TEX_ESCAPES[c] ?? c).join("")}}`;
-}
-
-/** How a node is called in formulas: its name, else its label in brackets. */
-function who(node) {
-  return node.name ? texText(node.name) : `(${texText(node.label)})`;
-}
-
-/** ∂out/∂x as a TeX fraction. */
-function partial(top, bottom) {
-  return `\\frac{\\partial ${top}}{\\partial ${bottom}}`;
-}
 
 /**
  * TeX for a node's numbers: `w = 1.0   ∂loss/∂w = -0.56`.

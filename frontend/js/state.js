@@ -21,28 +21,53 @@ print('dL/db : ', b.grad)
 /**
  * @typedef {"idle"|"running"|"done"|"error"} Status
  *
+ * @typedef {object} VariableRow  one row of the variables table (for single expressions)
+ * @property {string} name
+ * @property {string} value  as typed: a number or a nested list, "[1.4, 2.0]"
+ * @property {boolean} requiresGrad
+ *
  * @typedef {object} AppState
  * @property {string} source  the program in the editor
+ * @property {VariableRow[]} variables  pre-bound inputs sent with a single expression
  * @property {Status} status  idle: nothing run yet; running: a request or layout in flight
  * @property {number} run  increases with every Run; answers to older runs are dropped
+ * @property {import("./api.js").TraceOut|null} trace  the last answer, as received (export)
  * @property {import("./model.js").Model|null} model  the last traced graph
- * @property {import("./layout.js").Layout|null} layout  its coordinates
+ * @property {import("./timeline.js").Timeline|null} timeline  its steps as positions
+ * @property {import("./collapse.js").View|null} view  the graph as drawn (modules collapsed)
+ * @property {string[]} collapsed  module names shown as one box
+ * @property {import("./layout.js").Layout|null} layout  the view's coordinates
  * @property {"elk"|"quick"|null} layoutKind  which layout made them (quick: ELK would be too slow)
- * @property {Map<string, import("./labels.js").Card>|null} cards  its node cards
+ * @property {Map<string, import("./labels.js").Card>|null} cards  the view's node cards
  * @property {string} stdout  printed output of the last run
  * @property {{code: string, message: string, line: number|null, col: number|null}|null} error
  * @property {string|null} hovered  id of the node under the pointer
  * @property {string|null} hoveredEdge  id of the edge under the pointer
+ * @property {string|null} selected  id of the node shown in the inspector
+ * @property {number|null} step  the timeline position shown; null: the end (all shown)
+ * @property {boolean} playing  the player is advancing through the steps
+ * @property {number} speed  steps per second at 1 is SPEEDS' 1; a multiplier
+ * @property {"output"|"steps"} tab  what the lower left panel shows
+ * @property {boolean} cardOpen  the chain-rule card shows its formulas (else only its title)
+ * @property {import("./api.js").Example[]|null} examples  the examples menu, once loaded
  * @property {number|null} elapsedMs  time from Run to drawn graph
  */
 
+/** Playback speeds offered, as multipliers of one step per STEP_MS. */
+export const SPEEDS = Object.freeze([0.5, 1, 2, 4]);
+
 /** @returns {AppState} */
-export function initialState(source = SEED_PROGRAM) {
+export function initialState(source = SEED_PROGRAM, variables = []) {
   return {
     source,
+    variables,
     status: "idle",
     run: 0,
+    trace: null,
     model: null,
+    timeline: null,
+    view: null,
+    collapsed: [],
     layout: null,
     layoutKind: null,
     cards: null,
@@ -50,6 +75,13 @@ export function initialState(source = SEED_PROGRAM) {
     error: null,
     hovered: null,
     hoveredEdge: null,
+    selected: null,
+    step: null,
+    playing: false,
+    speed: 1,
+    tab: "output",
+    cardOpen: true,
+    examples: null,
     elapsedMs: null,
   };
 }
@@ -81,27 +113,94 @@ export function createStore(initial) {
   };
 }
 
-// --- the URL hash: `#src=<base64url of the UTF-8 source>` ------------------------------
+// --- the URL hash ------------------------------------------------------------------------
+//
+// `#src=<base64url of the UTF-8 source>` and optionally `&vars=<base64url of JSON>`,
+// `&step=<timeline position>`, `&node=<node id>`: a copied link reopens the same program,
+// inputs, step and selected node.
 
-/** The hash that reopens the page on `source`. */
-export function toHash(source) {
-  const bytes = new TextEncoder().encode(source);
+/** base64url of a string's UTF-8 bytes. */
+function encode(text) {
+  const bytes = new TextEncoder().encode(text);
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
-  const base64 = btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  return `#src=${base64}`;
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
-/** The source in a hash made by toHash, or null when the hash holds none (or is damaged). */
-export function fromHash(hash) {
-  const match = /^#?src=([A-Za-z0-9_-]*)$/.exec(hash ?? "");
-  if (!match) return null;
+/** The string encode() made, or null when `text` is not base64url of UTF-8. */
+function decode(text) {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
-    const base64 = match[1].replace(/-/g, "+").replace(/_/g, "/");
+    const base64 = text.replace(/-/g, "+").replace(/_/g, "/");
     const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
     const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
     return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
+}
+
+/**
+ * @typedef {object} Shared  what a link carries
+ * @property {string} source
+ * @property {VariableRow[]} [variables]
+ * @property {number|null} [step]
+ * @property {string|null} [node]
+ */
+
+/**
+ * The hash that reopens the page on a program (and its inputs, step and selected node).
+ * @param {string|Shared} shared  a source alone, or everything to share
+ */
+export function toHash(shared) {
+  const {
+    source,
+    variables = [],
+    step = null,
+    node = null,
+  } = typeof shared === "string" ? { source: shared } : shared;
+  let hash = `#src=${encode(source)}`;
+  if (variables.length) hash += `&vars=${encode(JSON.stringify(variables.map(rowToJson)))}`;
+  if (Number.isInteger(step) && step >= 0) hash += `&step=${step}`;
+  if (node && /^[A-Za-z0-9_:.-]+$/.test(node)) hash += `&node=${node}`;
+  return hash;
+}
+
+function rowToJson(row) {
+  return [row.name, row.value, row.requiresGrad];
+}
+
+/** What a hash made by toHash carries, or null when it holds no program (or is damaged). */
+export function parseHash(hash) {
+  const params = new Map();
+  for (const part of (hash ?? "").replace(/^#/, "").split("&")) {
+    const eq = part.indexOf("=");
+    if (eq > 0) params.set(part.slice(0, eq), part.slice(eq + 1));
+  }
+  if (!params.has("src")) return null;
+  const source = decode(params.get("src"));
+  if (source === null) return null;
+  let variables = [];
+  if (params.has("vars")) {
+    try {
+      const rows = JSON.parse(decode(params.get("vars")) ?? "[]");
+      variables = rows
+        .filter((r) => Array.isArray(r) && typeof r[0] === "string" && typeof r[1] === "string")
+        .map(([name, value, requiresGrad]) => ({
+          name,
+          value,
+          requiresGrad: requiresGrad === true,
+        }));
+    } catch {
+      variables = [];
+    }
+  }
+  const step = /^\d+$/.test(params.get("step") ?? "") ? Number(params.get("step")) : null;
+  const node = /^[A-Za-z0-9_:.-]+$/.test(params.get("node") ?? "") ? params.get("node") : null;
+  return { source, variables, step, node };
+}
+
+/** The source in a hash made by toHash, or null when the hash holds none (or is damaged). */
+export function fromHash(hash) {
+  return parseHash(hash)?.source ?? null;
 }

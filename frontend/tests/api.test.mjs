@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ApiError, TRACE_URL, trace } from "../js/api.js";
+import { ApiError, EXAMPLES_URL, TRACE_URL, examples, trace } from "../js/api.js";
 import { seedTrace } from "./helpers.mjs";
 
 /** A fetch that answers every call with `status` and `body` and records the calls. */
@@ -71,4 +71,22 @@ test("an aborted request rejects with the AbortError, not an ApiError", async ()
   await assert.rejects(trace({ source: "" }, { fetch: aborting, signal: controller.signal }), {
     name: "AbortError",
   });
+});
+
+test("examples fetches the menu with GET and returns it as listed", async () => {
+  const calls = [];
+  const list = [{ id: "chain-rule", title: "The chain rule", topic: "chain rule", source: "x" }];
+  assert.deepEqual(await examples({ fetch: fakeFetch(200, list, calls) }), list);
+  assert.equal(calls[0].url, EXAMPLES_URL);
+  assert.equal(calls[0].init.method, undefined);
+});
+
+test("an answer that is not a list of examples is a bad_response", async () => {
+  for (const [status, body] of [
+    [200, { nodes: [] }],
+    [200, [{ id: 1 }]],
+    [500, "oops"],
+  ]) {
+    await assert.rejects(examples({ fetch: fakeFetch(status, body) }), { code: "bad_response" });
+  }
 });

@@ -22,3 +22,8 @@ export function loadElk() {
   run(module, module.exports);
   return module.exports;
 }
+
+/** A fresh copy of a TraceOut the live server answered (tests/fixtures/<name>). */
+export function fixture(name) {
+  return JSON.parse(fs.readFileSync(path.join(here, "fixtures", name), "utf8"));
+}

@@ -1,9 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { modelCards } from "../js/labels.js";
-import { CARD, clip, fromElkResult, measureCard, monoWidth, toElkGraph } from "../js/layout.js";
+import { buildView } from "../js/collapse.js";
+import { clusterFrames } from "../js/layers.js";
+import {
+  CARD,
+  CLUSTER_PADDING,
+  clip,
+  fromElkResult,
+  measureCard,
+  monoWidth,
+  rowHeight,
+  toElkGraph,
+} from "../js/layout.js";
 import { buildModel, forwardOrder } from "../js/model.js";
-import { loadElk, seedTrace } from "./helpers.mjs";
+import { fixture, loadElk, seedTrace } from "./helpers.mjs";
 
 function seedElkGraph() {
   const model = buildModel(seedTrace());
@@ -126,5 +137,101 @@ test("fromElkResult joins sections and drops repeated points", () => {
         ],
       },
     ],
+  });
+});
+
+test("a tensor row's heatmap makes the card taller and at least as wide as the grid", () => {
+  const grid = { rows: 3, cols: 2, cell: 12, width: 24, height: 36, folded: false };
+  const row = { key: "value", label: "value", text: "[3×2] μ=3.5", heatmap: grid };
+  assert.equal(rowHeight(row), CARD.rowLine + 36 + 1.5 * CARD.heatmapGap);
+  const plain = measureCard({
+    title: "X",
+    subtitle: "constant",
+    rows: [{ ...row, heatmap: null }],
+  });
+  const heat = measureCard({ title: "X", subtitle: "constant", rows: [row] });
+  assert.equal(heat.height - plain.height, 36 + 1.5 * CARD.heatmapGap);
+  const wide = { ...grid, cols: 40, width: 160 };
+  assert.equal(
+    measureCard({ title: "X", subtitle: "constant", rows: [{ ...row, heatmap: wide }] }).width,
+    160 + 2 * CARD.padX,
+  );
+});
+
+/** The MLP's view with model.0 expanded and model.2 collapsed, ready for ELK. */
+function mlpView() {
+  const model = buildModel(fixture("mlp_trace.json"));
+  const view = buildView(model, ["model.2"]);
+  const cards = modelCards(model, view);
+  const sizes = new Map([...cards].map(([id, c]) => [id, measureCard(c)]));
+  return { model, view, sizes, graph: toElkGraph(view, sizes, forwardOrder(view)) };
+}
+
+test("toElkGraph nests each cluster's nodes in a compound node with room for its title", () => {
+  const { graph } = mlpView();
+  assert.equal(graph.layoutOptions["elk.hierarchyHandling"], "INCLUDE_CHILDREN");
+  assert.equal(graph.layoutOptions["elk.json.shapeCoords"], "ROOT");
+  const ids = (list) => list.map((c) => c.id).sort();
+  assert.deepEqual(ids(graph.children), ["c:model", "n0", "n11", "n12"]);
+  const outer = graph.children.find((c) => c.id === "c:model");
+  assert.deepEqual(ids(outer.children), ["c:model.0", "c:model.1", "c:model.3", "m:model.2"]);
+  const inner = outer.children.find((c) => c.id === "c:model.0");
+  assert.deepEqual(ids(inner.children), ["n10", "n6", "n8", "n9"]);
+  assert.equal(inner.layoutOptions["elk.padding"], "[top=34,left=14,bottom=14,right=14]");
+  // Edges stay at the root, crossing cluster frames; model.2's three inner edges are gone.
+  assert.equal(graph.edges.length, 12 - 3);
+});
+
+test("ELK lays clusters out around their nodes, in absolute coordinates", async () => {
+  const ELK = loadElk();
+  const { model, view, graph } = mlpView();
+  const layout = fromElkResult(await new ELK().layout(graph), view);
+  assert.deepEqual(Object.keys(layout.nodes).sort(), view.nodes.map((n) => n.id).sort());
+  assert.deepEqual(Object.keys(layout.clusters).sort(), [
+    "c:model",
+    "c:model.0",
+    "c:model.1",
+    "c:model.3",
+  ]);
+  const inside = (box, frame) =>
+    box.x >= frame.x &&
+    box.y >= frame.y + CLUSTER_PADDING.top - 1 &&
+    box.x + box.w <= frame.x + frame.w &&
+    box.y + box.h <= frame.y + frame.h;
+  for (const cluster of view.clusters) {
+    for (const child of cluster.children) {
+      const box = layout.nodes[child] ?? layout.clusters[child];
+      assert.ok(inside(box, layout.clusters[cluster.id]), `${child} inside ${cluster.id}`);
+    }
+  }
+  // Data flows left to right across frames: x (outside) is left of the first Linear's matmul.
+  assert.ok(layout.nodes.n12.x + layout.nodes.n12.w <= layout.nodes.n6.x);
+  assert.equal(layout.edges.length, view.edges.length);
+  assert.ok(layout.edges.every((e) => e.points.length >= 2));
+  assert.equal(model.nodes.length, 13);
+});
+
+test("the quick layout frames each cluster around its contents", () => {
+  const nodes = { a: { x: 100, y: 100, w: 50, h: 40 }, b: { x: 200, y: 80, w: 50, h: 40 } };
+  const frames = clusterFrames(
+    [
+      { id: "c:outer", children: ["c:inner", "b"] },
+      { id: "c:inner", children: ["a"] },
+    ],
+    nodes,
+  );
+  const p = CLUSTER_PADDING;
+  assert.deepEqual(frames["c:inner"], {
+    x: 100 - p.left,
+    y: 100 - p.top,
+    w: 50 + p.left + p.right,
+    h: 40 + p.top + p.bottom,
+  });
+  // The outer frame holds the inner frame (its top) and b (its right end).
+  assert.deepEqual(frames["c:outer"], {
+    x: 100 - 2 * p.left,
+    y: 100 - 2 * p.top,
+    w: 250 + p.right - (100 - 2 * p.left),
+    h: 140 + 2 * p.bottom - (100 - 2 * p.top),
   });
 });

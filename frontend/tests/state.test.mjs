@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { SEED_PROGRAM, createStore, fromHash, initialState, toHash } from "../js/state.js";
+import {
+  SEED_PROGRAM,
+  SPEEDS,
+  createStore,
+  fromHash,
+  initialState,
+  parseHash,
+  toHash,
+} from "../js/state.js";
 
 test("the page opens on the seed program", () => {
   assert.equal(initialState().source, SEED_PROGRAM);
@@ -43,4 +51,43 @@ test("fromHash ignores hashes that hold no program", () => {
   assert.equal(fromHash("#other=1"), null);
   assert.equal(fromHash("#src=%%%"), null);
   assert.equal(fromHash("#src=_w"), null); // not valid UTF-8
+});
+
+test("a shared link carries the program, its inputs, the step and the selected node", () => {
+  const shared = {
+    source: "(w * x).sum()",
+    variables: [
+      { name: "w", value: "1.0", requiresGrad: true },
+      { name: "x", value: "[1.4, 2]", requiresGrad: false },
+    ],
+    step: 12,
+    node: "n4",
+  };
+  const hash = toHash(shared);
+  assert.match(hash, /^#src=[A-Za-z0-9_-]+&vars=[A-Za-z0-9_-]+&step=12&node=n4$/);
+  assert.deepEqual(parseHash(hash), shared);
+  assert.equal(fromHash(hash), shared.source);
+});
+
+test("a link without extras, or with damaged extras, still opens its program", () => {
+  assert.deepEqual(parseHash(toHash("y = 1")), {
+    source: "y = 1",
+    variables: [],
+    step: null,
+    node: null,
+  });
+  const damaged = `${toHash("y = 1")}&vars=%%&step=-3&node=<script>`;
+  assert.deepEqual(parseHash(damaged), { source: "y = 1", variables: [], step: null, node: null });
+  assert.equal(toHash({ source: "a", step: null, node: "bad id" }), toHash("a"));
+});
+
+test("the state starts at the end of the timeline, not playing, with the card open", () => {
+  const state = initialState("x", [{ name: "w", value: "1", requiresGrad: true }]);
+  assert.equal(state.step, null);
+  assert.equal(state.playing, false);
+  assert.equal(state.speed, 1);
+  assert.equal(state.cardOpen, true);
+  assert.deepEqual(state.collapsed, []);
+  assert.equal(state.variables[0].name, "w");
+  assert.ok(SPEEDS.includes(1));
 });

@@ -1,0 +1,79 @@
+"""Every benchmark in one run, one table: `python -m benchmarks [--quick]`.
+
+Trace + serialise against the bare forward + backward and against torchviz's make_dot;
+response size per node; serving latency and throughput against the trivial health
+endpoint, and under hostile load; the browser from response to paint. Never asserted
+in tests: the figures go to docs/benchmarks.md with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import os
+import platform
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from tests.server import serve
+
+from benchmarks import load, trace
+from benchmarks.common import Row, table
+from chainrule.runner import trace_to_json, warm_up
+
+SIZE_TARGET_BYTES_PER_NODE = 400
+
+
+def size_rows() -> list[Row]:
+    """Bytes per node of the 1,000-op chain's response, as sent and gzipped on the wire."""
+    body = trace_to_json(trace.chain_source(1000))
+    nodes = body.count(b'"kind":')
+    return [
+        Row("response size, chain 1,000 ops, per node (gzip on the wire)",
+            len(gzip.compress(body, 6)) / nodes, SIZE_TARGET_BYTES_PER_NODE, 1.0, unit="B",
+            note=f"{len(body) / nodes:.0f} B per node before gzip; floor column is the target"),
+    ]
+
+
+def serving_rows(quick: bool) -> list[Row]:
+    seconds = 4.0 if quick else 10.0
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as server:
+        phases = asyncio.run(load.measure(server, 32, seconds, 20_000))
+    health, seed, benign, mixed = phases
+    errors = sum(p.count(5) for p in phases)
+    return load.target_rows(health, seed, benign, mixed) + [
+        Row("5xx responses under load", float(errors), None, None, unit="",
+            note="target 0: " + ("holds" if errors == 0 else "MISSED")),
+    ]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+            f"load average {os.getloadavg()[0]:.1f} at the start")
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    print(f"Machine: {machine()}\n")
+    rows: list[Row] = []
+    warm_up()
+    threading.stack_size(512 * 1024 * 1024)  # deep graphs, as the server runs them
+    worker = threading.Thread(target=lambda: rows.extend(trace.rows(quick) + size_rows()))
+    worker.start()
+    worker.join()
+    rows += serving_rows(quick)
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()

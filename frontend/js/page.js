@@ -1,0 +1,230 @@
+/**
+ * Draws the page from the state: `show(state, previous)` updates only what changed (the
+ * status, the error, the graph, the step's card and narration, the inspector, the hover
+ * marks, the URL hash). It reads the state and writes the DOM; it never updates the state.
+ */
+
+import { occupiedModules } from "./collapse.js";
+import { stepCard } from "./explain.js";
+import { formatError } from "./format.js";
+import { narration, stepRows } from "./narrate.js";
+import { SEED_PROGRAM, toHash } from "./state.js";
+import { frameAt } from "./timeline.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * @param {{editor: object, view: object, readout: object, inspector: object, card: object,
+ *   table: object, player: object, paint: () => void,
+ *   position: (state?: import("./state.js").AppState) => number}} parts
+ */
+export function createPage({
+  editor,
+  view,
+  readout,
+  inspector,
+  card,
+  table,
+  player,
+  paint,
+  position,
+}) {
+  /** Text over the graph area, or null when the graph speaks for itself. */
+  function graphMessage(state) {
+    if (state.status === "idle") return "Press <strong>Run</strong> to trace the program.";
+    if (state.status === "running" && !state.model) return "Tracing…";
+    if (state.status === "error") return "No graph: the program stopped with an error.";
+    if (state.model && state.model.nodes.length === 0) {
+      return "Nothing to draw: the program made no tensor for autograd to track.";
+    }
+    return null;
+  }
+
+  function statusText(state) {
+    if (state.status === "running") return "Running…";
+    if (state.status === "error") return "Error";
+    if (state.status === "done" && state.model) {
+      const n = state.model.nodes.length;
+      const e = state.model.edges.length;
+      const quick = state.layoutKind === "quick" ? " · quick layout" : "";
+      return `${n} node${n === 1 ? "" : "s"} · ${e} edge${e === 1 ? "" : "s"}${quick} · ${state.elapsedMs} ms`;
+    }
+    return "";
+  }
+
+  function stepLabel(timeline, p) {
+    if (!timeline) return "";
+    if (p < timeline.F) return `Forward ${p + 1} / ${timeline.F}`;
+    if (p < timeline.end) return `Backward ${p - timeline.F + 1} / ${timeline.B}`;
+    return "End: everything shown";
+  }
+
+  /** The link that reopens this page as it is. */
+  function shareHash(state) {
+    const plain =
+      state.source === SEED_PROGRAM &&
+      !state.variables.length &&
+      state.step === null &&
+      !state.selected;
+    if (plain) return "";
+    return toHash({
+      source: state.source,
+      variables: state.variables,
+      step: state.step,
+      node: state.selected,
+    });
+  }
+
+  /** @param {import("./state.js").AppState} state  @param {import("./state.js").AppState} prev */
+  function show(state, prev) {
+    document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
+    $("run").setAttribute("aria-busy", String(state.status === "running"));
+    $("status").textContent = statusText(state);
+    $("status").className = `status ${state.status}`;
+
+    const message = graphMessage(state);
+    $("graph-message").hidden = message === null;
+    if (message !== null) $("graph-message").firstElementChild.innerHTML = message;
+    if (state.stdout !== prev.stdout) $("stdout").textContent = state.stdout;
+    if (state.error !== prev.error) showError(state.error);
+
+    // The step first: its card and narration are overlays a new graph's first view avoids.
+    const moved =
+      state.step !== prev.step ||
+      state.timeline !== prev.timeline ||
+      state.cardOpen !== prev.cardOpen;
+    if (moved) showStep(state);
+
+    if (state.layout !== prev.layout) {
+      if (state.layout) {
+        const toggled = state.model === prev.model && prev.layout !== null;
+        view.render(state.model, state.view, state.cards, state.layout, { keepView: toggled });
+        paint();
+      } else {
+        view.clear();
+      }
+      const modules = state.model ? occupiedModules(state.model) : [];
+      $("modules-toggle").hidden = modules.length === 0;
+      $("modules-toggle").textContent = state.collapsed.length
+        ? "Expand modules"
+        : "Collapse modules";
+      document.querySelector(".legend-module").hidden = modules.length === 0;
+    }
+
+    if (moved && state.layout === prev.layout) paint();
+    if (moved && state.timeline && state.layout)
+      view.reveal(frameAt(state.timeline, position(state)).node);
+    if (state.timeline !== prev.timeline) {
+      table.setRows(state.timeline && state.tab === "steps" ? stepRows(state.timeline) : []);
+      table.setCurrent(position(state));
+    }
+    if (state.tab !== prev.tab) showTab(state);
+
+    if (state.playing !== prev.playing) {
+      $("play").classList.toggle("is-playing", state.playing);
+      $("play").setAttribute("aria-label", state.playing ? "Pause" : "Play");
+      $("play").title = state.playing ? "Pause (Space)" : "Play (Space)";
+      if (state.playing) player.play();
+      else player.pause();
+    }
+    if (state.speed !== prev.speed) player.setSpeed(state.speed);
+    if (state.examples !== prev.examples) fillExamples(state.examples);
+
+    if (
+      state.selected !== prev.selected ||
+      state.model !== prev.model ||
+      state.layout !== prev.layout
+    ) {
+      const node =
+        state.selected && state.model ? (state.model.byId.get(state.selected) ?? null) : null;
+      view.select(node?.id ?? null);
+      inspector.show(node, state.model, state.source);
+      $("graph-wrap").classList.toggle("has-inspector", node !== null);
+    }
+    if (
+      state.hovered !== prev.hovered ||
+      state.hoveredEdge !== prev.hoveredEdge ||
+      state.selected !== prev.selected ||
+      state.model !== prev.model
+    ) {
+      showHover(state);
+    }
+
+    const hash = shareHash(state);
+    if (!state.playing && state.status !== "running" && hash !== shareHash(prev)) {
+      history.replaceState(null, "", hash || location.pathname + location.search);
+    }
+  }
+
+  function showError(error) {
+    $("error").hidden = error === null;
+    if (error) {
+      $("error-code").textContent = error.code.replace(/_/g, " ");
+      $("error-message").textContent = formatError(error);
+      if (error.line) editor.markError(error.line, error.col);
+      else editor.clearError();
+    } else {
+      editor.clearError();
+    }
+  }
+
+  function showStep(state) {
+    const { timeline } = state;
+    const p = position(state);
+    document.body.dataset.step = timeline ? String(p) : "";
+    const scrubber = $("scrubber");
+    scrubber.max = String(timeline ? timeline.end : 0);
+    scrubber.value = String(p);
+    scrubber.disabled = !timeline;
+    const split = timeline && timeline.end ? (timeline.F / timeline.end) * 100 : 100;
+    $("player").style.setProperty("--split", `${split}%`);
+    $("step-label").textContent = stepLabel(timeline, p);
+    for (const id of ["play", "step-back", "step-next", "jump-forward", "jump-end"])
+      $(id).disabled = !timeline;
+    $("jump-backward").disabled = !timeline || timeline.B === 0;
+    const shown = timeline ? stepCard(timeline, p) : null;
+    card.show(shown, timeline ? narration(timeline, p, shown) : "", state.cardOpen);
+    table.setCurrent(p);
+  }
+
+  function showHover(state) {
+    const model = state.model;
+    const node = state.hovered && model ? model.byId.get(state.hovered) : null;
+    const edge =
+      state.hoveredEdge && model ? model.edges.find((e) => e.id === state.hoveredEdge) : null;
+    const selected = state.selected && model ? model.byId.get(state.selected) : null;
+    editor.highlightSpan(node?.span ?? selected?.span ?? null);
+    if (node) readout.showNode(node, model);
+    else readout.showEdge(edge ?? null, model);
+  }
+
+  function showTab(state) {
+    const steps = state.tab === "steps";
+    $("tab-output").setAttribute("aria-selected", String(!steps));
+    $("tab-steps").setAttribute("aria-selected", String(steps));
+    $("panel-output").hidden = steps;
+    $("panel-steps").hidden = !steps;
+    $("copy-steps").hidden = !steps;
+    if (steps && state.timeline) {
+      table.setRows(stepRows(state.timeline));
+      table.setCurrent(position(state));
+    }
+  }
+
+  function fillExamples(list) {
+    const select = $("examples");
+    select.replaceChildren(new Option("Examples…", ""));
+    const groups = new Map();
+    for (const ex of list ?? []) {
+      if (!groups.has(ex.topic)) {
+        const group = document.createElement("optgroup");
+        group.label = ex.topic;
+        groups.set(ex.topic, group);
+        select.append(group);
+      }
+      groups.get(ex.topic).append(new Option(ex.title, ex.id));
+    }
+  }
+
+  return { show };
+}

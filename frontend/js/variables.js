@@ -1,0 +1,164 @@
+/**
+ * The variables table for single expressions: name, value, requires_grad per row.
+ * `parseValue` and `requestVariables` are pure (tested in node); `createVariablesTable`
+ * draws the rows and reports every edit.
+ */
+
+/** A value typed into the table is a number, True/False, or nested lists of those. */
+export class VariableError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "VariableError";
+  }
+}
+
+function checkNested(value, depth = 0) {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new VariableError("numbers must be finite");
+    return;
+  }
+  if (typeof value === "boolean") return;
+  if (Array.isArray(value) && depth < 32) {
+    for (const v of value) checkNested(v, depth + 1);
+    return;
+  }
+  throw new VariableError("a value is a number, True/False, or a nested list of them");
+}
+
+/**
+ * The value a row's text stands for: `1.4`, `[1.4, 2.0]`, `[[1, 2], [3, 4]]`, `True`.
+ * @param {string} text
+ * @returns {number|boolean|Array}
+ * @throws {VariableError}
+ */
+export function parseValue(text) {
+  const json = text
+    .trim()
+    .replace(/\bTrue\b/g, "true")
+    .replace(/\bFalse\b/g, "false");
+  if (json === "") throw new VariableError("the value is empty");
+  let value;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new VariableError(`cannot read ${JSON.stringify(text.trim())} as a number or list`);
+  }
+  checkNested(value);
+  return value;
+}
+
+/**
+ * The request's `variables` from the table's rows (rows without a name are skipped).
+ * @param {import("./state.js").VariableRow[]} rows
+ * @returns {Object<string, import("./api.js").VariableIn>}
+ * @throws {VariableError} naming the row at fault
+ */
+export function requestVariables(rows) {
+  const out = {};
+  for (const row of rows) {
+    const name = row.name.trim();
+    if (!name) continue;
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+      throw new VariableError(`${JSON.stringify(name)} is not a variable name`);
+    }
+    try {
+      out[name] = { value: parseValue(row.value), requires_grad: row.requiresGrad };
+    } catch (err) {
+      throw new VariableError(`variable ${name}: ${err.message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * @param {HTMLElement} element  the table's container
+ * @param {{onChange?: (rows: import("./state.js").VariableRow[]) => void}} [handlers]
+ */
+export function createVariablesTable(element, { onChange = () => {} } = {}) {
+  let rows = [];
+
+  function emit() {
+    onChange(rows.map((r) => ({ ...r })));
+  }
+
+  function draw() {
+    const table = document.createElement("table");
+    table.className = "vars-table";
+    table.innerHTML =
+      "<thead><tr><th scope='col'>name</th><th scope='col'>value</th>" +
+      "<th scope='col'>requires_grad</th><th></th></tr></thead>";
+    const tbody = document.createElement("tbody");
+    rows.forEach((row, i) => {
+      const tr = document.createElement("tr");
+      const name = input("text", row.name, `name of variable ${i + 1}`, (v) => (row.name = v));
+      name.className = "var-name";
+      const value = input(
+        "text",
+        row.value,
+        `value of ${row.name || `variable ${i + 1}`}`,
+        (v) => (row.value = v),
+      );
+      value.className = "var-value";
+      value.placeholder = "1.0 or [1.4, 2.0]";
+      const grad = document.createElement("input");
+      grad.type = "checkbox";
+      grad.checked = row.requiresGrad;
+      grad.className = "var-grad";
+      grad.setAttribute("aria-label", `${row.name || "variable"} requires grad`);
+      grad.addEventListener("change", () => {
+        row.requiresGrad = grad.checked;
+        emit();
+      });
+      const remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "var-remove";
+      remove.textContent = "×";
+      remove.title = "Remove this variable";
+      remove.addEventListener("click", () => {
+        rows.splice(i, 1);
+        draw();
+        emit();
+      });
+      for (const control of [name, value, grad, remove]) {
+        const td = document.createElement("td");
+        td.append(control);
+        tr.append(td);
+      }
+      tbody.append(tr);
+    });
+    table.append(tbody);
+    const add = document.createElement("button");
+    add.type = "button";
+    add.className = "button small var-add";
+    add.textContent = "+ Add variable";
+    add.addEventListener("click", () => {
+      rows.push({ name: "", value: "", requiresGrad: false });
+      draw();
+      emit();
+      element.querySelector("tbody tr:last-child .var-name")?.focus();
+    });
+    element.replaceChildren(...(rows.length ? [table] : []), add);
+  }
+
+  function input(type, value, label, set) {
+    const el = document.createElement("input");
+    el.type = type;
+    el.value = value;
+    el.spellcheck = false;
+    el.setAttribute("aria-label", label);
+    el.addEventListener("input", () => {
+      set(el.value);
+      emit();
+    });
+    return el;
+  }
+
+  draw();
+  return {
+    /** Replace the rows (no change event). */
+    setRows(next) {
+      rows = next.map((r) => ({ ...r }));
+      draw();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+"""Helpers the browser tests share: open the page and wait for its trace, open an example,
+move the step player. Each returns or checks what the page shows, never sleeps blindly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+TRACE_TIMEOUT_MS = 60_000  # a cold server imports torch on its first trace
+TRACE_ROUTE = "**/api/v1/trace"
+
+
+def open_page(page: Page, path: str = "/") -> dict[str, Any]:
+    """Go to `path`, wait until the page has drawn its first trace; return that trace."""
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.goto(path)
+    wait_done(page)
+    body: dict[str, Any] = answer.value.json()
+    return body
+
+
+def wait_done(page: Page, status: str = "done") -> None:
+    expect(page.locator("body")).to_have_attribute("data-status", status, timeout=TRACE_TIMEOUT_MS)
+
+
+def open_example(page: Page, example_id: str) -> dict[str, Any]:
+    """Pick an example from the menu; return the trace the page received for it."""
+    expect(page.locator(f'#examples option[value="{example_id}"]')).to_have_count(1)
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.locator("#examples").select_option(example_id)
+    wait_done(page)
+    body: dict[str, Any] = answer.value.json()
+    return body
+
+
+def position(page: Page) -> int:
+    """The timeline position the page shows."""
+    return int(page.locator("body").get_attribute("data-step") or "-1")
+
+
+def expect_position(page: Page, value: int) -> None:
+    expect(page.locator("body")).to_have_attribute("data-step", str(value))
+
+
+def go_to(page: Page, value: int) -> None:
+    """Move the scrubber to a position (no animation)."""
+    page.locator("#scrubber").fill(str(value))
+    expect_position(page, value)
+
+
+def node_id(trace: dict[str, Any], name: str) -> str:
+    """The id of the node bound to `name`."""
+    ids = [n["id"] for n in trace["nodes"] if n["name"] == name]
+    assert len(ids) == 1, f"{len(ids)} nodes named {name}"
+    return str(ids[0])
+
+
+def backward_position(trace: dict[str, Any], node: str, phase: int = 0) -> int:
+    """The timeline position of `node`'s backward step in `phase`."""
+    forward = len(trace["steps"]["forward"])
+    for k, step in enumerate(trace["steps"]["backward"]):
+        if step["node"] == node and step["phase"] == phase:
+            return forward + k
+    raise AssertionError(f"no backward step of {node} in phase {phase}")
+
+
+def card_lines(page: Page) -> list[str]:
+    """The plain-text twins of the chain-rule card's formula lines."""
+    lines: list[str] = page.locator("#stepcard .stepcard-line").evaluate_all(
+        "els => els.map(e => e.dataset.text)"
+    )
+    return lines
