@@ -117,11 +117,19 @@ def test_linear_layer_inner_nodes_have_values_and_module_tags() -> None:
     ]
 
 
-def test_program_where_nothing_requires_grad_has_null_gradients() -> None:
-    body = trace("import torch\na = torch.tensor([1.0, 2.0])\nb = a * 3\n")
+def test_program_where_nothing_requires_grad_shows_its_forward_graph() -> None:
+    body = trace("import torch\na = torch.tensor([1.0, 2.0])\nb = a * 3\nc = (b + a).sum()\n")
     assert all(n["grad"] is None for n in body["nodes"])
     assert body["steps"]["backward"] == []
-    assert one(body, name="b")["value"]["data"] == [3.0, 6.0]
+    assert [(n["kind"], n["op"], n["name"]) for n in body["nodes"]] == [
+        ("op", "aten.sum", "c"), ("op", "aten.add", None), ("op", "aten.mul", "b"),
+        ("constant", None, "a")]
+    a = torch.tensor([1.0, 2.0])
+    assert torch.equal(as_tensor(one(body, name="b")["value"]), a * 3)
+    assert torch.equal(as_tensor(one(body, name="c")["value"]), (a * 3 + a).sum())
+    by_id = {n["id"]: n["op"] or n["name"] for n in body["nodes"]}
+    assert sorted((by_id[e["source"]], by_id[e["target"]]) for e in body["edges"]) == [
+        ("a", "aten.add"), ("a", "aten.mul"), ("aten.add", "aten.sum"), ("aten.mul", "aten.add")]
 
 
 def test_backward_steps_follow_the_order_autograd_ran() -> None:

@@ -76,9 +76,7 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
     last = phases[-1] if phases else None
     root = output.grad_fn
     if root is None:
-        graph.nodes.append(_tensor_node("n0", output, recorder, names))
-        graph.output = "n0"
-        return graph
+        return _forward_only(output, recorder, names)
 
     order = reachable(root)
     if len(order) > MAX_GRAPH_NODES:
@@ -111,6 +109,44 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
     _mark_fan_out(graph)
     graph.output = ids[root]
     return graph
+
+
+def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> TraceGraph:
+    """The graph of ops that ran with no gradient recorded, from the dispatch records.
+
+    Its ops have no grad_fn; they are named after the aten op that ran ("aten.mul").
+    """
+    graph = TraceGraph()
+    ids: dict[int, str] = {}
+    queue = [output]
+    held = [output]  # keeps every id() in `ids` valid while the graph is built
+    while queue:
+        tensor = queue.pop(0)
+        nid = ids[id(tensor)] = f"n{len(graph.nodes)}"
+        record = recorder.untracked.get(id(tensor))
+        if record is None or record.outputs[record.index] is not tensor:
+            graph.nodes.append(_tensor_node(nid, tensor, recorder, names))
+            continue
+        op = f"aten.{_aten_name(record.op)}"
+        graph.nodes.append(GraphNode(nid, "op", op, label(op), names.of_tensor(tensor),
+                                     record.value, None, record.span,
+                                     names.module_names.get(id(record.module))))
+        for position, source in enumerate(record.inputs):
+            if id(source) not in ids:
+                if len(graph.nodes) + len(queue) >= MAX_GRAPH_NODES:
+                    raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
+                ids[id(source)] = ""  # claimed; numbered when it leaves the queue
+                queue.append(source)
+                held.append(source)
+            graph.edges.append(GraphEdge(f"@{id(source)}", nid, position, None))
+    for edge in graph.edges:  # sources were numbered after their edges were made
+        edge.source = ids[int(edge.source[1:])]
+    graph.output = "n0"
+    return graph
+
+
+def _aten_name(func: Any) -> str:
+    return str(func._schema.name).split("::")[-1]
 
 
 def _at(grads: tuple[torch.Tensor | None, ...], i: int) -> torch.Tensor | None:

@@ -64,9 +64,12 @@ _VERSION = re.compile(r"\d+$")
 
 
 def label(op: str | None) -> str:
-    """A short label for a grad_fn name; constants are labelled by the caller."""
+    """A short label for a grad_fn name (or an "aten.mul" op that ran without one)."""
     if op is None:
         return "constant"
+    if op.startswith("aten."):
+        known = _LABELS.get(op[5:].capitalize() + "Backward")
+        return known[0] if known else op[5:]
     known = _LABELS.get(_VERSION.sub("", op))
     return known[0] if known else _VERSION.sub("", op).removesuffix("Backward")
 

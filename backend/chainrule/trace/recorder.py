@@ -61,6 +61,9 @@ class Recorder:
         self.module_stack: list[nn.Module] = []
         # Tensors made without a grad_fn (leaves, constants): id -> (tensor, span).
         self.made: dict[int, tuple[torch.Tensor, Span]] = {}
+        # Ops whose outputs have no grad_fn (nothing required grad): id(output) -> record,
+        # so a program that never asks for gradients still shows its forward graph.
+        self.untracked: dict[int, Produced] = {}
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -126,6 +129,10 @@ class Recorder:
             for index, (tensor, snapshot) in enumerate(zip(outputs, snapshots, strict=True)):
                 node = tensor.grad_fn
                 if node is None:
+                    if not any(tensor is arg for arg in flat_args):  # not an in-place op
+                        self.untracked[id(tensor)] = Produced(
+                            snapshot, self.span, flat_args, module, func, args, kwargs,
+                            outputs, index)
                     continue
                 builds_graph = True
                 if node not in self.produced:
