@@ -132,6 +132,8 @@ def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> Tra
                                      record.value, None, record.span,
                                      names.module_names.get(id(record.module))))
         for position, source in enumerate(record.inputs):
+            if source is None:
+                continue
             if id(source) not in ids:
                 if len(graph.nodes) + len(queue) >= MAX_GRAPH_NODES:
                     raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
