@@ -27,6 +27,7 @@ from chainrule.trace.steps import build_steps
 from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
+FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
 _WARM_UP_PROGRAM = (
     "import torch\nw = torch.tensor(1.0, requires_grad=True)\nloss = (w * 2 - 1) ** 2\n"
     "loss.backward()\nprint(w.grad)\n"
@@ -50,20 +51,29 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
     result: list[bytes] = []
     failure: list[BaseException] = []
 
+    recorded = [0]  # graph nodes the program built, set by _trace
+
     def work() -> None:
         try:
             with warnings.catch_warnings():
                 # torch's warnings go to stderr in Python, never into the program's output.
                 warnings.simplefilter("ignore")
-                result.append(_trace(source, variables or {}, output, check))
+                result.append(_trace(source, variables or {}, output, check, recorded))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
             failure.append(type(exc)(exc.message, exc.line, exc.col))
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
         finally:
-            # Free cyclic garbage holding tensors here, on the large stack.
-            gc.collect()
+            # The program's objects hold each other in cycles (the interpreter and its
+            # handlers, the recorder and its mode), so its graph is freed by the collector:
+            # here, on the large stack. A full collection costs tens of ms, so it is kept
+            # for failures (whose tracebacks hold the program's frames) and deep graphs;
+            # a small graph that escapes to an old generation is shallow wherever it is freed.
+            if failure or recorded[0] > FULL_COLLECTION_NODES:
+                gc.collect()
+            else:
+                gc.collect(1)
 
     with _stack_lock:
         previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)
@@ -101,12 +111,16 @@ def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
 
 
 def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None,
-           check: bool = False) -> bytes:
+           check: bool = False, recorded: list[int] | None = None) -> bytes:
     parsed = parse_source(source)
     session = TraceSession()
     interpreter = Interpreter(session, _bind(variables))
-    with session.recorder.running():
-        value = interpreter.run(parsed)
+    try:
+        with session.recorder.running():
+            value = interpreter.run(parsed)
+    finally:
+        if recorded is not None:
+            recorded[0] = len(session.recorder.produced)
     env = interpreter.env
     if output is not None:
         target = env.get(output)
