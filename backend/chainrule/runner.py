@@ -15,7 +15,13 @@ from typing import Any
 
 import torch
 
-from chainrule.errors import ChainruleError, NotAllowedError, OutputError, ProgramTypeError
+from chainrule.errors import (
+    ChainruleError,
+    LimitError,
+    NotAllowedError,
+    OutputError,
+    ProgramTypeError,
+)
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
@@ -61,7 +67,11 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
                 result.append(_trace(source, variables or {}, output, check, recorded))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
-            failure.append(type(exc)(exc.message, exc.line, exc.col))
+            if "can't allocate memory" in exc.message:  # torch's allocator met the limit
+                failure.append(LimitError("the program needed more memory than it may use",
+                                          exc.line, exc.col))
+            else:
+                failure.append(type(exc)(exc.message, exc.line, exc.col))
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
         finally:

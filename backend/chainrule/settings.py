@@ -26,6 +26,7 @@ MAX_NUMBER_TEXT = 100  # characters of a string passed to int() or float()
 
 # --- graph and serialisation limits ----------------------------------------------------
 MAX_GRAPH_NODES = 60_000  # nodes in one traced graph
+MAX_UNTRACKED_ELEMENTS = 4_000_000  # values kept of ops that ran without a grad_fn
 MAX_LISTED_ELEMENTS = 1_024  # tensors with more elements are summarised, not listed
 TRACE_THREAD_STACK_BYTES = 512 * 1024 * 1024  # deep graphs free recursively in torch's C++
 
@@ -54,6 +55,7 @@ class ServerSettings:
     memory_mb: int = 1024  # address space a worker may add beyond its start-up size
     timeout_s: float = 5.0  # wall-clock limit per program; the worker is killed past it
     recycle_after: int = 500  # programs a worker runs before it is replaced
+    standby: int = 3  # per worker: standbys started while long programs run at low priority
     queue: int = 64  # requests that may wait for a worker; more get 503
     max_body_bytes: int = 64 * 1024  # request bodies past this get 413 unread
     rate_per_minute: int = 600  # requests per client address per minute; 0 turns it off
@@ -86,6 +88,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("timeout_s", "CHAINRULE_TIMEOUT_S", float, "wall-clock seconds per program"),
     Option("recycle_after", "CHAINRULE_RECYCLE_AFTER", int,
            "programs a worker runs before it is replaced"),
+    Option("standby", "CHAINRULE_STANDBY", int,
+           "standby workers per worker, started while long programs run at low priority"),
     Option("queue", "CHAINRULE_QUEUE", int, "requests that may wait for a worker"),
     Option("max_body_bytes", "CHAINRULE_MAX_BODY_BYTES", int, "largest request body"),
     Option("rate_per_minute", "CHAINRULE_RATE_PER_MINUTE", int,

@@ -31,7 +31,7 @@ SETTLE_S = 1.0  # time for a sent request to reach the pool (it is then running 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_QUEUE": "1",
+    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_QUEUE": "1", "CHAINRULE_STANDBY": "0",
            "CHAINRULE_TIMEOUT_S": str(TIMEOUT_S), "CHAINRULE_RATE_LOCALHOST": "1",
            "CHAINRULE_RATE_PER_MINUTE": str(RATE_PER_MINUTE)}
     try:

@@ -112,3 +112,32 @@ def test_workers_run_with_an_address_space_limit(pool: WorkerPool) -> None:
         soft = line.split()[3]
         assert soft != "unlimited"
         assert int(soft) > 1024 * 1024 * 1024  # start-up size + stack + 1 GiB
+
+
+def test_a_long_program_gives_its_slot_to_a_standby() -> None:
+    pool = WorkerPool(ServerSettings(workers=1, standby=1, timeout_s=6.0))
+    pool.start()
+    try:
+        errors: list[BaseException] = []
+        slow = threading.Thread(target=lambda: _run_catching(pool, SLOW, errors))
+        slow.start()
+        assert wait_for(lambda: pool.size == 2, 10)  # the standby has started
+        long_running = pool.busy_pids()
+        assert len(long_running) == 1
+        info: dict[str, object] = {}
+        body = strict_loads(pool.run(SEED, {}, None, info))
+        assert body["stdout"].startswith("dL/dw")
+        assert info["worker"] not in long_running
+        assert pool.busy_pids() == long_running  # the long program was still running
+        slow.join(timeout=30)
+        assert [type(e) for e in errors] == [ProgramTimeout]
+        assert wait_for(lambda: pool.size == 1, 5)  # the long one went, nothing replaced it
+    finally:
+        pool.stop()
+
+
+def _run_catching(pool: WorkerPool, source: str, errors: list[BaseException]) -> None:
+    try:
+        pool.run(source, {}, None)
+    except BaseException as exc:  # noqa: BLE001 - the test inspects it
+        errors.append(exc)

@@ -43,6 +43,7 @@ class Worker:
     programs: int = 0
     busy_since: float | None = field(default=None)
     deprioritised: bool = False
+    detached: bool = False  # a standby took its slot: when its program ends it just goes
 
     @property
     def pid(self) -> int:
@@ -61,6 +62,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._waiting = 0
         self._closed = False
+        self._detached = 0  # long-running workers whose slot a standby has taken
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -114,11 +116,30 @@ class WorkerPool:
         worker.conn.close()
 
     def _replace(self, worker: Worker) -> None:
-        """Kill `worker` and start another in the background."""
+        """Kill `worker` and start another in the background (unless a standby already
+        took its place)."""
         self._kill(worker)
+        if worker.detached:
+            with self._lock:
+                self._detached -= 1
+        else:
+            self._respawn()
+
+    def _respawn(self) -> None:
         if not self._closed:
             threading.Thread(target=lambda: self._idle.put(self._spawn()),
                              name="chainrule-respawn", daemon=True).start()
+
+    def _stand_in_for(self, worker: Worker) -> None:
+        """A long program keeps its worker but gives up its slot: a standby worker starts
+        now, so short programs need not wait behind it. At most `standby` standbys per
+        configured worker run at once; past that, requests wait."""
+        with self._lock:
+            if self._detached >= self.settings.standby * self.settings.workers:
+                return
+            self._detached += 1
+        worker.detached = True
+        self._respawn()
 
     # --- running programs -----------------------------------------------------------------
 
@@ -139,7 +160,8 @@ class WorkerPool:
             raise
         worker.busy_since = None
         worker.programs += 1
-        if worker.programs >= self.settings.recycle_after or worker.deprioritised:
+        if (worker.programs >= self.settings.recycle_after or worker.deprioritised
+                or worker.detached):
             self._replace(worker)
         else:
             self._idle.put(worker)
@@ -175,6 +197,7 @@ class WorkerPool:
                 if (not worker.deprioritised
                         and _cpu_seconds(worker.pid) - cpu_at_start > LONG_PROGRAM_CPU_S):
                     _deprioritise(worker)
+                    self._stand_in_for(worker)
             reply: tuple[Any, ...] = worker.conn.recv()
             return reply
         except (EOFError, OSError, ConnectionError):

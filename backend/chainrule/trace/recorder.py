@@ -18,7 +18,11 @@ from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_modes
 
 from chainrule.errors import LimitError
-from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_TOTAL_ELEMENTS
+from chainrule.settings import (
+    MAX_TENSOR_ELEMENTS,
+    MAX_TOTAL_ELEMENTS,
+    MAX_UNTRACKED_ELEMENTS,
+)
 
 Span = tuple[int, int, int, int]
 
@@ -64,6 +68,7 @@ class Recorder:
         # Ops whose outputs have no grad_fn (nothing required grad): id(output) -> record,
         # so a program that never asks for gradients still shows its forward graph.
         self.untracked: dict[int, Produced] = {}
+        self._untracked_elements = 0
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -130,9 +135,9 @@ class Recorder:
                 node = tensor.grad_fn
                 if node is None:
                     if not any(tensor is arg for arg in flat_args):  # not an in-place op
-                        self.untracked[id(tensor)] = Produced(
+                        self._keep_untracked(tensor, Produced(
                             snapshot, self.span, flat_args, module, func, args, kwargs,
-                            outputs, index)
+                            outputs, index))
                     continue
                 builds_graph = True
                 if node not in self.produced:
@@ -143,6 +148,15 @@ class Recorder:
                 for arg in flat_args:
                     if arg.is_leaf and arg.requires_grad:
                         self._snapshot_leaf(arg)
+
+    def _keep_untracked(self, tensor: torch.Tensor, record: Produced) -> None:
+        """Keep an op that ran without a grad_fn, the oldest going first past a budget:
+        a long program that never asks for gradients shows the end of its forward graph."""
+        self.untracked[id(tensor)] = record
+        self._untracked_elements += record.value.numel()
+        while self._untracked_elements > MAX_UNTRACKED_ELEMENTS and len(self.untracked) > 1:
+            oldest = next(iter(self.untracked))
+            self._untracked_elements -= self.untracked.pop(oldest).value.numel()
 
     def _snapshot_leaf(self, leaf: torch.Tensor) -> None:
         """Keep the leaf's value as ops read it: again after each in-place update."""
