@@ -8,6 +8,7 @@
 /** Where the API lives, relative to the page. */
 export const TRACE_URL = "api/v1/trace";
 export const EXAMPLES_URL = "api/v1/examples";
+export const LESSONS_URL = "api/v1/lessons";
 
 // --- requests (schemas.py: *Request / *In) ---------------------------------------------
 
@@ -181,15 +182,55 @@ export const EXAMPLES_URL = "api/v1/examples";
  */
 
 /**
- * LessonOut (GET /api/v1/lessons): a guided lesson; not used by the page yet.
+ * PauseOut: a step a lesson stops at, the forward or backward step of a named node (or op).
+ * @typedef {object} Pause
+ * @property {"forward"|"backward"} phase
+ * @property {string} node  a variable or parameter name, or a grad_fn name
+ */
+
+/**
+ * QuestionOut: a lesson's question. A number's answer is the traced number of node `name`
+ * (its `field`; with `phase`, the leaf's .grad after that backward phase).
+ * @typedef {object} Question
+ * @property {string} prompt
+ * @property {"number"|"choice"} kind
+ * @property {string|null} name
+ * @property {"grad"|"value"} field
+ * @property {number|null} phase
+ * @property {number} tolerance  relative; 0 asks for a sign
+ * @property {string[]} options
+ * @property {string|null} answer  the right option, for choice questions
+ */
+
+/**
+ * LeafCheckOut: one leaf's gradient, autograd's and central finite differences' (float64).
+ * @typedef {object} LeafCheck
+ * @property {string} node
+ * @property {string|null} name
+ * @property {number} elements  in the leaf; the first ones are checked
+ * @property {(number|string)[]} analytic
+ * @property {(number|string)[]} numeric
+ * @property {number|string} max_rel_error  max |a - n| / max(|a|, |n|)
+ */
+
+/**
+ * CheckOut (TraceOut.check, with "check": true): the gradient check.
+ * @typedef {object} Check
+ * @property {number} step  h, the finite-difference step
+ * @property {string|null} error  why the check could not be made
+ * @property {LeafCheck[]} leaves
+ */
+
+/**
+ * LessonOut (GET /api/v1/lessons): a guided lesson.
  * @typedef {object} Lesson
  * @property {string} id
  * @property {number} number
  * @property {string} title
  * @property {string} explanation
  * @property {string} source
- * @property {{phase: "forward"|"backward", node: string}[]} pauses
- * @property {object} question
+ * @property {Pause[]} pauses
+ * @property {Question} question
  * @property {{title: string, source: string}[]} variants
  */
 
@@ -309,16 +350,10 @@ export async function trace(
 }
 
 /**
- * The examples menu: every example program the server offers, in its order.
- * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
- * @returns {Promise<Example[]>}
+ * GET a JSON list whose every item passes `valid`.
  * @throws {ApiError}
  */
-export async function examples({
-  fetch: fetchImpl = globalThis.fetch,
-  signal,
-  url = EXAMPLES_URL,
-} = {}) {
+async function getList(url, valid, what, { fetch: fetchImpl = globalThis.fetch, signal } = {}) {
   let response;
   try {
     response = await fetchImpl(url, { headers: { Accept: "application/json" }, signal });
@@ -336,16 +371,39 @@ export async function examples({
   } catch {
     body = undefined;
   }
-  const valid =
-    response.ok &&
-    Array.isArray(body) &&
-    body.every((e) => e && typeof e.id === "string" && typeof e.source === "string");
-  if (!valid) {
+  if (!(response.ok && Array.isArray(body) && body.every((e) => e && valid(e)))) {
     throw new ApiError({
       code: "bad_response",
-      message: "the server's answer is not a list of examples",
+      message: `the server's answer is not a list of ${what}`,
       status: response.status,
     });
   }
   return body;
+}
+
+/**
+ * The examples menu: every example program the server offers, in its order.
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<Example[]>}
+ * @throws {ApiError}
+ */
+export function examples({ url = EXAMPLES_URL, ...options } = {}) {
+  const valid = (e) => typeof e.id === "string" && typeof e.source === "string";
+  return getList(url, valid, "examples", options);
+}
+
+/**
+ * The lessons panel: every guided lesson, in its order.
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<Lesson[]>}
+ * @throws {ApiError}
+ */
+export function lessons({ url = LESSONS_URL, ...options } = {}) {
+  const valid = (e) =>
+    typeof e.id === "string" &&
+    typeof e.source === "string" &&
+    Array.isArray(e.pauses) &&
+    e.question &&
+    typeof e.question.prompt === "string";
+  return getList(url, valid, "lessons", options);
 }

@@ -1,7 +1,9 @@
 /**
  * The page's buttons, menus and keys: each turns into a state update or an action of
- * main.js. Keys: Space plays and pauses, ←/→ step, Home/End jump to the ends, Ctrl+Enter
- * runs, Esc closes the inspector and menus; keys typed into fields stay there.
+ * main.js. Keys: Space plays and pauses, ←/→ (and a clicker's PageUp/PageDown) step,
+ * Home/End jump to the ends, Ctrl+Enter runs, Esc closes the inspector and menus (and
+ * leaves presenter mode), F toggles full screen while presenting; keys typed into fields
+ * stay there.
  */
 
 import { downloadJson, downloadPng, downloadSvg, graphCss } from "./exporter.js";
@@ -17,6 +19,18 @@ const $ = (id) => document.getElementById(id);
  */
 export function bindControls({ store, view, editor, table, variables, actions }) {
   const { run, goTo, togglePlay, position, toggleAllModules } = actions;
+  const { shareHash, setMode, toggleFullscreen, checkGradients } = actions;
+  $("lessons-toggle").addEventListener("click", () =>
+    store.update({ lessonsOpen: !store.state.lessonsOpen }),
+  );
+  $("present").addEventListener("click", () =>
+    setMode(store.state.mode === "present" ? "edit" : "present"),
+  );
+  $("predict-toggle").addEventListener("click", () =>
+    store.update({ predict: !store.state.predict }),
+  );
+  $("check").addEventListener("click", checkGradients);
+  $("fullscreen").addEventListener("click", toggleFullscreen);
   $("run").addEventListener("click", run);
   $("fit").addEventListener("click", () => view.fit());
   $("modules-toggle").addEventListener("click", toggleAllModules);
@@ -52,13 +66,7 @@ export function bindControls({ store, view, editor, table, variables, actions })
     panel.hidden = !panel.hidden;
     $("share").setAttribute("aria-expanded", String(!panel.hidden));
     if (!panel.hidden) {
-      const state = store.state;
-      const link = toHash({
-        source: state.source,
-        variables: state.variables,
-        step: state.step,
-        node: state.selected,
-      });
+      const link = shareHash() || toHash(store.state.source);
       $("share-link").value = `${location.origin}${location.pathname}${link}`;
       $("share-note").textContent = "";
       $("share-link").select();
@@ -102,6 +110,7 @@ export function bindControls({ store, view, editor, table, variables, actions })
     }
     if (event.key === "Escape") {
       if (store.state.selected) store.update({ selected: null });
+      else if (store.state.mode === "present") setMode("edit");
       $("share-panel").hidden = true;
       closeExportMenu();
       return;
@@ -115,9 +124,16 @@ export function bindControls({ store, view, editor, table, variables, actions })
       " ": togglePlay,
       ArrowLeft: () => goTo(position() - 1, { animate: true }),
       ArrowRight: () => goTo(position() + 1, { animate: true }),
+      PageUp: () => goTo(position() - 1, { animate: true }),
+      PageDown: () => goTo(position() + 1, { animate: true }),
       Home: () => goTo(0, { animate: true }),
       End: () => goTo(Infinity),
     };
+    if ((event.key === "f" || event.key === "F") && store.state.mode === "present") {
+      event.preventDefault();
+      toggleFullscreen();
+      return;
+    }
     const action = keys[event.key];
     if (!action || !store.state.timeline) return;
     event.preventDefault();

@@ -4,7 +4,9 @@
  * store; `show` redraws the page from it, and the player's clock only supplies t.
  */
 
-import { ApiError, examples as fetchExamples, trace } from "./api.js";
+import { ApiError, examples as fetchExamples, lessons as fetchLessons, trace } from "./api.js";
+import { createCheckPanel } from "./checkpanel.js";
+import { createClassroom } from "./classroom.js";
 import { buildView, initialCollapsed } from "./collapse.js";
 import { bindControls } from "./controls.js";
 import { createEditor } from "./editor.js";
@@ -13,9 +15,12 @@ import { createInspector } from "./inspector.js";
 import { modelCards } from "./labels.js";
 import { assignLayers, layoutWork, quickLayout } from "./layers.js";
 import { FAST_PLACEMENT, fromElkResult, measureCard, toElkGraph } from "./layout.js";
+import { createLessonPanel } from "./lessonpanel.js";
+import { pendingPrediction } from "./lessons.js";
 import { buildModel, forwardOrder } from "./model.js";
-import { createPage } from "./page.js";
+import { createPage, openLesson as lessonOf, shareHash } from "./page.js";
 import { createPlayer } from "./player.js";
+import { createPredictBox } from "./predictbox.js";
 import { createReadout } from "./readout.js";
 import { createGraphView } from "./render.js";
 import { createSplitter } from "./splitter.js";
@@ -41,7 +46,12 @@ const ELK_TIMEOUT_MS = 8000;
 const $ = (id) => document.getElementById(id);
 
 const shared = parseHash(location.hash);
-const store = createStore(initialState(shared?.source ?? SEED_PROGRAM, shared?.variables ?? []));
+const store = createStore(
+  initialState(shared?.source ?? (shared?.lesson ? "" : SEED_PROGRAM), shared?.variables ?? [], {
+    lesson: shared?.lesson ?? null,
+    mode: shared?.mode ?? "edit",
+  }),
+);
 /** The step and node a shared link asks for, applied once its program has been traced. */
 let restore = shared ? { step: shared.step, node: shared.node } : null;
 
@@ -127,6 +137,9 @@ async function run() {
       elapsedMs: Math.round(performance.now() - started),
       step: Number.isInteger(asked?.step) ? clampPosition(timeline, asked.step) : null,
       selected: asked?.node && model.byId.has(asked.node) ? asked.node : null,
+      answers: {},
+      check: null,
+      checkStatus: "idle",
     });
     performance.mark("chainrule:drawn");
     markPainted();
@@ -157,6 +170,8 @@ async function run() {
       stdout: "",
       selected: null,
       step: null,
+      check: null,
+      checkStatus: "idle",
     });
   }
 }
@@ -256,8 +271,10 @@ function advance() {
     store.update({ playing: false });
     return false;
   }
-  store.update({ step: p + 1 });
-  return true;
+  // Predict mode: playing stops where the student owes a prediction.
+  const owed = pendingPrediction(timeline, p + 1, store.state.predict, store.state.answers);
+  store.update({ step: p + 1, playing: owed === null });
+  return owed === null;
 }
 
 /** Show a position; animate plays its step's motion once. */
@@ -280,6 +297,24 @@ function togglePlay() {
   store.update({ playing: true });
 }
 
+// --- lessons, predictions, the gradient check, presenting -------------------------------
+
+const classroom = createClassroom({ store, editor, variables, view, player, run, goTo, position });
+const { openLesson, setMode, toggleFullscreen, checkGradients } = classroom;
+
+const lessonPanel = createLessonPanel($("lessons-panel"), {
+  onOpen: (id) => openLesson(id),
+  onPause: classroom.goToPause,
+  onNextPause: classroom.goToNextPause,
+  onVariant: (source) => openLesson(store.state.lesson, { source }),
+  onAnswer: classroom.answerQuestion,
+  onClose: () => store.update({ lessonsOpen: false }),
+});
+const predictBox = createPredictBox($("predict"), { onSubmit: classroom.submitPrediction });
+const checkPanel = createCheckPanel($("check-panel"), {
+  onClose: () => store.update({ checkStatus: "idle", check: null }),
+});
+
 // --- drawing the page from the state ------------------------------------------------------
 
 const { show } = createPage({
@@ -292,6 +327,9 @@ const { show } = createPage({
   player,
   paint,
   position,
+  lessonPanel,
+  predictBox,
+  checkPanel,
 });
 /** Mark the nodes made on the editor's caret line. */
 function markLine(line) {
@@ -305,6 +343,9 @@ show(store.state, {
   ...initialState(""),
   examples: undefined,
   tab: undefined,
+  mode: undefined,
+  predict: undefined,
+  lessons: undefined,
   playing: undefined,
   speed: undefined,
 });
@@ -327,7 +368,17 @@ bindControls({
   editor,
   table,
   variables,
-  actions: { run, goTo, togglePlay, position, toggleAllModules },
+  actions: {
+    run,
+    goTo,
+    togglePlay,
+    position,
+    toggleAllModules,
+    shareHash: () => shareHash(store.state),
+    setMode,
+    toggleFullscreen,
+    checkGradients,
+  },
 });
 const wrap = $("graph-wrap");
 view.resize(wrap.clientWidth, wrap.clientHeight);
@@ -338,4 +389,20 @@ fetchExamples()
   .then((list) => store.update({ examples: list }))
   .catch(() => store.update({ examples: [] }));
 engine.warm();
-run();
+// A lesson link waits for the lessons (its program is theirs); any other page runs at once.
+const lessonsLoaded = fetchLessons()
+  .then((list) => store.update({ lessons: list }))
+  .catch(() => store.update({ lessons: [] }));
+if (shared?.lesson) {
+  lessonsLoaded.then(() => {
+    const lesson = lessonOf(store.state);
+    if (lesson && shared.source === null) openLesson(lesson.id);
+    else {
+      if (!lesson) store.update({ lesson: null, source: shared.source ?? SEED_PROGRAM });
+      editor.setValue(store.state.source);
+      run();
+    }
+  });
+} else {
+  run();
+}

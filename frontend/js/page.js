@@ -7,16 +7,51 @@
 import { occupiedModules } from "./collapse.js";
 import { stepCard } from "./explain.js";
 import { formatError } from "./format.js";
+import { pausePosition, pendingPrediction, score } from "./lessons.js";
 import { narration, stepRows } from "./narrate.js";
 import { SEED_PROGRAM, toHash } from "./state.js";
 import { frameAt } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** The open lesson of a state, once the lessons are loaded. */
+export function openLesson(state) {
+  return (state.lesson && state.lessons?.find((l) => l.id === state.lesson)) || null;
+}
+
+/** Each pause of the open lesson as a timeline position (null: not in this trace). */
+export function lessonPauses(state) {
+  const lesson = openLesson(state);
+  if (!lesson) return [];
+  return lesson.pauses.map((p) => (state.timeline ? pausePosition(state.timeline, p) : null));
+}
+
+/** The link that reopens this page as it is; a lesson's unedited program is left out. */
+export function shareHash(state) {
+  const plain =
+    state.source === SEED_PROGRAM &&
+    !state.variables.length &&
+    state.step === null &&
+    !state.selected &&
+    !state.lesson &&
+    state.mode !== "present";
+  if (plain) return "";
+  const lesson = openLesson(state);
+  return toHash({
+    source: lesson && state.source === lesson.source ? null : state.source,
+    variables: state.variables,
+    step: state.step,
+    node: state.selected,
+    lesson: state.lesson,
+    mode: state.mode === "present" ? "present" : null,
+  });
+}
+
 /**
  * @param {{editor: object, view: object, readout: object, inspector: object, card: object,
  *   table: object, player: object, paint: () => void,
- *   position: (state?: import("./state.js").AppState) => number}} parts
+ *   position: (state?: import("./state.js").AppState) => number,
+ *   lessonPanel: object, predictBox: object, checkPanel: object}} parts
  */
 export function createPage({
   editor,
@@ -28,6 +63,9 @@ export function createPage({
   player,
   paint,
   position,
+  lessonPanel,
+  predictBox,
+  checkPanel,
 }) {
   /** Text over the graph area, or null when the graph speaks for itself. */
   function graphMessage(state) {
@@ -59,22 +97,6 @@ export function createPage({
     return "End: everything shown";
   }
 
-  /** The link that reopens this page as it is. */
-  function shareHash(state) {
-    const plain =
-      state.source === SEED_PROGRAM &&
-      !state.variables.length &&
-      state.step === null &&
-      !state.selected;
-    if (plain) return "";
-    return toHash({
-      source: state.source,
-      variables: state.variables,
-      step: state.step,
-      node: state.selected,
-    });
-  }
-
   /** @param {import("./state.js").AppState} state  @param {import("./state.js").AppState} prev */
   function show(state, prev) {
     document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
@@ -88,11 +110,22 @@ export function createPage({
     if (state.stdout !== prev.stdout) $("stdout").textContent = state.stdout;
     if (state.error !== prev.error) showError(state.error);
 
+    if (state.mode !== prev.mode) {
+      const presenting = state.mode === "present";
+      document.body.classList.toggle("presenting", presenting);
+      document.body.dataset.mode = state.mode;
+      $("present").setAttribute("aria-pressed", String(presenting));
+    }
+    if (state.predict !== prev.predict)
+      $("predict-toggle").setAttribute("aria-pressed", String(state.predict));
+
     // The step first: its card and narration are overlays a new graph's first view avoids.
     const moved =
       state.step !== prev.step ||
       state.timeline !== prev.timeline ||
-      state.cardOpen !== prev.cardOpen;
+      state.cardOpen !== prev.cardOpen ||
+      state.predict !== prev.predict ||
+      state.answers !== prev.answers;
     if (moved) showStep(state);
 
     if (state.layout !== prev.layout) {
@@ -129,6 +162,24 @@ export function createPage({
     }
     if (state.speed !== prev.speed) player.setSpeed(state.speed);
     if (state.examples !== prev.examples) fillExamples(state.examples);
+    const lessonChanged = ["lessons", "lesson", "lessonsOpen", "answers", "timeline"].some(
+      (key) => state[key] !== prev[key],
+    );
+    if (lessonChanged) {
+      lessonPanel.show({
+        lessons: state.lessons,
+        lesson: state.lesson,
+        open: state.lessonsOpen,
+        pauses: lessonPauses(state),
+        answer: state.answers.question ?? null,
+        score: score(state.answers),
+      });
+      $("lessons-toggle").setAttribute("aria-expanded", String(state.lessonsOpen));
+    }
+    if (state.check !== prev.check || state.checkStatus !== prev.checkStatus)
+      checkPanel.show(state.check, state.checkStatus);
+    if (state.check !== prev.check || state.layout !== prev.layout)
+      checkPanel.mark($("graph"), state.check);
 
     if (
       state.selected !== prev.selected ||
@@ -151,7 +202,8 @@ export function createPage({
     }
 
     const hash = shareHash(state);
-    if (!state.playing && state.status !== "running" && hash !== shareHash(prev)) {
+    const waiting = state.lesson !== null && state.lessons === null; // its program not known yet
+    if (!state.playing && state.status !== "running" && !waiting && hash !== shareHash(prev)) {
       history.replaceState(null, "", hash || location.pathname + location.search);
     }
   }
@@ -183,8 +235,29 @@ export function createPage({
       $(id).disabled = !timeline;
     $("jump-backward").disabled = !timeline || timeline.B === 0;
     const shown = timeline ? stepCard(timeline, p) : null;
-    card.show(shown, timeline ? narration(timeline, p, shown) : "", state.cardOpen);
+    // Predict mode: the step's gradient stays hidden (card, narration, node) until answered.
+    const owed = pendingPrediction(timeline, p, state.predict, state.answers);
+    const label = owed ? predictLabel(state, owed.node) : "";
+    const told = owed
+      ? `${stepLabel(timeline, p)}: what is ${label}? Predict it, then reveal.`
+      : timeline
+        ? narration(timeline, p, shown)
+        : "";
+    card.show(shown, told, state.cardOpen);
+    $("stepcard").classList.toggle("is-concealed", owed !== null);
+    if (owed) $("graph").setAttribute("data-conceal", owed.node);
+    else $("graph").removeAttribute("data-conceal");
+    const answer = state.predict ? (state.answers[`p${p}`] ?? null) : null;
+    predictBox.show(owed ? { label, kind: owed.kind } : null, answer);
     table.setCurrent(p);
+  }
+
+  /** ∂loss/∂w for a named node, ∂loss/∂(×) for an op. */
+  function predictLabel(state, id) {
+    const node = state.model.byId.get(id);
+    const out = state.model.byId.get(state.model.output ?? "");
+    const top = out?.name ?? "L";
+    return `∂${top}/∂${node?.name ?? `(${node?.label ?? id})`}`;
   }
 
   function showHover(state) {

@@ -51,13 +51,29 @@ print('dL/db : ', b.grad)
  * @property {boolean} cardOpen  the chain-rule card shows its formulas (else only its title)
  * @property {import("./api.js").Example[]|null} examples  the examples menu, once loaded
  * @property {number|null} elapsedMs  time from Run to drawn graph
+ * @property {import("./api.js").Lesson[]|null} lessons  the lessons panel, once loaded
+ * @property {string|null} lesson  id of the open lesson
+ * @property {boolean} lessonsOpen  the lessons panel is shown
+ * @property {Mode} mode  edit: the editor beside the graph; present: large, graph only
+ * @property {boolean} predict  backward steps hide their gradient until predicted
+ * @property {Object<string, Answer>} answers  this run's predictions ("p<position>") and
+ *   the lesson's question ("question"); the lesson's score counts them
+ * @property {import("./api.js").Check|null} check  the last gradient check
+ * @property {"idle"|"running"|"done"|"error"} checkStatus
+ *
+ * @typedef {"edit"|"present"} Mode
+ *
+ * @typedef {object} Answer  what a student answered, and whether it was right
+ * @property {number|string} given
+ * @property {number|string|null} expected  the traced number (or the right option)
+ * @property {boolean} correct
  */
 
 /** Playback speeds offered, as multipliers of one step per STEP_MS. */
 export const SPEEDS = Object.freeze([0.5, 1, 2, 4]);
 
 /** @returns {AppState} */
-export function initialState(source = SEED_PROGRAM, variables = []) {
+export function initialState(source = SEED_PROGRAM, variables = [], extras = {}) {
   return {
     source,
     variables,
@@ -83,6 +99,14 @@ export function initialState(source = SEED_PROGRAM, variables = []) {
     cardOpen: true,
     examples: null,
     elapsedMs: null,
+    lessons: null,
+    lesson: extras.lesson ?? null,
+    lessonsOpen: false,
+    mode: extras.mode ?? "edit",
+    predict: false,
+    answers: {},
+    check: null,
+    checkStatus: "idle",
   };
 }
 
@@ -116,8 +140,12 @@ export function createStore(initial) {
 // --- the URL hash ------------------------------------------------------------------------
 //
 // `#src=<base64url of the UTF-8 source>` and optionally `&vars=<base64url of JSON>`,
-// `&step=<timeline position>`, `&node=<node id>`: a copied link reopens the same program,
-// inputs, step and selected node.
+// `&step=<timeline position>`, `&node=<node id>`, `&lesson=<lesson id>`, `&mode=present`:
+// a copied link reopens the same program, inputs, step, selected node, lesson and mode.
+// A lesson's own, unedited program is not spelled out: `#lesson=chain-rule&step=5` is enough.
+
+const ID = /^[A-Za-z0-9_:.-]+$/;
+const MODES = new Set(["present"]);
 
 /** base64url of a string's UTF-8 bytes. */
 function encode(text) {
@@ -146,11 +174,15 @@ function decode(text) {
  * @property {VariableRow[]} [variables]
  * @property {number|null} [step]
  * @property {string|null} [node]
+ * @property {string|null} [lesson]
+ * @property {Mode|null} [mode]
  */
 
 /**
- * The hash that reopens the page on a program (and its inputs, step and selected node).
- * @param {string|Shared} shared  a source alone, or everything to share
+ * The hash that reopens the page on a program (and its inputs, step, selected node,
+ * lesson and mode).
+ * @param {string|Shared} shared  a source alone, or everything to share; a null source
+ *   (with a lesson) stands for the lesson's own program
  */
 export function toHash(shared) {
   const {
@@ -158,28 +190,38 @@ export function toHash(shared) {
     variables = [],
     step = null,
     node = null,
+    lesson = null,
+    mode = null,
   } = typeof shared === "string" ? { source: shared } : shared;
-  let hash = `#src=${encode(source)}`;
-  if (variables.length) hash += `&vars=${encode(JSON.stringify(variables.map(rowToJson)))}`;
-  if (Number.isInteger(step) && step >= 0) hash += `&step=${step}`;
-  if (node && /^[A-Za-z0-9_:.-]+$/.test(node)) hash += `&node=${node}`;
-  return hash;
+  const lessonOk = lesson !== null && ID.test(lesson);
+  const parts = [];
+  if (lessonOk) parts.push(`lesson=${lesson}`);
+  if (source !== null || !lessonOk) parts.push(`src=${encode(source ?? "")}`);
+  if (variables.length) parts.push(`vars=${encode(JSON.stringify(variables.map(rowToJson)))}`);
+  if (Number.isInteger(step) && step >= 0) parts.push(`step=${step}`);
+  if (node && ID.test(node)) parts.push(`node=${node}`);
+  if (MODES.has(mode)) parts.push(`mode=${mode}`);
+  return `#${parts.join("&")}`;
 }
 
 function rowToJson(row) {
   return [row.name, row.value, row.requiresGrad];
 }
 
-/** What a hash made by toHash carries, or null when it holds no program (or is damaged). */
+/**
+ * What a hash made by toHash carries, or null when it holds no program and no lesson (or is
+ * damaged). `source` is null when only a lesson is named.
+ */
 export function parseHash(hash) {
   const params = new Map();
   for (const part of (hash ?? "").replace(/^#/, "").split("&")) {
     const eq = part.indexOf("=");
     if (eq > 0) params.set(part.slice(0, eq), part.slice(eq + 1));
   }
-  if (!params.has("src")) return null;
-  const source = decode(params.get("src"));
-  if (source === null) return null;
+  const lesson = ID.test(params.get("lesson") ?? "") ? params.get("lesson") : null;
+  if (!params.has("src") && lesson === null) return null;
+  const source = params.has("src") ? decode(params.get("src")) : null;
+  if (source === null && lesson === null) return null;
   let variables = [];
   if (params.has("vars")) {
     try {
@@ -196,8 +238,9 @@ export function parseHash(hash) {
     }
   }
   const step = /^\d+$/.test(params.get("step") ?? "") ? Number(params.get("step")) : null;
-  const node = /^[A-Za-z0-9_:.-]+$/.test(params.get("node") ?? "") ? params.get("node") : null;
-  return { source, variables, step, node };
+  const node = ID.test(params.get("node") ?? "") ? params.get("node") : null;
+  const mode = MODES.has(params.get("mode")) ? params.get("mode") : null;
+  return { source, variables, step, node, lesson, mode };
 }
 
 /** The source in a hash made by toHash, or null when the hash holds none (or is damaged). */

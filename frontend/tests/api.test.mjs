@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ApiError, EXAMPLES_URL, TRACE_URL, examples, trace } from "../js/api.js";
+import {
+  ApiError,
+  EXAMPLES_URL,
+  LESSONS_URL,
+  TRACE_URL,
+  examples,
+  lessons,
+  trace,
+} from "../js/api.js";
 import { seedTrace } from "./helpers.mjs";
 
 /** A fetch that answers every call with `status` and `body` and records the calls. */
@@ -89,4 +97,23 @@ test("an answer that is not a list of examples is a bad_response", async () => {
   ]) {
     await assert.rejects(examples({ fetch: fakeFetch(status, body) }), { code: "bad_response" });
   }
+});
+
+test("lessons fetches the lessons with GET; a list without questions is a bad_response", async () => {
+  const calls = [];
+  const lesson = {
+    id: "chain-rule",
+    number: 3,
+    title: "The chain rule",
+    explanation: "Each op…",
+    source: "x",
+    pauses: [{ phase: "backward", node: "x" }],
+    question: { prompt: "dy/dx?", kind: "number", name: "x", field: "grad", phase: null },
+    variants: [],
+  };
+  assert.deepEqual(await lessons({ fetch: fakeFetch(200, [lesson], calls) }), [lesson]);
+  assert.equal(calls[0].url, LESSONS_URL);
+  const { question, ...bare } = lesson;
+  assert.ok(question);
+  await assert.rejects(lessons({ fetch: fakeFetch(200, [bare]) }), { code: "bad_response" });
 });

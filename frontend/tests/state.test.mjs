@@ -62,6 +62,8 @@ test("a shared link carries the program, its inputs, the step and the selected n
     ],
     step: 12,
     node: "n4",
+    lesson: null,
+    mode: null,
   };
   const hash = toHash(shared);
   assert.match(hash, /^#src=[A-Za-z0-9_-]+&vars=[A-Za-z0-9_-]+&step=12&node=n4$/);
@@ -75,9 +77,18 @@ test("a link without extras, or with damaged extras, still opens its program", (
     variables: [],
     step: null,
     node: null,
+    lesson: null,
+    mode: null,
   });
   const damaged = `${toHash("y = 1")}&vars=%%&step=-3&node=<script>`;
-  assert.deepEqual(parseHash(damaged), { source: "y = 1", variables: [], step: null, node: null });
+  assert.deepEqual(parseHash(damaged), {
+    source: "y = 1",
+    variables: [],
+    step: null,
+    node: null,
+    lesson: null,
+    mode: null,
+  });
   assert.equal(toHash({ source: "a", step: null, node: "bad id" }), toHash("a"));
 });
 
@@ -90,4 +101,40 @@ test("the state starts at the end of the timeline, not playing, with the card op
   assert.deepEqual(state.collapsed, []);
   assert.equal(state.variables[0].name, "w");
   assert.ok(SPEEDS.includes(1));
+});
+
+test("a lesson link names the lesson, the step and the mode, without spelling out the program", () => {
+  const shared = { source: null, step: 5, lesson: "chain-rule", mode: "present" };
+  const hash = toHash(shared);
+  assert.equal(hash, "#lesson=chain-rule&step=5&mode=present");
+  assert.deepEqual(parseHash(hash), {
+    source: null,
+    variables: [],
+    step: 5,
+    node: null,
+    lesson: "chain-rule",
+    mode: "present",
+  });
+  assert.equal(fromHash(hash), null);
+});
+
+test("an edited lesson program travels with its lesson; unknown modes are dropped", () => {
+  const shared = { source: "y = 2", variables: [], step: null, node: null, lesson: "leaves" };
+  const hash = toHash({ ...shared, mode: "edit" });
+  assert.match(hash, /^#lesson=leaves&src=[A-Za-z0-9_-]+$/);
+  assert.deepEqual(parseHash(hash), { ...shared, mode: null });
+  assert.equal(parseHash("#lesson=leaves&mode=fullscreen").mode, null);
+  assert.equal(parseHash("#lesson=<bad>"), null);
+  assert.equal(parseHash("#mode=present"), null);
+});
+
+test("the state starts in edit mode, outside any lesson, unless a link says otherwise", () => {
+  const plain = initialState("x");
+  assert.equal(plain.mode, "edit");
+  assert.equal(plain.lesson, null);
+  assert.equal(plain.predict, false);
+  assert.deepEqual(plain.answers, {});
+  const linked = initialState("", [], { lesson: "leaves", mode: "present" });
+  assert.equal(linked.lesson, "leaves");
+  assert.equal(linked.mode, "present");
 });

@@ -71,3 +71,19 @@ def card_lines(page: Page) -> list[str]:
         "els => els.map(e => e.dataset.text)"
     )
     return lines
+
+
+def nodes_named(trace: dict[str, Any], name: str) -> set[str]:
+    """Ids of the nodes a lesson names: by variable name, else by grad_fn op name."""
+    named = {n["id"] for n in trace["nodes"] if n["name"] == name}
+    return named or {n["id"] for n in trace["nodes"] if n["op"] == name}
+
+
+def pause_position(trace: dict[str, Any], pause: dict[str, str]) -> int:
+    """The timeline position of a lesson's pause: its node's first step in that phase."""
+    ids = nodes_named(trace, pause["node"])
+    forward = trace["steps"]["forward"]
+    if pause["phase"] == "forward":
+        return next(k for k, s in enumerate(forward) if s["node"] in ids)
+    backward = trace["steps"]["backward"]
+    return len(forward) + next(k for k, s in enumerate(backward) if s["node"] in ids)
