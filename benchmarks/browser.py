@@ -26,19 +26,14 @@ from playwright.sync_api import Page, sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.server import serve  # noqa: E402
 
+from benchmarks.trace import chain_source  # noqa: E402
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 VIEWPORT = {"width": 1600, "height": 900}
 LOAD_TIMEOUT_MS = 120_000
 FRAMES_SECONDS = 3.0
 PLAY_SPEED = "4"
-
-CHAIN = """import torch
-x = torch.tensor(0.5, requires_grad=True)
-y = x
-{loops}    y = y * 1.0001
-y.backward()
-"""
 
 # Each iteration makes three nodes (sin, mul, add) and x feeds every add: long edges.
 LOOP = """import torch
@@ -58,13 +53,6 @@ x = torch.randn(4, 8)
 loss = model(x).pow(2).mean()
 loss.backward()
 """
-
-
-def chain_source(n: int) -> str:
-    """A chain of n multiplications: n + 1 nodes in a line."""
-    if n <= 1000:
-        return CHAIN.format(loops=f"for i in range({n}):\n")
-    return CHAIN.format(loops=f"for i in range({n // 1000}):\n  for j in range(1000):\n  ")
 
 
 def mlp_source(depth: int) -> str:

@@ -36,18 +36,9 @@ from pathlib import Path
 from tests.server import HOST, LiveServer, serve
 
 from benchmarks.common import Row, table
+from chainrule.content.examples import SEED_SOURCE
 
-SEED = """import torch
-w = torch.tensor(1.0, requires_grad=True)
-b = torch.tensor(0.5, requires_grad=True)
-x = torch.tensor([1.4])
-y = torch.tensor([2.1])
-z = torch.add(torch.mul(w, x), b)  # forward pass
-loss = (y-z).pow(2).sum()
-loss.backward()
-print('dL/dw : ', w.grad)
-print('dL/db : ', b.grad)
-"""
+SEED = SEED_SOURCE  # the textbook cell every page opens with
 SEQUENTIAL_MSE = """import torch
 import torch.nn as nn
 torch.manual_seed(0)
