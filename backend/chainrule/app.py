@@ -20,7 +20,13 @@ from chainrule.sandbox.admission import RateLimiter
 from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 
-FRONTEND_DIR = Path(__file__).resolve().parents[2] / "frontend"
+def _frontend_dir() -> Path:
+    """The page's files: inside the installed package, or frontend/ in the source tree."""
+    installed = Path(__file__).resolve().parent / "frontend"
+    return installed if installed.is_dir() else Path(__file__).resolve().parents[2] / "frontend"
+
+
+FRONTEND_DIR = _frontend_dir()
 
 
 class FrontendMount(Mount):
