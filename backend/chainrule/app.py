@@ -20,6 +20,7 @@ from chainrule.sandbox.admission import RateLimiter
 from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 
+
 def _frontend_dir() -> Path:
     """The page's files: inside the installed package, or frontend/ in the source tree."""
     installed = Path(__file__).resolve().parent / "frontend"
