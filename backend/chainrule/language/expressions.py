@@ -76,7 +76,7 @@ class Evaluator:
     def stdout(self) -> str:
         return self.out.text()
 
-    def eval(self, node: ast.expr) -> Any:
+    def evaluate(self, node: ast.expr) -> Any:
         self._tick(node)
         handler = self._expr.get(type(node))
         if handler is None:  # the check refuses these first; this is a second wall
@@ -118,18 +118,18 @@ class Evaluator:
         raise UnknownNameError(f"unknown name '{node.id}'")
 
     def _attribute(self, node: ast.Attribute) -> Any:
-        return calls.get_attribute(self.tracer, self.eval(node.value), node.attr,
+        return calls.get_attribute(self.tracer, self.evaluate(node.value), node.attr,
                                    self._span(node))
 
     def _call(self, node: ast.Call) -> Any:
-        func = self.eval(node.func)
-        args = tuple(self.eval(a) for a in node.args)
-        kwargs = {kw.arg: self.eval(kw.value) for kw in node.keywords if kw.arg is not None}
+        func = self.evaluate(node.func)
+        args = tuple(self.evaluate(a) for a in node.args)
+        kwargs = {kw.arg: self.evaluate(kw.value) for kw in node.keywords if kw.arg is not None}
         return calls.call(self.tracer, func, args, kwargs, self._span(node))
 
     def _binop(self, node: ast.BinOp) -> Any:
-        left = self.eval(node.left)
-        right = self.eval(node.right)
+        left = self.evaluate(node.left)
+        right = self.evaluate(node.right)
         return self._arith(type(node.op), left, right, node)
 
     def _arith(self, op: type[ast.operator], left: Any, right: Any, node: ast.AST) -> Any:
@@ -140,7 +140,7 @@ class Evaluator:
         return builtins.arithmetic(op, BINARY[op], left, right)
 
     def _unaryop(self, node: ast.UnaryOp) -> Any:
-        operand = self.eval(node.operand)
+        operand = self.evaluate(node.operand)
         if isinstance(node.op, ast.Not):
             return not self._truth(operand, node.operand)
         fn = _UNARY[type(node.op)]
@@ -154,16 +154,16 @@ class Evaluator:
         is_and = isinstance(node.op, ast.And)
         value: Any = None
         for expr in node.values:
-            value = self.eval(expr)
+            value = self.evaluate(expr)
             if self._truth(value, expr) != is_and:
                 return value
         return value
 
     def _compare(self, node: ast.Compare) -> Any:
-        left = self.eval(node.left)
+        left = self.evaluate(node.left)
         result: Any = True
         for op, comparator in zip(node.ops, node.comparators, strict=True):
-            right = self.eval(comparator)
+            right = self.evaluate(comparator)
             fn = _COMPARE[type(op)]
             tensors = isinstance(left, torch.Tensor) or isinstance(right, torch.Tensor)
             if tensors and not isinstance(op, ast.Is | ast.IsNot):
@@ -178,10 +178,11 @@ class Evaluator:
         return result
 
     def _ifexp(self, node: ast.IfExp) -> Any:
-        return self.eval(node.body if self._truth(self.eval(node.test), node.test) else node.orelse)
+        chosen = node.body if self._truth(self.evaluate(node.test), node.test) else node.orelse
+        return self.evaluate(chosen)
 
     def _subscript(self, node: ast.Subscript) -> Any:
-        return self._get_item(self.eval(node.value), self.eval(node.slice), node)
+        return self._get_item(self.evaluate(node.value), self.evaluate(node.slice), node)
 
     def _get_item(self, owner: Any, index: Any, node: ast.AST) -> Any:
         if isinstance(owner, torch.Tensor):
@@ -191,14 +192,15 @@ class Evaluator:
         raise ProgramTypeError(f"'{type(owner).__name__}' object is not subscriptable")
 
     def _slice(self, node: ast.Slice) -> slice:
-        parts = [None if p is None else self.eval(p) for p in (node.lower, node.upper, node.step)]
+        bounds = (node.lower, node.upper, node.step)
+        parts = [None if p is None else self.evaluate(p) for p in bounds]
         return slice(*parts)
 
     def _tuple(self, node: ast.Tuple) -> tuple[Any, ...]:
-        return tuple(self.eval(e) for e in node.elts)
+        return tuple(self.evaluate(e) for e in node.elts)
 
     def _list(self, node: ast.List) -> list[Any]:
-        return [self.eval(e) for e in node.elts]
+        return [self.evaluate(e) for e in node.elts]
 
     def _joinedstr(self, node: ast.JoinedStr) -> str:
         parts: list[str] = []
@@ -208,7 +210,7 @@ class Evaluator:
             else:
                 assert isinstance(value, ast.FormattedValue)
                 parts.append(builtins.format_value(
-                    self.eval(value.value), value.conversion, _spec(value.format_spec)))
+                    self.evaluate(value.value), value.conversion, _spec(value.format_spec)))
         return "".join(parts)
 
     def _truth(self, value: Any, node: ast.AST) -> bool:

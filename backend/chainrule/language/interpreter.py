@@ -56,7 +56,7 @@ class Interpreter(Evaluator):
         try:
             check_tree(parsed.tree, self.env)
             if parsed.expression is not None:
-                return self.eval(parsed.expression)
+                return self.evaluate(parsed.expression)
             self._block(parsed.tree.body)
             return None
         except ChainruleError as exc:
@@ -66,18 +66,18 @@ class Interpreter(Evaluator):
 
     def _block(self, body: list[ast.stmt]) -> None:
         for stmt in body:
-            self.exec(stmt)
+            self.execute(stmt)
 
-    def exec(self, node: ast.stmt) -> None:
+    def execute(self, node: ast.stmt) -> None:
         self._tick(node)
         with ErrorsAt(node):
             self._stmt[type(node)](node)
 
     def _expr_stmt(self, node: ast.Expr) -> None:
-        self.eval(node.value)
+        self.evaluate(node.value)
 
     def _assign(self, node: ast.Assign) -> None:
-        value = self.eval(node.value)
+        value = self.evaluate(node.value)
         for target in node.targets:
             self._store(target, value)
 
@@ -91,7 +91,7 @@ class Interpreter(Evaluator):
             for elt, item in zip(target.elts, items, strict=True):
                 self._store(elt, item)
         elif isinstance(target, ast.Attribute):
-            calls.set_attribute(self.tracer, self.eval(target.value), target.attr, value)
+            calls.set_attribute(self.tracer, self.evaluate(target.value), target.attr, value)
         elif isinstance(target, ast.Subscript):
             self._set_item(target, value)
         else:
@@ -116,7 +116,7 @@ class Interpreter(Evaluator):
         return items
 
     def _set_item(self, target: ast.Subscript, value: Any) -> None:
-        self._put_item(self.eval(target.value), self.eval(target.slice), value, target)
+        self._put_item(self.evaluate(target.value), self.evaluate(target.slice), value, target)
 
     def _put_item(self, owner: Any, index: Any, value: Any, target: ast.Subscript) -> None:
         if not isinstance(owner, torch.Tensor):
@@ -130,18 +130,19 @@ class Interpreter(Evaluator):
         store the result back (an attribute that still holds it is left as it is)."""
         target = node.target
         if isinstance(target, ast.Attribute):
-            owner = self.eval(target.value)
+            owner = self.evaluate(target.value)
             current = calls.get_attribute(self.tracer, owner, target.attr, self._span(target))
-            result = self._inplace(node, current, self.eval(node.value))
+            result = self._inplace(node, current, self.evaluate(node.value))
             if result is not current:
                 calls.set_attribute(self.tracer, owner, target.attr, result)
         elif isinstance(target, ast.Subscript):
-            owner, index = self.eval(target.value), self.eval(target.slice)
+            owner, index = self.evaluate(target.value), self.evaluate(target.slice)
             current = self._get_item(owner, index, target)
-            self._put_item(owner, index, self._inplace(node, current, self.eval(node.value)),
+            self._put_item(owner, index, self._inplace(node, current, self.evaluate(node.value)),
                            target)
         else:
-            self._store(target, self._inplace(node, self.eval(target), self.eval(node.value)))
+            current = self.evaluate(target)
+            self._store(target, self._inplace(node, current, self.evaluate(node.value)))
 
     def _inplace(self, node: ast.AugAssign, current: Any, value: Any) -> Any:
         op = type(node.op)
@@ -151,7 +152,7 @@ class Interpreter(Evaluator):
         return self._arith(op, current, value, node)
 
     def _for(self, node: ast.For) -> None:
-        iterable = self.eval(node.iter)
+        iterable = self.evaluate(node.iter)
         with ErrorsAt(node.iter):  # a refused or failing iterator points at what it loops over
             items = self._iterate(iterable, node)
         for count in range(MAX_LOOP_ITERATIONS + 1):
@@ -173,14 +174,14 @@ class Interpreter(Evaluator):
         raise ProgramTypeError(f"'{type(value).__name__}' object is not iterable")
 
     def _with(self, node: ast.With) -> None:
-        managers = [self.eval(item.context_expr) for item in node.items]
+        managers = [self.evaluate(item.context_expr) for item in node.items]
         if not all(isinstance(m, _CONTEXTS) for m in managers):
             raise NotAllowedError("only 'with torch.no_grad():' and 'with torch.enable_grad():'"
                                   " are allowed", node.lineno, node.col_offset)
         _run_with(managers, lambda: self._block(node.body))
 
     def _if(self, node: ast.If) -> None:
-        self._block(node.body if self._truth(self.eval(node.test), node.test) else node.orelse)
+        self._block(node.body if self._truth(self.evaluate(node.test), node.test) else node.orelse)
 
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
         for alias in node.names:
