@@ -78,19 +78,7 @@ export function drawCard(g, node, card, box, isOutput) {
     .attr("height", box.h)
     .attr("rx", node.kind === "op" ? 10 : 6);
   if (isOutput) drawTag(g, "output", box.w - 8, -9, "output-tag");
-  let top = CARD.padTop;
-  g.append("text")
-    .attr("class", "node-title")
-    .attr("x", CARD.padX)
-    .attr("y", baseline(top, CARD.titleLine, CARD.titleSize))
-    .text(clip(card.title));
-  top += CARD.titleLine;
-  g.append("text")
-    .attr("class", "node-op")
-    .attr("x", CARD.padX)
-    .attr("y", baseline(top, CARD.subtitleLine, CARD.subtitleSize))
-    .text(clip(card.subtitle));
-  top += CARD.subtitleLine;
+  let top = drawHeading(g, card);
   if (card.rows.length === 0) return;
   top += CARD.dividerGap;
   g.append("line")
@@ -139,18 +127,7 @@ export function drawModuleBox(g, box, card, at) {
     .attr("height", at.h)
     .attr("rx", 8);
   g.append("rect").attr("class", "card").attr("width", at.w).attr("height", at.h).attr("rx", 8);
-  let top = CARD.padTop;
-  g.append("text")
-    .attr("class", "node-title")
-    .attr("x", CARD.padX)
-    .attr("y", baseline(top, CARD.titleLine, CARD.titleSize))
-    .text(clip(card.title));
-  top += CARD.titleLine;
-  g.append("text")
-    .attr("class", "node-op")
-    .attr("x", CARD.padX)
-    .attr("y", baseline(top, CARD.subtitleLine, CARD.subtitleSize))
-    .text(clip(card.subtitle));
+  drawHeading(g, card);
   drawToggle(g, at.w - 20, 6, "+", `expand ${box.module}`);
 }
 
@@ -200,4 +177,21 @@ export function drawCluster(g, cluster, at) {
     .attr("y", 17)
     .text(cluster.type);
   drawToggle(head, 9, 5.5, "−", `collapse ${cluster.module}`);
+}
+
+/** The card's title and subtitle lines; returns the y below them. */
+function drawHeading(g, card) {
+  let top = CARD.padTop;
+  g.append("text")
+    .attr("class", "node-title")
+    .attr("x", CARD.padX)
+    .attr("y", baseline(top, CARD.titleLine, CARD.titleSize))
+    .text(clip(card.title));
+  top += CARD.titleLine;
+  g.append("text")
+    .attr("class", "node-op")
+    .attr("x", CARD.padX)
+    .attr("y", baseline(top, CARD.subtitleLine, CARD.subtitleSize))
+    .text(clip(card.subtitle));
+  return top + CARD.subtitleLine;
 }
