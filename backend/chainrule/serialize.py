@@ -60,8 +60,13 @@ def _one_float(t: torch.Tensor, name: str, cast: Any) -> dict[str, Any]:
             "summary": {"min": value, "max": value, "mean": value, "std": std}}
 
 
-def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
-    """{shape, dtype, data, summary}; data is null past MAX_LISTED_ELEMENTS elements."""
+def tensor_json(t: torch.Tensor | None,
+                summaries: _Summaries | None = None) -> dict[str, Any] | None:
+    """{shape, dtype, data, summary}; data is null past MAX_LISTED_ELEMENTS elements.
+
+    `summaries`, when given, shares one summary between large tensors holding the same
+    values (a weight, its snapshot, its transpose, the .grad that copies a gradient).
+    """
     if t is None:
         return None
     scalar = _FLOAT_SCALARS.get(t.dtype)
@@ -76,7 +81,7 @@ def tensor_json(t: torch.Tensor | None) -> dict[str, Any] | None:
     if n <= MAX_LISTED_ELEMENTS:
         data, summary = _small(t.numpy(), n)
     else:
-        data, summary = None, _large_summary(t)
+        data, summary = None, (summaries or _Summaries()).of(t)
     return {
         "shape": list(t.shape),
         "dtype": str(t.dtype).removeprefix("torch."),
@@ -125,11 +130,77 @@ def _nest(values: list[Any], shape: tuple[int, ...]) -> Any:
     return data
 
 
-def _large_summary(t: torch.Tensor) -> dict[str, Any]:
-    """min, max, mean, std and a histogram, computed by torch over every element."""
+class _Summaries:
+    """Summaries of large tensors, one per distinct content.
+
+    A summary does not depend on the order of the elements, so a tensor with the same
+    bits as one already summarised, in the same order or transposed, reuses its summary:
+    comparing costs one pass, a summary about ten.
+    """
+
+    def __init__(self) -> None:
+        # (dtype, size, min, max) -> [(values, summary)]
+        self._known: dict[tuple[Any, ...], list[tuple[np.ndarray[Any, Any], Any]]] = {}
+
+    def of(self, t: torch.Tensor) -> dict[str, Any]:
+        array = t.numpy() if t.dtype in (torch.float32, torch.float64) else t.double().numpy()
+        low, high = float(array.min()), float(array.max())  # NaN anywhere makes these NaN
+        if not (math.isfinite(low) and math.isfinite(high)):
+            return _nonfinite_summary(t)
+        key = (array.dtype, array.size, low, high)
+        candidates = self._known.setdefault(key, [])
+        for values, summary in candidates:
+            if _same_bits(array, values):
+                return summary  # type: ignore[no-any-return]
+        summary = _finite_summary(array, low, high)
+        candidates.append((array, summary))
+        return summary
+
+
+def _same_bits(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
+    """Whether two arrays of one dtype hold the same bits, in order or transposed."""
+    as_int = np.dtype(f"i{a.dtype.itemsize}")
+    a, b = a.view(as_int), b.view(as_int)
+    if a.shape == b.shape and np.array_equal(a, b):
+        return True
+    return a.ndim == b.ndim == 2 and a.shape == b.shape[::-1] and np.array_equal(a, b.T)
+
+
+def _finite_summary(array: np.ndarray[Any, Any], low: float, high: float) -> dict[str, Any]:
+    """min, max, mean, std (in float64) and a histogram, for finite data: numpy on
+    float64, a few passes over one scratch array, no masking."""
+    cast: Any = np.float32 if array.dtype == np.float32 else float
+    f = array.astype(np.float64, copy=False).ravel(order="K")  # no copy when transposed
+    mean = float(f.mean())
+    work = np.subtract(f, mean)  # one scratch array, reused: large allocations are slow
+    work *= work  # no BLAS dot: its threads would contend with the server's
+    std = math.sqrt(float(work.sum()) / (f.size - 1))
+    summary = {k: _stat(v, cast) for k, v in zip(_STAT_KEYS, (low, high, mean, std),
+                                                  strict=True)}
+    summary["histogram"] = {"min": low, "max": high, "counts": _histogram(f, low, high, work)}
+    return summary
+
+
+def _histogram(f: np.ndarray[Any, Any], low: float, high: float,
+               work: np.ndarray[Any, Any]) -> list[int]:
+    """torch.histc's counts over [low, high], for finite float64 data within it: bin
+    int((x - low) * bins / (high - low)), the top edge falling in the last bin."""
+    if high == low:  # histc widens an empty range by one on each side
+        low, high = low - 1, high + 1
+    np.subtract(f, low, out=work)
+    work *= _HISTOGRAM_BINS
+    work /= high - low
+    bins = work.astype(np.intp)
+    np.minimum(bins, _HISTOGRAM_BINS - 1, out=bins)
+    return np.bincount(bins, minlength=_HISTOGRAM_BINS).tolist()  # type: ignore[no-any-return]
+
+
+def _nonfinite_summary(t: torch.Tensor) -> dict[str, Any]:
+    """The summary of a tensor holding NaN or infinity: statistics over every element,
+    the histogram over the finite ones."""
+    cast: Any = np.float32 if t.dtype == torch.float32 else float
     f = t.double()
     finite = f[torch.isfinite(f)]
-    cast: Any = np.float32 if t.dtype == torch.float32 else float
     stats = (f.min(), f.max(), f.mean(), f.std())
     summary = {k: _stat(float(v), cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
     if finite.numel():
@@ -156,6 +227,7 @@ class _Tensors:
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[torch.Tensor, dict[str, Any] | None]] = {}
+        self._summaries = _Summaries()
 
     def __call__(self, t: torch.Tensor | None) -> dict[str, Any] | None:
         if t is None:
@@ -163,7 +235,7 @@ class _Tensors:
         known = self._seen.get(id(t))
         if known is not None and known[0] is t:
             return known[1]
-        payload = tensor_json(t)
+        payload = tensor_json(t, self._summaries)
         self._seen[id(t)] = (t, payload)  # holding t keeps its id from being reused
         return payload
 
@@ -220,7 +292,7 @@ def _phases(graph: TraceGraph, tensor_json: _Tensors) -> list[dict[str, Any]]:
              "seed": tensor_json(p.seed)} for i, p in enumerate(graph.phases)]
 
 
-def variable_json(t: torch.Tensor) -> dict[str, Any]:
+def variable_json(t: torch.Tensor, tensor_json: _Tensors) -> dict[str, Any]:
     return {
         "value": tensor_json(t),
         "grad": tensor_json(t.grad) if t.is_leaf else tensor_json(_retained(t)),
@@ -255,7 +327,7 @@ def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
         "nodes": [_node(n, tensors) for n in graph.nodes],
         "edges": [_edge(e, tensors) for e in graph.edges],
         "output": graph.output,
-        "variables": {name: variable_json(t) for name, t in variables.items()},
+        "variables": {name: variable_json(t, tensors) for name, t in variables.items()},
         "stdout": stdout,
         "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
         "phases": _phases(graph, tensors),

@@ -245,17 +245,54 @@ def _op_name(func: Any) -> str:
     return name
 
 
+# Factories whose first argument is the output's size.
+_SIZED_FACTORIES = frozenset({"empty", "zeros", "ones", "full", "rand", "randn"})
+# Matrix products: the output's size from the inputs' shapes, (operands, batched).
+_PRODUCTS: dict[str, tuple[int, bool]] = {"mm": (0, False), "addmm": (1, False),
+                                          "bmm": (0, True), "baddbmm": (1, True)}
+
+
+def _known_shape(name: str, args: Any) -> tuple[int, ...] | None:
+    """The output's shape, for the common ops whose shape is plain from their arguments;
+    None when it is not (the op then runs on the meta device first)."""
+    if name in _SIZED_FACTORIES and args and isinstance(args[0], list | tuple) \
+            and all(type(d) is int and d >= 0 for d in args[0]):
+        return tuple(args[0])
+    product = _PRODUCTS.get(name)
+    if product is not None and len(args) >= product[0] + 2:
+        first, batched = product
+        a, b = args[first], args[first + 1]
+        if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
+            if batched and a.dim() == b.dim() == 3:
+                return (a.shape[0], a.shape[1], b.shape[2])
+            if not batched and a.dim() == b.dim() == 2:
+                return (a.shape[0], b.shape[1])
+    return None
+
+
+def _too_large(shape: Any) -> LimitError | None:
+    numel = 1
+    for d in shape:
+        numel *= d
+    if numel <= MAX_TENSOR_ELEMENTS:
+        return None
+    return LimitError(f"this would make a tensor of {numel} elements "
+                      f"({'x'.join(str(d) for d in shape)}); the limit is {MAX_TENSOR_ELEMENTS}")
+
+
 def _check_size(func: Any, args: Any, kwargs: Any) -> None:
     """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it.
 
     No op here makes more elements than the product (or, for cat and stack, the sum) of
     its inputs' sizes, except factories and the _GROWING ops: only those, and ops on
-    inputs whose product passes the limit, are first run on the meta device.
+    inputs whose product passes the limit, are first run on the meta device, unless their
+    size is plain from their arguments (sized factories, matrix products).
     """
+    name = _op_name(func)
     tensors = _flatten(args)
     if kwargs:
         tensors += _flatten(kwargs)
-    if tensors and _op_name(func) not in _GROWING:
+    if tensors and name not in _GROWING:
         product, total = 1, 0
         for t in tensors:
             n = t.numel()
@@ -263,6 +300,12 @@ def _check_size(func: Any, args: Any, kwargs: Any) -> None:
             product *= n if n > 1 else 1
         if product <= MAX_TENSOR_ELEMENTS and total <= MAX_TENSOR_ELEMENTS:
             return
+    known = _known_shape(name, args)
+    if known is not None:
+        error = _too_large(known)
+        if error is not None:
+            raise error
+        return
     meta_args, meta_kwargs = _to_meta((args, kwargs))
     if "device" in meta_kwargs:
         meta_kwargs["device"] = torch.device("meta")
@@ -271,12 +314,9 @@ def _check_size(func: Any, args: Any, kwargs: Any) -> None:
     except (RuntimeError, NotImplementedError, TypeError, ValueError):
         return  # the real call will raise torch's own message, or is data-dependent
     for t in _flatten(meta_out):
-        if t.numel() > MAX_TENSOR_ELEMENTS:
-            shape = "x".join(str(d) for d in t.shape)
-            raise LimitError(
-                f"this would make a tensor of {t.numel()} elements ({shape}); the limit is "
-                f"{MAX_TENSOR_ELEMENTS}"
-            )
+        error = _too_large(t.shape)
+        if error is not None:
+            raise error
 
 
 def _to_meta(value: Any) -> Any:
