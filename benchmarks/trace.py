@@ -13,6 +13,9 @@ import torch
 from torch import nn
 
 from benchmarks.common import Row, median_time, table
+from chainrule.language.calls import PlainTracer
+from chainrule.language.interpreter import Interpreter
+from chainrule.language.parse import parse_source
 from chainrule.runner import trace_to_json, warm_up
 
 CHAIN = """import torch
@@ -64,16 +67,27 @@ def chain_floor(n: int) -> Callable[[], torch.Tensor]:
     return run
 
 
-def sequential_floor(layers: list[nn.Module], x_shape: tuple[int, int],
+def sequential_floor(make_layers: Callable[[], list[nn.Module]], x_shape: tuple[int, int],
                      loss: Callable[[torch.Tensor], torch.Tensor]) -> Callable[[], torch.Tensor]:
-    torch.manual_seed(0)
-    model = nn.Sequential(*layers)
-    x = torch.randn(*x_shape)
-
+    """The program as plain Python: seed, build the model, draw the input, forward, backward
+    (as the traced program does every step of it)."""
     def run() -> torch.Tensor:
+        torch.manual_seed(0)
+        model = nn.Sequential(*make_layers())
+        x = torch.randn(*x_shape)
         out = loss(model(x))
         out.backward()
         return out
+    return run
+
+
+def interpreted(source: str) -> Callable[[], object]:
+    """The program run by chainrule's interpreter with nothing recorded: the cost of the
+    language alone, which bounds what tracing can reach."""
+    parsed = parse_source(source)
+
+    def run() -> object:
+        return Interpreter(PlainTracer(), {}).run(parsed)
     return run
 
 
@@ -100,34 +114,53 @@ def _chain_forward(n: int) -> Callable[[], torch.Tensor]:
     return run
 
 
+def _small() -> list[nn.Module]:
+    return [nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU()]
+
+
+def _mlp() -> list[nn.Module]:
+    layers: list[nn.Module] = []
+    for _ in range(20):
+        layers += [nn.Linear(256, 256), nn.ReLU()]
+    return layers
+
+
+def _small_loss(y: torch.Tensor) -> torch.Tensor:
+    # The traced program draws its target after x, from the same seed.
+    return nn.functional.mse_loss(y, torch.randn(8, 32))
+
+
 def rows(quick: bool = False) -> list[Row]:
     repeat = 3 if quick else 7
     torch.set_num_threads(1)
-    small = [nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 32), nn.ReLU()]
-    target = torch.randn(8, 32)
-    mlp_layers: list[nn.Module] = []
-    for _ in range(20):
-        mlp_layers += [nn.Linear(256, 256), nn.ReLU()]
     workloads: list[tuple[str, str, Callable[[], torch.Tensor], float | None]] = [
         ("chain 10 ops", chain_source(10), chain_floor(10), None),
         ("chain 1,000 ops", chain_source(1000), chain_floor(1000), 3.0),
         ("chain 5,000 ops", chain_source(5000), chain_floor(5000), None),
         ("Sequential(4,16,32) + MSE, batch 8", SMALL_SEQUENTIAL,
-         sequential_floor(small, (8, 4), lambda y: nn.functional.mse_loss(y, target)), 3.0),
+         sequential_floor(_small, (8, 4), _small_loss), 3.0),
         ("MLP 20 x 256, batch 8", mlp_source(20, 256),
-         sequential_floor(mlp_layers, (8, 256), lambda y: y.pow(2).mean()), 3.0),
+         sequential_floor(_mlp, (8, 256), lambda y: y.pow(2).mean()), 3.0),
     ]
     result = []
+    language = []
     for name, source, floor, target_ratio in workloads:
         traced = median_time(lambda source=source: trace_to_json(source), repeat)
         bare = median_time(floor, repeat * 3)
         size = len(trace_to_json(source))
         result.append(Row(name, traced, bare, target_ratio, note=f"{size / 1024:.0f} KiB JSON"))
+        if target_ratio is not None:
+            alone = median_time(interpreted(source), repeat * 3)
+            language.append(Row(f"{name}: interpreter alone, nothing recorded", alone, bare,
+                                None, note="the language's own cost: a bound on the ratio"))
+    result += language
+    small = _small()
+    target = torch.randn(8, 32)
     forwards = [
         ("chain 10 ops", _chain_forward(10)),
         ("chain 1,000 ops", _chain_forward(1000)),
-        ("Sequential(4,16,32) + MSE, batch 8", lambda: sequential_floor(
-            small, (8, 4), lambda y: nn.functional.mse_loss(y, target))() * 1),
+        ("Sequential(4,16,32) + MSE, batch 8", lambda: nn.functional.mse_loss(
+            nn.Sequential(*small)(torch.randn(8, 4)), target)),
     ]
     for name, forward in forwards:
         dot, note = make_dot_time(forward, repeat)

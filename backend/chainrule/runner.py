@@ -58,8 +58,17 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
     failure: list[BaseException] = []
 
     recorded = [0]  # graph nodes the program built, set by _trace
+    threads = torch.get_num_threads()
 
     def work() -> None:
+        # OpenMP's thread count belongs to each thread: a new one starts at one per core,
+        # and its first parallel op in backward then starts a team (~13 ms a request).
+        torch.set_num_threads(threads)
+        # The collector stays off while the program runs: tracing allocates many small
+        # objects that all live to the end, so its passes would find nothing to free
+        # (about a tenth of a long trace). One pass frees the program's cycles after.
+        enabled = gc.isenabled()
+        gc.disable()
         try:
             with warnings.catch_warnings():
                 # torch's warnings go to stderr in Python, never into the program's output.
@@ -75,6 +84,8 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
         finally:
+            if enabled:
+                gc.enable()
             # The program's objects hold each other in cycles (the interpreter and its
             # handlers, the recorder and its mode), so its graph is freed by the collector:
             # here, on the large stack. A full collection costs tens of ms, so it is kept
