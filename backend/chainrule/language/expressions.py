@@ -82,8 +82,11 @@ class Evaluator:
         if handler is None:  # the check refuses these first; this is a second wall
             raise NotAllowedError(f"'{type(node).__name__}' syntax is not allowed",
                                   node.lineno, node.col_offset)
-        with ErrorsAt(node):
+        try:
             return handler(node)
+        except BaseException as exc:
+            place(exc, node)
+            raise
 
     def _tick(self, node: ast.AST) -> None:
         self.steps += 1
@@ -232,15 +235,22 @@ class ErrorsAt:
 
     def __exit__(self, kind_: type[BaseException] | None, exc: BaseException | None,
                  _tb: object) -> None:
-        node = self.node
-        if isinstance(exc, ChainruleError):
-            exc.at(node.lineno, node.col_offset)
-        elif isinstance(exc, RecursionError | MemoryError):
-            raise LimitError(f"the program ran out of {_RESOURCE[type(exc)]}",
-                             node.lineno, node.col_offset) from None
-        elif isinstance(exc, _TORCH_EXCEPTIONS):
-            kind = ArithmeticFault if isinstance(exc, ArithmeticError) else TorchError
-            raise kind(_torch_message(exc), node.lineno, node.col_offset) from None
+        if exc is not None:
+            place(exc, self.node)
+
+
+def place(exc: BaseException, node: ast.stmt | ast.expr) -> None:
+    """What ErrorsAt does, for a handler's `except`: give a ChainruleError `node`'s place
+    (the caller re-raises it), or raise the ChainruleError a Python or torch error means.
+    The interpreter's hot paths use this in try/except, which costs nothing until an error."""
+    if isinstance(exc, ChainruleError):
+        exc.at(node.lineno, node.col_offset)
+    elif isinstance(exc, RecursionError | MemoryError):
+        raise LimitError(f"the program ran out of {_RESOURCE[type(exc)]}",
+                         node.lineno, node.col_offset) from None
+    elif isinstance(exc, _TORCH_EXCEPTIONS):
+        kind = ArithmeticFault if isinstance(exc, ArithmeticError) else TorchError
+        raise kind(_torch_message(exc), node.lineno, node.col_offset) from None
 
 
 _RESOURCE: dict[type[BaseException], str] = {RecursionError: "stack", MemoryError: "memory"}

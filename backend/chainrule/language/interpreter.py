@@ -18,7 +18,7 @@ from chainrule.errors import ChainruleError, LimitError, NotAllowedError, Progra
 from chainrule.language import calls
 from chainrule.language.calls import PlainTracer, Span, Tracer
 from chainrule.language.check import check_tree
-from chainrule.language.expressions import ErrorsAt, Evaluator
+from chainrule.language.expressions import ErrorsAt, Evaluator, place
 from chainrule.language.members import kind
 from chainrule.language.parse import Parsed
 from chainrule.language.tables import IMPORTS
@@ -70,8 +70,11 @@ class Interpreter(Evaluator):
 
     def execute(self, node: ast.stmt) -> None:
         self._tick(node)
-        with ErrorsAt(node):
+        try:
             self._stmt[type(node)](node)
+        except BaseException as exc:
+            place(exc, node)
+            raise
 
     def _expr_stmt(self, node: ast.Expr) -> None:
         self.evaluate(node.value)

@@ -63,6 +63,8 @@ def _keep(grads: tuple[Any, ...]) -> Grads:
     Autograd only steals or adds in place into a gradient tensor nobody else holds (it
     checks the reference count), and holding them here makes them held.
     """
+    if type(grads) is tuple:  # what hooks pass: tensors and Nones already
+        return grads
     return tuple(g if isinstance(g, torch.Tensor) else None for g in grads)
 
 
