@@ -45,6 +45,26 @@ class Option:
     help: str
 
 
+STANDBY_PER_WORKER = 8  # the most standbys per worker when memory is plentiful
+
+
+def _memory_mb() -> int:
+    """The memory this process may use, in MiB: the machine's, or its container's limit
+    (cgroup v2 memory.max) when lower; 0 when neither can be read."""
+    try:
+        total = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        total = 0
+    try:
+        with open("/sys/fs/cgroup/memory.max") as limit:
+            text = limit.read().strip()
+        if text.isdigit():
+            total = min(total, int(text)) if total else int(text)
+    except OSError:
+        pass
+    return total // (1024 * 1024)
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     """How the server runs: where it listens, its workers, and the limits it enforces."""
@@ -55,11 +75,21 @@ class ServerSettings:
     memory_mb: int = 1024  # address space a worker may add beyond its start-up size
     timeout_s: float = 5.0  # wall-clock limit per program; the worker is killed past it
     recycle_after: int = 500  # programs a worker runs before it is replaced
-    standby: int = 3  # per worker: standbys started while long programs run at low priority
+    # Standbys started while long programs run at low priority, in all (see standbys()).
+    standby: int = -1  # -1: as many as memory allows, up to STANDBY_PER_WORKER per worker
     queue: int = 64  # requests that may wait for a worker; more get 503
     max_body_bytes: int = 64 * 1024  # request bodies past this get 413 unread
     rate_per_minute: int = 600  # requests per client address per minute; 0 turns it off
     rate_localhost: bool = False  # whether the rate limit applies to 127.0.0.1 and ::1
+
+    def standbys(self) -> int:
+        """How many standbys may run at once: `standby` if set, else as many as three
+        quarters of the memory holds at `memory_mb` each beside the workers (the web
+        process and the system keep the rest), at most STANDBY_PER_WORKER per worker."""
+        if self.standby >= 0:
+            return self.standby
+        by_memory = _memory_mb() * 3 // 4 // max(self.memory_mb, 1) - self.workers
+        return max(0, min(STANDBY_PER_WORKER * self.workers, by_memory))
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
@@ -89,7 +119,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("recycle_after", "CHAINRULE_RECYCLE_AFTER", int,
            "programs a worker runs before it is replaced"),
     Option("standby", "CHAINRULE_STANDBY", int,
-           "standby workers per worker, started while long programs run at low priority"),
+           "standby workers in all, started while long programs run at low priority "
+           "(default -1: as many as three quarters of the memory holds at the memory limit each, at most 8 per worker)"),
     Option("queue", "CHAINRULE_QUEUE", int, "requests that may wait for a worker"),
     Option("max_body_bytes", "CHAINRULE_MAX_BODY_BYTES", int, "largest request body"),
     Option("rate_per_minute", "CHAINRULE_RATE_PER_MINUTE", int,

@@ -132,10 +132,10 @@ class WorkerPool:
 
     def _stand_in_for(self, worker: Worker) -> None:
         """A long program keeps its worker but gives up its slot: a standby worker starts
-        now, so short programs need not wait behind it. At most `standby` standbys per
-        configured worker run at once; past that, requests wait."""
+        now, so short programs need not wait behind it. At most settings.standbys() run
+        at once; past that, requests wait."""
         with self._lock:
-            if self._detached >= self.settings.standby * self.settings.workers:
+            if self._detached >= self.settings.standbys():
                 return
             self._detached += 1
         worker.detached = True
