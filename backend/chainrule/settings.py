@@ -120,7 +120,8 @@ OPTIONS: tuple[Option, ...] = (
            "programs a worker runs before it is replaced"),
     Option("standby", "CHAINRULE_STANDBY", int,
            "standby workers in all, started while long programs run at low priority "
-           "(default -1: as many as three quarters of the memory holds at the memory limit each, at most 8 per worker)"),
+           "(default -1: as many as three quarters of the memory holds at the memory "
+           "limit each, at most 8 per worker)"),
     Option("queue", "CHAINRULE_QUEUE", int, "requests that may wait for a worker"),
     Option("max_body_bytes", "CHAINRULE_MAX_BODY_BYTES", int, "largest request body"),
     Option("rate_per_minute", "CHAINRULE_RATE_PER_MINUTE", int,

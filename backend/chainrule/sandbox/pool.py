@@ -30,8 +30,11 @@ MAX_WAIT_FOR_WORKER_S = 30.0
 # CPU time, not wall time: under load a short program waits for the CPU, and demoting it
 # for that would make it wait longer still.
 LONG_PROGRAM_CPU_S = 0.25
-LONG_PROGRAM_NICE = 19
-CHECK_EVERY_S = 0.1  # how often a running program's CPU time is read
+# While requests wait for a worker, a program gives way sooner: every benign program of
+# the examples and lessons needs far less CPU than this.
+LONG_PROGRAM_CPU_WHEN_QUEUED_S = 0.1
+LONG_PROGRAM_NICE = 19  # and SCHED_IDLE: it runs only on CPU nothing else wants
+CHECK_EVERY_S = 0.02  # how often a running program's CPU time is read
 RETRY_AFTER_S = 2
 WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to import torch
 
@@ -194,8 +197,8 @@ class WorkerPool:
                 if time.monotonic() >= deadline:
                     raise ProgramTimeout(f"the program ran longer than "
                                          f"{self.settings.timeout_s:g} s and was stopped")
-                if (not worker.deprioritised
-                        and _cpu_seconds(worker.pid) - cpu_at_start > LONG_PROGRAM_CPU_S):
+                if not worker.deprioritised and _cpu_seconds(worker.pid) - cpu_at_start > (
+                        LONG_PROGRAM_CPU_WHEN_QUEUED_S if self._waiting else LONG_PROGRAM_CPU_S):
                     _deprioritise(worker)
                     self._stand_in_for(worker)
             reply: tuple[Any, ...] = worker.conn.recv()
@@ -222,6 +225,8 @@ def _deprioritise(worker: Worker) -> None:
     worker.deprioritised = True
     with contextlib.suppress(OSError):  # the worker may have just exited
         os.setpriority(os.PRIO_PROCESS, worker.pid, LONG_PROGRAM_NICE)
+    with contextlib.suppress(OSError, AttributeError):  # Linux only; nice 19 stays elsewhere
+        os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
 
 
 __all__ = ["RETRY_AFTER_S", "WorkerPool"]
