@@ -8,6 +8,7 @@ product torch computes.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # op without its version digit -> (what the op computes, d y / d input for each input)
 _FORMULAS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -51,6 +52,7 @@ _POW_TENSOR = ("y = a^{b}", ("b\\, a^{b-1}", "a^{b} \\ln a"))
 _VERSION = re.compile(r"\d+$")
 
 
+@cache  # a handful of op names, met once per node
 def _entry(op: str) -> tuple[str, tuple[str, ...]] | None:
     if op == "PowBackward0":
         return _POW_SCALAR

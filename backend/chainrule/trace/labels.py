@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 # grad_fn class name without its trailing version digit -> (label, meaning)
 _LABELS: dict[str, tuple[str, str]] = {
@@ -63,6 +64,7 @@ _LABELS: dict[str, tuple[str, str]] = {
 _VERSION = re.compile(r"\d+$")
 
 
+@cache  # a handful of op names, met once per node
 def label(op: str | None) -> str:
     """A short label for a grad_fn name (or an "aten.mul" op that ran without one)."""
     if op is None:
@@ -74,6 +76,7 @@ def label(op: str | None) -> str:
     return known[0] if known else _VERSION.sub("", op).removesuffix("Backward")
 
 
+@cache
 def meaning(op: str | None) -> str | None:
     """One plain-English line for what the op computes."""
     if op is None:
