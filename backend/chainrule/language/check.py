@@ -14,6 +14,7 @@ from collections.abc import Collection
 from chainrule.errors import NotAllowedError, UnknownNameError
 from chainrule.language import builtins
 from chainrule.language.members import member_names
+from chainrule.language.parse import children, walk
 from chainrule.language.tables import IMPORTS, KEYWORDS
 from chainrule.language.values import Namespace
 
@@ -79,7 +80,7 @@ class _Checker:
         # Names bound only by an import: their attributes can be checked now.
         self.imported: dict[str, Namespace] = {}
         stored: set[str] = set()
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 stored.add(node.id)
             elif isinstance(node, ast.Import | ast.ImportFrom):
@@ -97,9 +98,8 @@ class _Checker:
         while stack:
             node, parent, string_ok = stack.pop()
             self._check(node, parent, string_ok)
-            children = list(ast.iter_child_nodes(node))
             stack.extend((child, node, _string_ok(node, child, string_ok))
-                         for child in reversed(children))
+                         for child in reversed(children(node)))
 
     def _check(self, node: ast.AST, parent: ast.AST | None, string_ok: bool) -> None:
         kind = type(node)

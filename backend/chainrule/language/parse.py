@@ -128,4 +128,25 @@ def _check_tree(tree: ast.Module) -> None:
         if depth > MAX_AST_DEPTH:
             raise LimitError(f"the program is nested more than {MAX_AST_DEPTH} levels deep",
                              *where)
-        stack.extend((child, depth + 1, placed) for child in ast.iter_child_nodes(node))
+        stack.extend((child, depth + 1, placed) for child in children(node))
+
+
+def children(node: ast.AST) -> list[ast.AST]:
+    """ast.iter_child_nodes as a list, in the same order, at about half its cost (every
+    program is walked three times before it runs)."""
+    found: list[ast.AST] = []
+    for name in node._fields:
+        value = getattr(node, name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif type(value) is list:
+            found.extend(item for item in value if isinstance(item, ast.AST))
+    return found
+
+
+def walk(tree: ast.AST) -> list[ast.AST]:
+    """Every node under `tree`, itself included (ast.walk's nodes, as a list)."""
+    nodes = [tree]
+    for node in nodes:  # grows as it goes: breadth first, as ast.walk
+        nodes.extend(children(node))
+    return nodes
