@@ -5,10 +5,12 @@ and frame times while the backward phase plays.
 
 Each workload is opened through a share link (`#src=...`), so the page runs it on load.
 "Response to paint" is the page's own performance measure, from the trace's response to
-the second animation frame after the graph was drawn (so the drawing has been painted).
-"Frames" are animation-frame intervals while the backward phase plays at 4 steps per
-second; "paint" is the page's JavaScript time per frame (timeline frame + DOM updates).
-"""
+the second animation frame after what the view shows was drawn (so it has been painted);
+"laid out" and "drawn" are the page's marks on the way, "longest task" the longest
+main-thread task in between (how long the page could not answer input). "In DOM" counts
+the node groups in the document a second later: only what is in or near the view is
+drawn. "Frames" are animation-frame intervals while the backward phase plays at 4 steps
+per second; "paint" is the page's JavaScript time per frame (timeline frame + DOM updates)."""
 
 from __future__ import annotations
 
@@ -33,17 +35,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 VIEWPORT = {"width": 1600, "height": 900}
 LOAD_TIMEOUT_MS = 120_000
 FRAMES_SECONDS = 3.0
+SETTLE_MS = 1000
 PLAY_SPEED = "4"
 
 # Each iteration makes three nodes (sin, mul, add) and x feeds every add: long edges.
 LOOP = """import torch
 x = torch.tensor(0.5, requires_grad=True)
 h = x
-for i in range({n}):
-    h = torch.sin(h) * 1.01 + x
+{loops}    h = torch.sin(h) * 1.01 + x
 loss = h * h
 loss.backward()
 """
+MAX_RANGE = 1000  # the language's range() limit per loop (settings.MAX_LOOP_ITERATIONS)
 
 MLP = """import torch
 import torch.nn as nn
@@ -55,6 +58,16 @@ loss.backward()
 """
 
 
+def loop_source(n: int) -> str:
+    """The fan-out loop with `n` iterations (3n + 3 nodes), nested when n > MAX_RANGE."""
+    if n <= MAX_RANGE:
+        return LOOP.format(loops=f"for i in range({n}):\n")
+    outer = -(-n // MAX_RANGE)
+    if n % outer:
+        raise ValueError(f"{n} iterations do not split into {outer} equal loops")
+    return LOOP.format(loops=f"for i in range({outer}):\n  for j in range({n // outer}):\n  ")
+
+
 def mlp_source(depth: int) -> str:
     layers = ", ".join("nn.Linear(8, 8), nn.ReLU()" for _ in range(depth))
     return MLP.format(layers=layers)
@@ -64,29 +77,68 @@ def mlp_source(depth: int) -> str:
 class Result:
     workload: str
     nodes: int
+    in_dom: int
     layout: str
-    paint_ms: list[float]
+    loads: list[Load]
     frame_ms: list[float]
     cost_ms: list[float]
 
 
-def share_url(base: str, source: str) -> str:
+def share_url(base: str, source: str | None) -> str:
+    """The page opened on `source`; None: the page as it opens, on its own seed program."""
+    if source is None:
+        return f"{base}/"
     encoded = base64.urlsafe_b64encode(source.encode()).decode().rstrip("=")
     return f"{base}/#src={encoded}"
 
 
-def load(page: Page, url: str) -> float:
-    """Open the page on a program; the ms from its trace response to the painted graph."""
+@dataclass
+class Load:
+    """One page load, in ms from the trace response: laid out, drawn (in the DOM), painted;
+    and the longest main-thread task between the response and the paint (the page is frozen
+    for that long)."""
+
+    laid_out: float
+    drawn: float
+    painted: float
+    longest_task: float
+
+
+# Long tasks (over 50 ms) of the page's main thread, from the start of the page.
+LONG_TASKS = """
+window.__chainruleLongTasks = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) window.__chainruleLongTasks.push([e.startTime, e.duration]);
+}).observe({ type: "longtask", buffered: true });
+"""
+
+READ_LOAD = """() => {
+  const at = (name) => performance.getEntriesByName(name)[0].startTime;
+  const response = at('chainrule:response');
+  const painted = at('chainrule:painted');
+  const tasks = window.__chainruleLongTasks
+    .filter(([start, d]) => start + d > response && start < painted)
+    .map(([start, d]) => Math.min(start + d, painted) - Math.max(start, response));
+  return {
+    laid_out: at('chainrule:laid-out') - response,
+    drawn: at('chainrule:drawn') - response,
+    painted: painted - response,
+    longest_task: Math.max(0, ...tasks),
+  };
+}"""
+
+
+def load(page: Page, url: str) -> Load:
+    """Open the page on a program and time it from its trace response to the painted graph."""
     page.goto("about:blank")
     page.goto(url)
     page.wait_for_function(
         "performance.getEntriesByName('chainrule:response-to-paint').length > 0",
         timeout=LOAD_TIMEOUT_MS,
     )
-    duration: float = page.evaluate(
-        "performance.getEntriesByName('chainrule:response-to-paint')[0].duration"
-    )
-    return duration
+    # The long-task observer reports a task after it ended: give it a frame to do so.
+    page.evaluate("new Promise(requestAnimationFrame)")
+    return Load(**page.evaluate(READ_LOAD))
 
 
 def play_backward(page: Page) -> tuple[list[float], list[float]]:
@@ -116,21 +168,25 @@ def play_backward(page: Page) -> tuple[list[float], list[float]]:
     return intervals, costs
 
 
-def measure(base: str, workloads: list[tuple[str, str]], repeat: int) -> list[Result]:
+def measure(base: str, workloads: list[tuple[str, str | None]], repeat: int) -> list[Result]:
     results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport=VIEWPORT)
+        page.add_init_script(LONG_TASKS)
         for name, source in workloads:
             url = share_url(base, source)
             load(page, url)  # warm: the server's first trace of a program, caches
-            paints = [load(page, url) for _ in range(repeat)]
+            loads = [load(page, url) for _ in range(repeat)]
             status = page.locator("#status").inner_text()
-            nodes = page.locator("#graph g.node").count()
+            nodes = int(status.split(" node")[0].replace(",", ""))
+            page.wait_for_timeout(SETTLE_MS)  # the window's margin is drawn after the paint
+            in_dom = page.locator("#graph g.node").count()
             layout = "quick" if "quick layout" in status else "elk"
             frames, costs = play_backward(page)
-            results.append(Result(name, nodes, layout, paints, frames, costs))
-            print(f"  {name}: {statistics.median(paints):.0f} ms", file=sys.stderr)
+            results.append(Result(name, nodes, in_dom, layout, loads, frames, costs))
+            painted = statistics.median(x.painted for x in loads)
+            print(f"  {name}: {painted:.0f} ms", file=sys.stderr)
         browser.close()
     return results
 
@@ -140,30 +196,40 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
+def med(loads: list[Load], field: str) -> float:
+    return statistics.median(getattr(x, field) for x in loads)
+
+
 def table(results: list[Result]) -> str:
     lines = [
-        "| workload | nodes drawn | layout | response → paint (median) | frame median | "
-        "frame p95 | paint JS median | paint JS max |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| workload | nodes | in DOM | layout | laid out | drawn | response → paint (median) | "
+        "longest task | frame median | frame p95 | paint JS median | paint JS max |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
-            f"| {r.workload} | {r.nodes} | {r.layout} | {statistics.median(r.paint_ms):.0f} ms "
+            f"| {r.workload} | {r.nodes} | {r.in_dom} | {r.layout} "
+            f"| {med(r.loads, 'laid_out'):.0f} ms "
+            f"| {med(r.loads, 'drawn'):.0f} ms | {med(r.loads, 'painted'):.0f} ms "
+            f"| {med(r.loads, 'longest_task'):.0f} ms "
             f"| {statistics.median(r.frame_ms):.1f} ms | {pct(r.frame_ms, 0.95):.1f} ms "
             f"| {statistics.median(r.cost_ms):.2f} ms | {max(r.cost_ms):.1f} ms |"
         )
     return "\n".join(lines)
 
 
-def workloads(quick: bool) -> list[tuple[str, str]]:
-    listed = [
+def workloads(quick: bool) -> list[tuple[str, str | None]]:
+    listed: list[tuple[str, str | None]] = [
         ("chain, ~100 nodes", chain_source(99)),
-        ("loop with fan-out, ~100 nodes", LOOP.format(n=33)),
+        ("loop with fan-out, ~100 nodes", loop_source(33)),
         ("chain, ~1,000 nodes", chain_source(999)),
-        ("loop with fan-out, ~1,000 nodes", LOOP.format(n=333)),
+        ("loop with fan-out, ~1,000 nodes", loop_source(333)),
         ("chain, ~3,000 nodes", chain_source(3000)),
-        ("loop with fan-out, ~3,000 nodes", LOOP.format(n=1000)),
+        ("loop with fan-out, ~3,000 nodes", loop_source(1000)),
+        ("chain, ~5,000 nodes", chain_source(5000)),
+        ("loop with fan-out, ~5,000 nodes", loop_source(1666)),
         ("MLP, 60 x (Linear, ReLU): modules collapsed", mlp_source(60)),
+        ("the page's seed program (ELK)", None),
     ]
     return listed[:2] if quick else listed
 

@@ -88,13 +88,18 @@ export function createCheckPanel(element, { onClose }) {
       }
       element.replaceChildren(head, ...body);
     },
-    /** Put a ✓ or ✗ badge on each checked leaf of the drawn graph (none for null). */
-    mark(svg, check) {
-      for (const old of svg.querySelectorAll(".check-badge")) old.remove();
-      for (const leaf of check?.leaves ?? []) {
-        const g = svg.querySelector(`g.node[data-node-id="${leaf.node}"]`);
-        const card = g?.querySelector("rect.card");
-        if (!card) continue;
+    /**
+     * What puts a ✓ or ✗ badge on a checked leaf's group (none for null), for
+     * render.decorate: called on each node's group as it is drawn.
+     * @returns {(g: SVGGElement, id: string) => void}
+     */
+    badges(check) {
+      const leaves = new Map((check?.leaves ?? []).map((leaf) => [leaf.node, leaf]));
+      return (g, id) => {
+        g.querySelector(".check-badge")?.remove();
+        const leaf = leaves.get(id);
+        const card = leaf ? g.querySelector("rect.card") : null;
+        if (!card) return;
         const badge = document.createElementNS(SVG, "text");
         badge.setAttribute("class", `check-badge ${agrees(leaf) ? "is-ok" : "is-off"}`);
         badge.setAttribute("x", String(Number(card.getAttribute("width")) - 6));
@@ -102,7 +107,7 @@ export function createCheckPanel(element, { onClose }) {
         badge.setAttribute("text-anchor", "end");
         badge.textContent = agrees(leaf) ? "✓ checked" : "✗ differs";
         g.append(badge);
-      }
+      };
     },
   };
 }

@@ -4,6 +4,8 @@
  * measuring; colours of heatmaps from heatmap.js.
  */
 
+const d3 = globalThis.d3;
+
 import { heatmapOf } from "./heatmap.js";
 import { CARD, clip, monoWidth } from "./layout.js";
 
@@ -60,6 +62,33 @@ export function drawHeatmap(g, tensor, x, y) {
     .attr("width", width)
     .attr("height", Math.min(height, rows * cell));
   return group;
+}
+
+/**
+ * A node's group, not yet in the document: its card (or collapsed module's box) at its
+ * place, with the data-* attributes that styles, tests and event handlers read.
+ * @param {import("./api.js").GraphNode|import("./collapse.js").ModuleBox} node
+ * @param {import("./labels.js").Card} card
+ * @param {import("./layout.js").Box} box
+ * @param {boolean} isOutput
+ * @returns {SVGGElement}
+ */
+export function nodeElement(node, card, box, isOutput) {
+  const g = d3
+    .create("svg:g")
+    .attr("class", `node kind-${node.kind}${isOutput ? " is-output" : ""}`)
+    .attr("data-node-id", node.id)
+    .attr("data-kind", node.kind)
+    .attr("transform", `translate(${box.x},${box.y})`);
+  if (node.name) g.attr("data-name", node.name);
+  if (node.op) g.attr("data-op", node.op);
+  if (node.kind === "module") {
+    g.attr("data-module", node.module);
+    drawModuleBox(g, node, card, box);
+  } else {
+    drawCard(g, node, card, box, isOutput);
+  }
+  return g.node();
 }
 
 /**

@@ -243,6 +243,8 @@ export function createEditor(
     },
     /** Highlight the source of a node (null to clear). */
     highlightSpan(next) {
+      // Measuring the marks reads styles, which lays out the page: not when nothing changes.
+      if (next === span) return;
       span = next;
       if (span) revealLine(span.line);
       renderMarks();

@@ -41,6 +41,7 @@ export function standaloneSvg(svgElement, { width, height }, css) {
   copy.setAttribute("height", String(h));
   copy.setAttribute("viewBox", `0 0 ${w} ${h}`);
   copy.removeAttribute("style");
+  copy.classList.remove("far", "overview", "has-focus"); // how the page's zoom and hover show it
   copy.querySelector(".viewport")?.removeAttribute("transform");
   copy.querySelector(".edge-labels")?.replaceChildren();
   const style = document.createElementNS(SVG_NS, "style");

@@ -50,6 +50,38 @@ export function layoutWork(model, layers) {
   return model.nodes.length + dummies;
 }
 
+/** ELK lays out graphs up to this work (see layoutWork): past it, the quick layout. */
+export const ELK_MAX_WORK = 150;
+
+/** The most nodes any one layer holds (0 for an empty graph). */
+export function widestLayer(layers) {
+  const counts = new Map();
+  let widest = 0;
+  for (const l of layers.values()) {
+    const n = (counts.get(l) ?? 0) + 1;
+    counts.set(l, n);
+    widest = Math.max(widest, n);
+  }
+  return widest;
+}
+
+/**
+ * Which layout a view gets. ELK's placement is the tidier, but in a fresh page its first
+ * layouts take 0.2–1 s even for a handful of nodes (its code is still being compiled) and
+ * grow with the work; the quick layout takes milliseconds. So ELK only where it has
+ * something to order (a layer of two nodes or more) and little work to do; a graph whose
+ * layers hold one node each (a chain, a loop) comes out the same from the quick layout.
+ * @param {import("./model.js").Model} model
+ * @param {Map<string, number>} layers  from assignLayers
+ * @param {{maxWork?: number}} [options]
+ * @returns {{kind: "elk"|"quick", work: number}}
+ */
+export function pickLayout(model, layers, { maxWork = ELK_MAX_WORK } = {}) {
+  const work = layoutWork(model, layers);
+  const kind = work <= maxWork && widestLayer(layers) > 1 ? "elk" : "quick";
+  return { kind, work };
+}
+
 /**
  * A layered left-to-right layout in linear time: columns by layer, nodes in each column
  * ordered by the mean position of their inputs, edges as three-segment polylines.

@@ -13,7 +13,7 @@ import { createEditor } from "./editor.js";
 import { LayoutCancelled, LayoutTimeout, createLayoutEngine } from "./elk.js";
 import { createInspector } from "./inspector.js";
 import { modelCards } from "./labels.js";
-import { assignLayers, layoutWork, quickLayout } from "./layers.js";
+import { assignLayers, pickLayout, quickLayout } from "./layers.js";
 import { FAST_PLACEMENT, fromElkResult, measureCard, toElkGraph } from "./layout.js";
 import { createLessonPanel } from "./lessonpanel.js";
 import { pendingPrediction } from "./lessons.js";
@@ -33,15 +33,17 @@ import { VariableError, createVariablesTable, requestVariables } from "./variabl
 /** Graphs with more nodes (after collapsing modules) are not drawn. */
 const MAX_DRAWN_NODES = 6000;
 /**
- * ELK lays out graphs up to this work (nodes plus dummy nodes, see layers.js)... Measured
- * (docs/benchmarks.md): ELK needs ~0.5 s for a 100-node chain and several seconds for
- * 1,000 nodes, while the quick layout draws 1,000 nodes in well under a second.
+ * Graphs ELK lays out (layers.pickLayout) get its tidiest, slowest node placement up to
+ * this work (nodes plus dummy nodes)...
  */
-const ELK_MAX_WORK = 500;
-/** ...with its tidiest, slowest node placement up to this work... */
 const TIDY_MAX_WORK = 100;
-/** ...and gets this long before the quick layout takes over. */
+/** ...and ELK gets this long before the quick layout takes over. */
 const ELK_TIMEOUT_MS = 8000;
+/**
+ * Past this many nodes the page catches its breath between the steps of preparing a graph
+ * (model, view, layout), so it never freezes for long, and says what it is doing.
+ */
+const STEPWISE_NODES = 1000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -118,11 +120,22 @@ async function run() {
     const result = await trace(request, { signal: inFlight.signal });
     if (!current()) return;
     performance.mark("chainrule:response");
+    const stepwise = result.nodes.length > STEPWISE_NODES;
+    const count = result.nodes.length.toLocaleString("en");
+    const pause = async (progress) => {
+      if (!stepwise) return;
+      store.update({ progress });
+      await breathe();
+      if (!current()) throw new Superseded();
+    };
+    await pause(`Reading ${count} nodes…`);
     const model = buildModel(result);
     const collapsed = initialCollapsed(model);
+    await pause("Ordering the steps…");
     const timeline = buildTimeline(model);
-    const drawing = await prepare(model, collapsed);
+    const drawing = await prepare(model, collapsed, pause);
     if (!current()) return;
+    if (stepwise) await pause(`Drawing ${count} nodes…`);
     performance.mark("chainrule:laid-out");
     const asked = restore;
     restore = null;
@@ -140,10 +153,14 @@ async function run() {
       answers: {},
       check: null,
       checkStatus: "idle",
+      progress: null,
     });
-    performance.mark("chainrule:drawn");
-    markPainted();
+    view.shown().then(() => {
+      performance.mark("chainrule:drawn");
+      markPainted();
+    });
   } catch (err) {
+    // A superseded run (Superseded, AbortError, LayoutCancelled) leaves the page to the new one.
     if (!current() || err?.name === "AbortError" || err instanceof LayoutCancelled) return;
     let error;
     if (err instanceof ApiError || err instanceof TooLarge) {
@@ -172,8 +189,17 @@ async function run() {
       step: null,
       check: null,
       checkStatus: "idle",
+      progress: null,
     });
   }
+}
+
+/** Thrown when a newer run started while this one caught its breath. */
+class Superseded extends Error {}
+
+/** Let the page handle input and paint before going on. */
+function breathe() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 class TooLarge extends Error {
@@ -183,25 +209,30 @@ class TooLarge extends Error {
   }
 }
 
-/** Everything to draw a model with the modules in `collapsed` shown as boxes. */
-async function prepare(model, collapsed) {
+/**
+ * Everything to draw a model with the modules in `collapsed` shown as boxes.
+ * @param {(progress: string) => Promise<void>} [pause]  called between the steps
+ */
+async function prepare(model, collapsed, pause = async () => {}) {
   const graph = buildView(model, collapsed);
   if (graph.nodes.length > MAX_DRAWN_NODES) throw new TooLarge(graph.nodes.length);
   const cards = modelCards(model, graph);
   const sizes = new Map([...cards].map(([id, c]) => [id, measureCard(c)]));
+  await pause(`Laying out ${graph.nodes.length.toLocaleString("en")} nodes…`);
   const { layout, layoutKind } = await layOut(graph, sizes);
   return { view: graph, cards, layout, layoutKind };
 }
 
 /**
- * Coordinates for a view: ELK's when it can finish in time, else the quick layout.
+ * Coordinates for a view: ELK's when it has something to order and can finish quickly
+ * (layers.pickLayout), else the quick layout.
  * @returns {Promise<{layout: import("./layout.js").Layout, layoutKind: "elk"|"quick"}>}
  */
 async function layOut(graph, sizes) {
   const order = forwardOrder(graph);
   const layers = assignLayers(graph, order);
-  const work = layoutWork(graph, layers);
-  if (work <= ELK_MAX_WORK) {
+  const { kind, work } = pickLayout(graph, layers);
+  if (kind === "elk") {
     const elkGraph = toElkGraph(graph, sizes, order, work <= TIDY_MAX_WORK ? {} : FAST_PLACEMENT);
     try {
       const result = await engine.layout(elkGraph, { timeoutMs: ELK_TIMEOUT_MS });

@@ -70,7 +70,7 @@ export function createPage({
   /** Text over the graph area, or null when the graph speaks for itself. */
   function graphMessage(state) {
     if (state.status === "idle") return "Press <strong>Run</strong> to trace the program.";
-    if (state.status === "running" && !state.model) return "Tracing…";
+    if (state.status === "running" && !state.model) return state.progress ?? "Tracing…";
     if (state.status === "error") return "No graph: the program stopped with an error.";
     if (state.model && state.model.nodes.length === 0) {
       return "Nothing to draw: the program made no tensor for autograd to track.";
@@ -79,7 +79,7 @@ export function createPage({
   }
 
   function statusText(state) {
-    if (state.status === "running") return "Running…";
+    if (state.status === "running") return state.progress ?? "Running…";
     if (state.status === "error") return "Error";
     if (state.status === "done" && state.model) {
       const n = state.model.nodes.length;
@@ -178,8 +178,7 @@ export function createPage({
     }
     if (state.check !== prev.check || state.checkStatus !== prev.checkStatus)
       checkPanel.show(state.check, state.checkStatus);
-    if (state.check !== prev.check || state.layout !== prev.layout)
-      checkPanel.mark($("graph"), state.check);
+    if (state.check !== prev.check) view.decorate("check", checkPanel.badges(state.check));
 
     if (
       state.selected !== prev.selected ||

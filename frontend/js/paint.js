@@ -3,10 +3,11 @@
  * attribute per node and edge, the text of gradient rows, running-sum badges, and a few
  * overlay paths for what is travelling now. Nothing is redrawn per frame: between two
  * positions only elements whose state changed are touched, and within a step only the
- * travelling overlays move.
+ * travelling overlays move. Elements drawn later (as they enter the window) are attached
+ * and get the current state then.
  */
 
-import { pointAlong, polylineLength } from "./geometry.js";
+import { BEND_RADIUS, pointAlong, polylineLength, roundedPath } from "./geometry.js";
 import { monoWidth } from "./layout.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -51,32 +52,47 @@ export function createPainter(svg, flowLayer, badgeLayer) {
   let flows = [];
 
   /**
-   * Bind to a freshly drawn graph.
+   * Bind to a laid-out view. Its node and edge elements come and go as they enter and
+   * leave the window (scene.js): each is attached when drawn and detached when removed.
    * @param {import("./model.js").Model} model
    * @param {import("./collapse.js").View} view
-   * @param {{nodes: Map<string, SVGGElement>, edges: Map<string, SVGGElement>,
-   *   boxes: Object<string, {x: number, y: number, w: number, h: number}>,
-   *   points: Map<string, {x: number, y: number}[]>}} drawn  what render.js drew: node and
-   *   edge groups by view id, node boxes and edge polylines from the layout
+   * @param {{boxes: Object<string, {x: number, y: number, w: number, h: number}>,
+   *   points: Map<string, {x: number, y: number}[]>}} laidOut  node boxes and edge
+   *   polylines from the layout, by view id
    */
-  function bind(model, view, drawn) {
-    const nodeEl = model.nodes.map((n) => drawn.nodes.get(view.owner.get(n.id)) ?? null);
+  function bind(model, view, { boxes, points }) {
+    const members = new Map();
+    model.nodes.forEach((n, i) => {
+      const owner = view.owner.get(n.id);
+      if (owner === undefined) return;
+      if (!members.has(owner)) members.set(owner, []);
+      members.get(owner).push(i);
+    });
+    const edgeId = model.edges.map((e) => view.edgeOwner.get(e.id) ?? null);
+    const edgeMembers = new Map();
+    edgeId.forEach((id, i) => {
+      if (id === null) return;
+      if (!edgeMembers.has(id)) edgeMembers.set(id, []);
+      edgeMembers.get(id).push(i);
+    });
     const isBox = model.nodes.map((n) => view.owner.get(n.id) !== n.id);
-    const text = (el, cls) => el?.querySelector(`.node-${cls}`) ?? null;
-    const gradEl = model.nodes.map((n, i) => (isBox[i] ? null : text(nodeEl[i], "grad")));
-    const accEl = model.nodes.map((n, i) => (isBox[i] ? null : text(nodeEl[i], "acc")));
+    const none = () => model.nodes.map(() => null);
     ctx = {
       model,
       view,
-      drawn,
-      nodeEl,
+      boxes,
+      points,
+      members,
+      edgeMembers,
       isBox,
       anyBox: isBox.some(Boolean),
-      gradEl,
-      accEl,
-      gradDefault: gradEl.map((el) => el?.textContent ?? null),
-      accDefault: accEl.map((el) => el?.textContent ?? null),
-      edgeId: model.edges.map((e) => view.edgeOwner.get(e.id) ?? null),
+      nodeEl: none(),
+      gradEl: none(),
+      accEl: none(),
+      gradDefault: none(),
+      accDefault: none(),
+      edgeEl: new Map(),
+      edgeId,
     };
     applied = null;
     clearFlows();
@@ -90,6 +106,74 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     badgeLayer.replaceChildren();
     svg.removeAttribute("data-stage");
     svg.removeAttribute("data-current");
+  }
+
+  /** A node's element was drawn: keep it, and show the current frame's state on it. */
+  function attachNode(id, el) {
+    if (!ctx) return;
+    for (const i of ctx.members.get(id) ?? []) {
+      ctx.nodeEl[i] = el;
+      if (ctx.isBox[i]) continue;
+      ctx.gradEl[i] = el.querySelector(".node-grad");
+      ctx.accEl[i] = el.querySelector(".node-acc");
+      ctx.gradDefault[i] = ctx.gradEl[i]?.textContent ?? null;
+      ctx.accDefault[i] = ctx.accEl[i]?.textContent ?? null;
+    }
+    dressNode(el, id);
+  }
+
+  /** A node's element was removed. */
+  function detachNode(id) {
+    if (!ctx) return;
+    for (const i of ctx.members.get(id) ?? []) {
+      ctx.nodeEl[i] = null;
+      ctx.gradEl[i] = null;
+      ctx.accEl[i] = null;
+    }
+  }
+
+  /** An edge's element was drawn: keep it, and show the current frame's state on it. */
+  function attachEdge(id, el) {
+    if (!ctx) return;
+    ctx.edgeEl.set(id, el);
+    dressEdge(el, id);
+  }
+
+  function detachEdge(id) {
+    ctx?.edgeEl.delete(id);
+  }
+
+  /**
+   * Show the last applied frame's state on a node element drawn just now (attached, or a
+   * copy for an export): its data-s and its gradient texts (the drawn texts are the
+   * defaults, the gradients at the end).
+   */
+  function dressNode(el, id) {
+    const list = ctx?.members.get(id);
+    if (!applied || !list?.length) return;
+    if (ctx.isBox[list[0]]) {
+      const states = new Set(list.map((i) => applied.nodeState[i]));
+      el.setAttribute("data-s", pick(states, BOX_NODE_ORDER));
+      return;
+    }
+    const i = list[0];
+    el.setAttribute("data-s", applied.nodeState[i]);
+    const grad = applied.gradText[i];
+    const gradEl = grad === null || grad === undefined ? null : el.querySelector(".node-grad");
+    if (gradEl) gradEl.textContent = grad;
+    const acc = applied.accText[i];
+    const accEl = acc === null || acc === undefined ? null : el.querySelector(".node-acc");
+    if (accEl) accEl.textContent = acc;
+  }
+
+  /** Show the last applied frame's state on an edge element drawn just now. */
+  function dressEdge(el, id) {
+    const list = ctx?.edgeMembers.get(id);
+    if (!applied || !list?.length) return;
+    const state = ctx.anyBox
+      ? pick(new Set(list.map((i) => applied.edgeState[i])), BOX_EDGE_ORDER)
+      : applied.edgeState[list[0]];
+    el.setAttribute("data-s", state);
   }
 
   /** @param {import("./timeline.js").Frame} frame */
@@ -133,19 +217,13 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     for (const [el, states] of boxStates) el.setAttribute("data-s", pick(states, BOX_NODE_ORDER));
 
     if (ctx.anyBox) {
-      const merged = new Map();
-      base.edgeState.forEach((s, i) => {
-        const id = ctx.edgeId[i];
-        if (id === null) return;
-        if (!merged.has(id)) merged.set(id, new Set());
-        merged.get(id).add(s);
-      });
-      for (const [id, states] of merged) {
-        ctx.drawn.edges.get(id)?.setAttribute("data-s", pick(states, BOX_EDGE_ORDER));
+      for (const [id, el] of ctx.edgeEl) {
+        const states = new Set(ctx.edgeMembers.get(id)?.map((i) => base.edgeState[i]));
+        el.setAttribute("data-s", pick(states, BOX_EDGE_ORDER));
       }
     } else {
       base.edgeState.forEach((s, i) => {
-        if (prev.edgeState[i] !== s) ctx.drawn.edges.get(ctx.edgeId[i])?.setAttribute("data-s", s);
+        if (prev.edgeState[i] !== s) ctx.edgeEl.get(ctx.edgeId[i])?.setAttribute("data-s", s);
       });
     }
     drawBadges(base);
@@ -162,7 +240,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
   function drawBadges(base) {
     badgeLayer.replaceChildren();
     for (const [id, part] of base.partial) {
-      const box = ctx.drawn.boxes[ctx.view.owner.get(id)];
+      const box = ctx.boxes[ctx.view.owner.get(id)];
       if (!box) continue;
       const text = `Σ ${part.delivered} of ${part.expected}`;
       const w = monoWidth(text, 10) + 14;
@@ -197,11 +275,10 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       const id = ctx.edgeId[a.edge];
       if (id === null || seen.has(id)) continue;
       seen.add(id);
-      const line = ctx.drawn.edges.get(id)?.querySelector(".edge-line");
-      const points = ctx.drawn.points.get(id);
-      if (!line || !points) continue;
+      const points = ctx.points.get(id);
+      if (!points) continue;
       const path = document.createElementNS(SVG_NS, "path");
-      path.setAttribute("d", line.getAttribute("d"));
+      path.setAttribute("d", roundedPath(points, BEND_RADIUS));
       path.setAttribute("class", `flow flow-${a.direction}`);
       const dot = document.createElementNS(SVG_NS, "circle");
       dot.setAttribute("class", `flow-dot flow-${a.direction}`);
@@ -232,5 +309,15 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     }
   }
 
-  return { bind, unbind, apply };
+  return {
+    bind,
+    unbind,
+    apply,
+    attachNode,
+    detachNode,
+    attachEdge,
+    detachEdge,
+    dressNode,
+    dressEdge,
+  };
 }

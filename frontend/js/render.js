@@ -3,15 +3,24 @@
  * edges with arrowheads and shapes, node cards and collapsed modules; zoom and pan, hover,
  * selection. Timeline frames are shown by paint.js on what is drawn here.
  *
+ * Only the nodes and edges in or near the visible window are in the DOM (scene.js): they
+ * are drawn as they come into view, built a few milliseconds a task, and removed as they
+ * leave. What else a node shows (its marks, its state in the frame) is kept by marks.js and
+ * paint.js and put on its element whenever it is drawn.
+ *
  * Reads only its arguments; the model, view, cards and layout come from the pure modules.
  */
 
-import { describeTensor, formatShape, numel } from "./format.js";
+import { describeTensor } from "./format.js";
 import { standaloneSvg } from "./exporter.js";
-import { drawCard, drawCluster, drawModuleBox } from "./drawcard.js";
-import { BEND_RADIUS, fitTransform, initialTransform, midpoint, roundedPath } from "./geometry.js";
+import { layoutItems, visibleRect } from "./culling.js";
+import { drawCluster, nodeElement } from "./drawcard.js";
+import { edgeElement, shapeElement } from "./drawedge.js";
+import { fitTransform, initialTransform, midpoint } from "./geometry.js";
+import { createMarks } from "./marks.js";
 import { createPainter } from "./paint.js";
-import { edgeTitle, nodeTitle, withTitles } from "./tooltips.js";
+import { createScene } from "./scene.js";
+import { edgeTitle, nodeTitle } from "./tooltips.js";
 
 const d3 = globalThis.d3;
 
@@ -24,6 +33,21 @@ const FIT_MAX_SCALE = 1.35;
 const READABLE_SCALE = 0.75;
 /** Below this zoom the shapes on edges are hidden: they would be unreadable specks. */
 const SHAPES_MIN_ZOOM = 0.45;
+/** Below this zoom cards show no text (an overview: 12 px text would be under 4 px). */
+const TEXT_MIN_ZOOM = 0.3;
+/** What is this far (screen px) outside the view is drawn too, after what is in it... */
+const NEAR_MARGIN_PX = 240;
+/** ...and what is drawn stays until it is this far outside. */
+const KEEP_MARGIN_PX = 960;
+/** Time to draw a new graph's first view before the first paint; the rest comes later. */
+const FIRST_BUDGET_MS = 60;
+/**
+ * Graphs up to this many nodes end up wholly in the DOM (what is in view first, the rest
+ * just after): cheap enough, and every node can be found and exported as it is.
+ */
+const DRAW_ALL_NODES = 300;
+/** Everywhere: the margin of a graph drawn whole. */
+const EVERYWHERE = Object.freeze({ x0: -Infinity, y0: -Infinity, x1: Infinity, y1: Infinity });
 /** Duration of fit animations, in ms. */
 const TRANSITION_MS = 320;
 
@@ -97,7 +121,9 @@ export function createGraphView(
       viewport.attr("transform", event.transform);
       topViewport.attr("transform", event.transform);
       svg.classed("far", event.transform.k < SHAPES_MIN_ZOOM);
+      svg.classed("overview", event.transform.k < TEXT_MIN_ZOOM);
       if (event.sourceEvent) userMoved = true;
+      scheduleWindow();
     });
   svg.call(zoom).on("dblclick.zoom", null);
   // A click on the background clears the selection (a drag that pans is not a click).
@@ -107,16 +133,75 @@ export function createGraphView(
 
   /** @type {import("./layout.js").Layout|null} */
   let current = null;
-  /** @type {import("./collapse.js").View|null} */
-  let shownView = null;
+  /**
+   * What the drawing shows: the model, view and cards of the graph, the layout's edges by
+   * id, and the node and edge elements now in the DOM (by view id).
+   */
   let drawn = null;
   /** Has the user zoomed or panned since the last fit? Then resizing keeps their view. */
   let userMoved = false;
   /** The view last chosen for the user ("first" or "fit"), kept when the pane resizes. */
   let lastView = "first";
-  let focus = { node: null, nodes: [], edges: [] };
+  const marks = createMarks(svgElement);
   /** The view's size in px, as resize() set it (read from here: asking the SVG forces a layout). */
   let size = { width: 0, height: 0 };
+  let windowFrame = 0;
+
+  const scene = createScene({
+    build: (item) => install(item),
+    attach: (items) => attach(items),
+    erase: (item) => uninstall(item),
+  });
+
+  // Hover, click and tooltips are handled once per layer, for whatever is drawn in it.
+  const nodeOf = (event) => event.target.closest?.("g.node") ?? null;
+  const edgeOf = (event) => event.target.closest?.("g.edge") ?? null;
+  const crossed = (el, event) => el && !el.contains(event.relatedTarget);
+  nodeLayer
+    .on("pointerover", (event) => {
+      const el = nodeOf(event);
+      if (!crossed(el, event) || !drawn) return;
+      const id = el.dataset.nodeId;
+      addTitle(el, () => nodeTitle(drawn.view.byId.get(id), drawn.cards.get(id)));
+      marks.highlight(id);
+      onHover(id);
+    })
+    .on("pointerout", (event) => {
+      if (!crossed(nodeOf(event), event)) return;
+      marks.highlight(null);
+      onHover(null);
+    })
+    .on("click", (event) => {
+      const el = nodeOf(event);
+      if (!el || !drawn) return;
+      event.stopPropagation();
+      const node = drawn.view.byId.get(el.dataset.nodeId);
+      if (node?.kind === "module") onToggleModule(node.module);
+      else if (node) onSelect(node.id);
+    });
+  edgeLayer
+    .on("pointerover", (event) => {
+      const el = edgeOf(event);
+      if (!crossed(el, event) || !drawn) return;
+      const edge = drawn.edgeById.get(el.dataset.edgeId);
+      addTitle(el, () => edgeTitle(drawn.model, drawn.view, edge));
+      showEdgeLabel(edge, drawn.laidOut.get(edge.id));
+      onEdgeHover(edge.id);
+    })
+    .on("pointerout", (event) => {
+      if (!crossed(edgeOf(event), event)) return;
+      hideEdgeLabel();
+      onEdgeHover(null);
+    });
+
+  /** A tooltip, made the first time the element is hovered. */
+  function addTitle(el, text) {
+    if (el.firstElementChild?.tagName !== "title") {
+      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
+      title.textContent = text();
+      el.prepend(title);
+    }
+  }
 
   /**
    * Size the drawing to `width` × `height` px (the wrap it fills), then fit again unless
@@ -134,6 +219,7 @@ export function createGraphView(
       [size.width, size.height],
     ]);
     refit();
+    scheduleWindow();
   }
 
   /** The part of the view not under an overlay: its size, and how far down it starts. */
@@ -190,19 +276,136 @@ export function createGraphView(
     else firstView();
   }
 
+  /**
+   * Pan (at the same zoom) so the node showing model node `id` is in the clear part of the
+   * view, when it is not already: the step being played never runs off screen.
+   */
+  function reveal(id) {
+    if (!id || !current || !drawn) return;
+    const box = current.nodes[drawn.view.owner.get(id) ?? id];
+    if (!box) return;
+    const t = d3.zoomTransform(svgElement);
+    const area = clearArea();
+    const [x0, y0] = [t.applyX(box.x), t.applyY(box.y)];
+    const [x1, y1] = [t.applyX(box.x + box.w), t.applyY(box.y + box.h)];
+    const margin = 24;
+    const inside =
+      x0 >= margin &&
+      x1 <= area.width - margin &&
+      y0 >= area.top + margin &&
+      y1 <= area.top + area.height - margin;
+    if (inside) return;
+    const cx = box.x + box.w / 2;
+    const cy = box.y + box.h / 2;
+    const moved = d3.zoomIdentity
+      .translate(area.width / 2 - cx * t.k, area.top + area.height / 2 - cy * t.k)
+      .scale(t.k);
+    svg.call(zoom.transform, moved);
+  }
+
+  // --- the window: what is drawn ------------------------------------------------------------
+
+  /** Draw what the view shows now, at the next animation frame (once however often asked). */
+  function scheduleWindow() {
+    if (!current || windowFrame) return;
+    windowFrame = requestAnimationFrame(() => {
+      windowFrame = 0;
+      showWindow();
+    });
+  }
+
+  /** Draw what the view shows, for at most `budgetMs` now and the rest in later frames. */
+  function showWindow(budgetMs) {
+    if (windowFrame) cancelAnimationFrame(windowFrame);
+    windowFrame = 0;
+    // A view with no size shows nothing yet: resize() draws it once it has one.
+    if (!current || size.width === 0 || size.height === 0) return;
+    const t = d3.zoomTransform(svgElement);
+    const all = drawn.view.nodes.length <= DRAW_ALL_NODES;
+    const at = (margin) => (all && margin ? EVERYWHERE : visibleRect(t, size, margin));
+    scene.show({ view: at(0), near: at(NEAR_MARGIN_PX), keep: at(KEEP_MARGIN_PX) }, budgetMs);
+  }
+
+  /** Make one node's or edge's elements, ready to go into the document. */
+  function install(item) {
+    if (item.kind === "node") {
+      const el = buildNode(item.id);
+      painter.attachNode(item.id, el);
+      drawn.nodes.set(item.id, el);
+    } else {
+      const { el, shape } = buildEdge(item.id);
+      painter.attachEdge(item.id, el);
+      drawn.edges.set(item.id, el);
+      if (shape) drawn.shapes.set(item.id, shape);
+    }
+  }
+
+  /** Put made elements into the document, each layer at once. */
+  function attach(items) {
+    const [nodes, edges, shapes] = [0, 1, 2].map(() => document.createDocumentFragment());
+    for (const { id, kind } of items) {
+      if (kind === "node") nodes.append(drawn.nodes.get(id));
+      else {
+        edges.append(drawn.edges.get(id));
+        const shape = drawn.shapes.get(id);
+        if (shape) shapes.append(shape);
+      }
+    }
+    edgeLayer.node().append(edges);
+    shapeLayer.node().append(shapes);
+    nodeLayer.node().append(nodes);
+  }
+
+  /** Take one node's or edge's elements out of the document. */
+  function uninstall(item) {
+    if (item.kind === "node") {
+      painter.detachNode(item.id);
+      drawn.nodes.get(item.id)?.remove();
+      drawn.nodes.delete(item.id);
+    } else {
+      painter.detachEdge(item.id);
+      drawn.edges.get(item.id)?.remove();
+      drawn.edges.delete(item.id);
+      drawn.shapes.get(item.id)?.remove();
+      drawn.shapes.delete(item.id);
+    }
+  }
+
+  /** A node's group, with its marks. */
+  function buildNode(id) {
+    const node = drawn.view.byId.get(id);
+    const el = nodeElement(node, drawn.cards.get(id), current.nodes[id], id === drawn.view.output);
+    marks.dressNode(el, id);
+    return el;
+  }
+
+  /** An edge's group, with its marks, and its shape label. */
+  function buildEdge(id) {
+    const edge = drawn.edgeById.get(id);
+    const { points } = drawn.laidOut.get(id);
+    const el = edgeElement(edge, points);
+    marks.dressEdge(el, id);
+    const first = drawn.modelEdges.get(edge.members?.[0] ?? id);
+    const shape = shapeElement(first ? drawn.model.byId.get(first.source)?.value : null, points);
+    return { el, shape };
+  }
+
+  // --- drawing a graph ------------------------------------------------------------------------
+
   function clear() {
     current = null;
     drawn = null;
-    focus = { node: null, nodes: [], edges: [] };
+    scene.reset();
     painter.unbind();
-    svg.classed("has-focus", false);
+    marks.bind(null, { nodes: new Map(), edges: new Map() });
     for (const layer of [clusterLayer, edgeLayer, shapeLayer, nodeLayer, labelLayer]) {
       layer.selectAll("*").remove();
     }
   }
 
   /**
-   * Draw a graph, replacing what was there.
+   * Draw a graph, replacing what was there: what is in view now when it takes less than
+   * FIRST_BUDGET_MS, else in the next tasks, and its surroundings after it.
    * @param {import("./model.js").Model} model
    * @param {import("./collapse.js").View} view
    * @param {Map<string, import("./labels.js").Card>} cards
@@ -214,19 +417,27 @@ export function createGraphView(
     const area = clearArea();
     clear();
     current = layout;
-    shownView = view;
     drawn = {
+      model,
+      view,
+      cards,
+      edgeById: new Map(view.edges.map((e) => [e.id, e])),
+      modelEdges: new Map(model.edges.map((e) => [e.id, e])),
+      laidOut: new Map(layout.edges.map((e) => [e.id, e])),
       nodes: new Map(),
       edges: new Map(),
+      shapes: new Map(),
+    };
+    marks.bind(view, drawn);
+    painter.bind(model, view, {
       boxes: layout.nodes,
       points: new Map(layout.edges.map((e) => [e.id, e.points])),
-    };
+    });
     drawClusters(view, layout);
-    drawEdges(model, view, layout);
-    drawNodes(view, cards, layout);
-    painter.bind(model, view, drawn);
+    scene.reset(layoutItems(layout));
     if (keepView) svg.call(zoom.transform, transform);
     else firstView(area);
+    showWindow(FIRST_BUDGET_MS);
   }
 
   function drawClusters(view, layout) {
@@ -248,157 +459,7 @@ export function createGraphView(
       });
   }
 
-  function drawEdges(model, view, layout) {
-    const byId = new Map(view.edges.map((e) => [e.id, e]));
-    const groups = edgeLayer
-      .selectAll("g.edge")
-      .data(layout.edges, (d) => d.id)
-      .join("g")
-      .attr("class", "edge")
-      .attr("data-edge-id", (d) => d.id)
-      .attr("data-source", (d) => d.source)
-      .attr("data-target", (d) => d.target)
-      .attr("data-input", (d) => byId.get(d.id).input)
-      .on("pointerenter", (event, d) => {
-        showEdgeLabel(byId.get(d.id), d);
-        onEdgeHover(d.id);
-      })
-      .on("pointerleave", () => {
-        hideEdgeLabel();
-        onEdgeHover(null);
-      });
-    if (withTitles(view))
-      groups.append("title").text((d) => edgeTitle(model, view, byId.get(d.id)));
-    const path = (d) => roundedPath(d.points, BEND_RADIUS);
-    // A wide invisible stroke makes thin edges easy to hover.
-    groups.append("path").attr("class", "edge-hit").attr("d", path);
-    groups
-      .append("path")
-      .attr("class", "edge-line")
-      .attr("d", path)
-      .attr("marker-end", "url(#arrow)");
-    groups.each(function keep(d) {
-      drawn.edges.set(d.id, this);
-    });
-
-    // The shape of the tensor each edge carries, at its middle (none for 0-d tensors).
-    const modelEdges = new Map(model.edges.map((e) => [e.id, e]));
-    const shapes = layout.edges
-      .map((d) => {
-        const first = modelEdges.get(byId.get(d.id).members?.[0] ?? d.id);
-        const value = first ? model.byId.get(first.source)?.value : null;
-        // One-element tensors carry no interesting shape: only larger ones are labelled.
-        return value && numel(value.shape) > 1 ? { d, text: formatShape(value.shape) } : null;
-      })
-      .filter(Boolean);
-    shapeLayer
-      .selectAll("text")
-      .data(shapes)
-      .join("text")
-      .attr("class", "edge-shape")
-      .attr("text-anchor", "middle")
-      .attr("x", (s) => midpoint(s.d.points).x)
-      .attr("y", (s) => midpoint(s.d.points).y - 5)
-      .text((s) => s.text);
-  }
-
-  function drawNodes(view, cards, layout) {
-    const nodes = view.nodes.filter((n) => layout.nodes[n.id]);
-    const groups = nodeLayer
-      .selectAll("g.node")
-      .data(nodes, (d) => d.id)
-      .join("g")
-      .attr("class", (d) => `node kind-${d.kind}${d.id === view.output ? " is-output" : ""}`)
-      .attr("data-node-id", (d) => d.id)
-      .attr("data-kind", (d) => d.kind)
-      .attr("data-name", (d) => d.name ?? null)
-      .attr("data-op", (d) => d.op ?? null)
-      .attr("data-module", (d) => (d.kind === "module" ? d.module : null))
-      .attr("transform", (d) => `translate(${layout.nodes[d.id].x},${layout.nodes[d.id].y})`)
-      .on("pointerenter", (event, d) => {
-        highlight(view, d.id);
-        onHover(d.id);
-      })
-      .on("pointerleave", () => {
-        highlight(view, null);
-        onHover(null);
-      })
-      .on("click", (event, d) => {
-        event.stopPropagation();
-        if (d.kind === "module") onToggleModule(d.module);
-        else onSelect(d.id);
-      });
-
-    if (withTitles(view)) groups.append("title").text((d) => nodeTitle(d, cards.get(d.id)));
-    groups.each(function drawOne(node) {
-      const g = d3.select(this);
-      if (node.kind === "module") drawModuleBox(g, node, cards.get(node.id), layout.nodes[node.id]);
-      else drawCard(g, node, cards.get(node.id), layout.nodes[node.id], node.id === view.output);
-      drawn.nodes.set(node.id, this);
-    });
-  }
-
-  /** Emphasise a node with its edges and dim the rest; null restores everything. */
-  function highlight(view, nodeId) {
-    for (const el of focus.nodes) el.classList.remove("is-focus");
-    for (const el of focus.edges) {
-      el.classList.remove("is-focus");
-      el.querySelector(".edge-line")?.setAttribute("marker-end", "url(#arrow)");
-    }
-    focus = { node: nodeId, nodes: [], edges: [] };
-    svg.classed("has-focus", nodeId !== null);
-    if (!nodeId || !drawn) return;
-    const el = drawn.nodes.get(nodeId);
-    if (el) focus.nodes.push(el);
-    for (const e of [...(view.inEdges.get(nodeId) ?? []), ...(view.outEdges.get(nodeId) ?? [])]) {
-      const edgeEl = drawn.edges.get(e.id);
-      if (edgeEl) focus.edges.push(edgeEl);
-    }
-    for (const n of focus.nodes) n.classList.add("is-focus");
-    for (const e of focus.edges) {
-      e.classList.add("is-focus");
-      e.querySelector(".edge-line")?.setAttribute("marker-end", "url(#arrow-hot)");
-    }
-  }
-
-  /**
-   * Pan (at the same zoom) so the node showing model node `id` is in the clear part of the
-   * view, when it is not already: the step being played never runs off screen.
-   */
-  function reveal(id) {
-    if (!id || !current || !shownView) return;
-    const box = current.nodes[shownView.owner.get(id) ?? id];
-    if (!box) return;
-    const t = d3.zoomTransform(svgElement);
-    const area = clearArea();
-    const [x0, y0] = [t.applyX(box.x), t.applyY(box.y)];
-    const [x1, y1] = [t.applyX(box.x + box.w), t.applyY(box.y + box.h)];
-    const margin = 24;
-    const inside =
-      x0 >= margin &&
-      x1 <= area.width - margin &&
-      y0 >= area.top + margin &&
-      y1 <= area.top + area.height - margin;
-    if (inside) return;
-    const cx = box.x + box.w / 2;
-    const cy = box.y + box.h / 2;
-    const moved = d3.zoomIdentity
-      .translate(area.width / 2 - cx * t.k, area.top + area.height / 2 - cy * t.k)
-      .scale(t.k);
-    svg.call(zoom.transform, moved);
-  }
-
-  /** Mark the node shown in the inspector (null: none). */
-  function select(nodeId) {
-    nodeLayer.selectAll("g.node.is-selected").classed("is-selected", false);
-    if (nodeId && drawn?.nodes.get(nodeId)) drawn.nodes.get(nodeId).classList.add("is-selected");
-  }
-
-  /** Mark the nodes made on a source line (null: none). */
-  function markLine(ids) {
-    nodeLayer.selectAll("g.node.is-linked").classed("is-linked", false);
-    for (const id of ids ?? []) drawn?.nodes.get(id)?.classList.add("is-linked");
-  }
+  // --- the hovered edge's label, the export --------------------------------------------------
 
   /** The gradient flowing back along an edge, as a pill at its middle. */
   function showEdgeLabel(edge, laidOut) {
@@ -425,18 +486,50 @@ export function createGraphView(
     edgeLayer.selectAll("g.edge.is-hover").classed("is-hover", false);
   }
 
+  /**
+   * The whole graph as drawn, every node and edge included (not only those in view), in a
+   * copy of the SVG that is not in the document: for exports.
+   */
+  function completeCopy() {
+    const copy = svgElement.cloneNode(true);
+    const layer = (name) => copy.querySelector(`.viewport > g.${name}`);
+    const nodes = [];
+    for (const id of Object.keys(current.nodes)) {
+      const el = buildNode(id);
+      painter.dressNode(el, id);
+      nodes.push(el);
+    }
+    const edges = [];
+    const shapes = [];
+    for (const { id } of current.edges) {
+      const { el, shape } = buildEdge(id);
+      painter.dressEdge(el, id);
+      edges.push(el);
+      if (shape) shapes.push(shape);
+    }
+    layer("nodes").replaceChildren(...nodes);
+    layer("edges").replaceChildren(...edges);
+    layer("edge-shapes").replaceChildren(...shapes);
+    return copy;
+  }
+
   return {
     render,
     fit,
     refit,
     resize,
     clear,
-    select,
     reveal,
-    markLine,
+    select: marks.select,
+    markLine: marks.markLine,
+    decorate: marks.decorate,
     paint: (frame) => painter.apply(frame),
+    /** Resolves once what the view shows of the last graph drawn is in the DOM. */
+    shown: () => scene.shown(),
+    /** How many nodes and edges are in the DOM, and how many the layout has. */
+    counts: () => scene.counts(),
     /** The drawing as a standalone SVG document with `css` inside, or null before any. */
-    toSvgText: (css) => (current ? standaloneSvg(svgElement, current, css) : null),
+    toSvgText: (css) => (current ? standaloneSvg(completeCopy(), current, css) : null),
     size: () => (current ? { width: current.width, height: current.height } : null),
   };
 }

@@ -30,6 +30,8 @@ print('dL/db : ', b.grad)
  * @property {string} source  the program in the editor
  * @property {VariableRow[]} variables  pre-bound inputs sent with a single expression
  * @property {Status} status  idle: nothing run yet; running: a request or layout in flight
+ * @property {string|null} progress  while running, what is being done to a large graph
+ *   ("Laying out 5,000 nodes…"); null otherwise
  * @property {number} run  increases with every Run; answers to older runs are dropped
  * @property {import("./api.js").TraceOut|null} trace  the last answer, as received (export)
  * @property {import("./model.js").Model|null} model  the last traced graph
@@ -78,6 +80,7 @@ export function initialState(source = SEED_PROGRAM, variables = [], extras = {})
     source,
     variables,
     status: "idle",
+    progress: null,
     run: 0,
     trace: null,
     model: null,

@@ -5,14 +5,6 @@
 
 import { describeTensor } from "./format.js";
 
-/** Graphs up to this many nodes get tooltips; larger ones rely on hover and the inspector. */
-export const MAX_TITLED_NODES = 300;
-
-/** Tooltips cost an element and a text per node and edge: large graphs go without. */
-export function withTitles(view) {
-  return view.nodes.length <= MAX_TITLED_NODES;
-}
-
 /** Tooltip of a node: what it is, its value and its gradient in full. */
 export function nodeTitle(node, card) {
   if (node.kind === "module") return `${node.module} (${node.type}): click to expand`;

@@ -1,6 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { assignLayers, layoutWork, quickLayout } from "../js/layers.js";
+import {
+  ELK_MAX_WORK,
+  assignLayers,
+  layoutWork,
+  pickLayout,
+  quickLayout,
+  widestLayer,
+} from "../js/layers.js";
 import { buildModel, forwardOrder } from "../js/model.js";
 import { seedTrace } from "./helpers.mjs";
 
@@ -93,4 +100,24 @@ test("quickLayout routes each edge from its source's right side to its input slo
     x: w.x + 100,
     y: w.y + 40,
   });
+});
+
+test("widestLayer counts the nodes of the fullest layer", () => {
+  const seed = buildModel(seedTrace());
+  assert.equal(widestLayer(assignLayers(seed, forwardOrder(seed))), 2);
+  const loop = buildModel(loopTrace(10));
+  assert.equal(widestLayer(assignLayers(loop, forwardOrder(loop))), 1);
+  assert.equal(widestLayer(new Map()), 0);
+});
+
+test("pickLayout gives ELK small graphs with something to order, the quick layout the rest", () => {
+  const seed = buildModel(seedTrace());
+  const seedLayers = assignLayers(seed, forwardOrder(seed));
+  assert.deepEqual(pickLayout(seed, seedLayers), { kind: "elk", work: 9 });
+  assert.deepEqual(pickLayout(seed, seedLayers, { maxWork: 8 }), { kind: "quick", work: 9 });
+  // One node a layer: nothing for ELK to order, however small the work.
+  const loop = buildModel(loopTrace(10));
+  const loopLayers = assignLayers(loop, forwardOrder(loop));
+  assert.ok(121 <= ELK_MAX_WORK);
+  assert.deepEqual(pickLayout(loop, loopLayers), { kind: "quick", work: 121 });
 });
