@@ -12,6 +12,7 @@ import asyncio
 import gzip
 import os
 import platform
+import statistics
 import sys
 import tempfile
 import threading
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from tests.server import serve
 
-from benchmarks import load, trace
+from benchmarks import browser, load, trace
 from benchmarks.common import Row, table
 from chainrule.runner import trace_to_json, warm_up
 
@@ -49,6 +50,35 @@ def serving_rows(quick: bool) -> list[Row]:
     ]
 
 
+# Response to painted graph, per size (issue 7): nodes at most -> seconds.
+PAINT_TARGETS_S = ((150, 0.15), (1500, 1.0), (6000, 4.0))
+FRAME_TARGET_S = 0.016  # median frame while backward plays, 1,000 nodes
+
+
+def _paint_target(nodes: int) -> float:
+    return next(seconds for most, seconds in PAINT_TARGETS_S if nodes <= most)
+
+
+def browser_rows(quick: bool) -> list[Row]:
+    """Headless Chromium on the real page: response to painted graph, frames while playing."""
+    with tempfile.TemporaryDirectory() as folder, serve(Path(folder)) as server:
+        results = browser.measure(server.base_url, browser.workloads(quick), 1 if quick else 3)
+    rows = []
+    for r in results:
+        painted = statistics.median(x.painted for x in r.loads) / 1000
+        longest = statistics.median(x.longest_task for x in r.loads)
+        rows.append(Row(f"browser: {r.workload}, response to painted graph", painted,
+                        _paint_target(r.nodes), 1.0,
+                        note=f"{r.nodes} nodes, {r.layout} layout, longest main-thread task "
+                             f"{longest:.0f} ms; floor column is the target"))
+    for r in results:
+        if 500 <= r.nodes <= 1500:
+            rows.append(Row(f"browser: {r.workload}, median frame while backward plays",
+                            statistics.median(r.frame_ms) / 1000, FRAME_TARGET_S, 1.0,
+                            note="floor column is the target (60 fps)"))
+    return rows
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -72,6 +102,7 @@ def main() -> None:
     worker.start()
     worker.join()
     rows += serving_rows(quick)
+    rows += browser_rows(quick)
     print(table(rows))
 
 
