@@ -34,7 +34,7 @@ from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
 FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
-_WARM_UP_PROGRAM = (
+WARM_UP_PROGRAM = (
     "import torch\nw = torch.tensor(1.0, requires_grad=True)\nloss = (w * 2 - 1) ** 2\n"
     "loss.backward()\nprint(w.grad)\n"
 )
@@ -47,7 +47,7 @@ def warm_up() -> None:
     every object alive after start-up (torch's own are many) out of the collector's reach,
     so the full collection after each trace costs microseconds instead of ~100 ms.
     """
-    trace_to_json(_WARM_UP_PROGRAM)
+    trace_to_json(WARM_UP_PROGRAM)
     gc.freeze()
 
 

@@ -413,11 +413,12 @@ def test_request_log_line_has_its_fields_and_never_the_source(server: LiveServer
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     record = server.wait_for_record(lambda r: r.get("source_sha256") == digest)
     assert set(record) == {"id", "method", "path", "status", "ms", "source_sha256", "worker",
-                           "error"}
+                           "wait_ms", "error"}
     assert (record["method"], record["path"], record["status"], record["error"]) == (
         "POST", TRACE, 422, "unknown_name")
     assert isinstance(record["worker"], int) and record["worker"] != server.process.pid
     assert isinstance(record["ms"], float) and record["ms"] > 0
+    assert isinstance(record["wait_ms"], int | float) and 0 <= record["wait_ms"] <= record["ms"]
     records = server.log_records()
     assert len({r["id"] for r in records}) == len(records)
     log = server.log_text()

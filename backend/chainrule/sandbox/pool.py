@@ -150,12 +150,14 @@ class WorkerPool:
             info: dict[str, object] | None = None, check: bool = False) -> bytes:
         """The program's JSON body; raises a ChainruleError for every failure.
 
-        `info` receives the worker's pid, for the request log; `check` asks for the
-        gradient check.
+        `info` receives the worker's pid and the ms spent waiting for it, for the request
+        log; `check` asks for the gradient check.
         """
+        asked = time.monotonic()
         worker = self._acquire()
         if info is not None:
             info["worker"] = worker.pid
+            info["wait_ms"] = round((time.monotonic() - asked) * 1000, 2)
         try:
             reply = self._exchange(worker, (source, variables, output, check))
         except BaseException:

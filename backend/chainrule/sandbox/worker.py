@@ -12,7 +12,7 @@ from typing import Any
 import torch
 
 from chainrule.errors import ChainruleError
-from chainrule.runner import trace_to_json
+from chainrule.runner import WARM_UP_PROGRAM, trace_to_json
 from chainrule.settings import TRACE_THREAD_STACK_BYTES
 
 # Replies: ("ok", body) or ("error", code, message, line, col).
@@ -75,6 +75,11 @@ def serve(conn: Connection, memory_mb: int) -> None:
     torch.set_num_threads(1)
     limit_memory(memory_mb * 1024 * 1024)
     threads = _os_threads()
+    # A forked worker's first program touches memory it shares with the fork server, and
+    # the kernel copies each page as it is written: about twice the program's usual time.
+    # Paid here, before the worker is counted ready, not by a user's request.
+    trace_to_json(WARM_UP_PROGRAM)
+    threads = wait_for_threads(threads)
     conn.send(("ready",))
     while True:
         try:
