@@ -5,26 +5,27 @@
  */
 
 import { ApiError, examples as fetchExamples, lessons as fetchLessons, trace } from "./api.js";
+import { createArranger } from "./arrange.js";
 import { createCheckPanel } from "./checkpanel.js";
 import { createClassroom } from "./classroom.js";
 import { buildView, initialCollapsed } from "./collapse.js";
 import { bindControls } from "./controls.js";
 import { createEditor } from "./editor.js";
-import { LayoutCancelled, LayoutTimeout, createLayoutEngine } from "./elk.js";
+import { LayoutCancelled, createLayoutEngine } from "./elk.js";
+import { ELK_BUDGET_MS, moveDuration, nextStep } from "./handoff.js";
 import { createInspector } from "./inspector.js";
 import { modelCards } from "./labels.js";
-import { assignLayers, pickLayout, quickLayout } from "./layers.js";
-import { FAST_PLACEMENT, fromElkResult, measureCard, toElkGraph } from "./layout.js";
+import { measureCard } from "./layout.js";
 import { createLessonPanel } from "./lessonpanel.js";
 import { pendingPrediction } from "./lessons.js";
-import { buildModel, forwardOrder } from "./model.js";
+import { buildModel } from "./model.js";
 import { createPage, openLesson as lessonOf, shareHash } from "./page.js";
 import { createPlayer } from "./player.js";
 import { createPredictBox } from "./predictbox.js";
 import { createReadout } from "./readout.js";
 import { createGraphView } from "./render.js";
 import { createSplitter } from "./splitter.js";
-import { SEED_PROGRAM, createStore, initialState, parseHash } from "./state.js";
+import { SEED_PROGRAM, createStore, fromShared, initialState, parseHash } from "./state.js";
 import { createStepCard } from "./stepcard.js";
 import { createStepTable } from "./steptable.js";
 import { buildTimeline, clampPosition, frameAt } from "./timeline.js";
@@ -33,13 +34,6 @@ import { VariableError, createVariablesTable, requestVariables } from "./variabl
 /** Graphs with more nodes (after collapsing modules) are not drawn. */
 const MAX_DRAWN_NODES = 6000;
 /**
- * Graphs ELK lays out (layers.pickLayout) get its tidiest, slowest node placement up to
- * this work (nodes plus dummy nodes)...
- */
-const TIDY_MAX_WORK = 100;
-/** ...and ELK gets this long before the quick layout takes over. */
-const ELK_TIMEOUT_MS = 8000;
-/**
  * Past this many nodes the page catches its breath between the steps of preparing a graph
  * (model, view, layout), so it never freezes for long, and says what it is doing.
  */
@@ -47,21 +41,24 @@ const STEPWISE_NODES = 1000;
 
 const $ = (id) => document.getElementById(id);
 
+// ELK's worker starts (and compiles its code) while the page loads and the first trace runs.
+const engine = createLayoutEngine();
+engine.warm();
+const { arrange } = createArranger(engine);
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+
 const shared = parseHash(location.hash);
-const store = createStore(
-  initialState(shared?.source ?? (shared?.lesson ? "" : SEED_PROGRAM), shared?.variables ?? [], {
-    lesson: shared?.lesson ?? null,
-    mode: shared?.mode ?? "edit",
-  }),
-);
+const opening = fromShared(shared);
+const store = createStore(initialState(opening.source, opening.variables, opening));
 /** The step and node a shared link asks for, applied once its program has been traced. */
-let restore = shared ? { step: shared.step, node: shared.node } : null;
+let restore = null;
+/** Counts the links opened, so a lesson link whose lessons come late yields to a newer one. */
+let opened = 0;
 
 const editor = createEditor(
   { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
   { onRun: run, onChange: (source) => store.update({ source }), onCaretLine: markLine },
 );
-editor.setValue(store.state.source);
 
 const view = createGraphView($("graph"), {
   onHover: (id) => store.update({ hovered: id }),
@@ -69,6 +66,7 @@ const view = createGraphView($("graph"), {
   onSelect: (id) => store.update({ selected: id }),
   onToggleModule: toggleModule,
   overlay: $("graph-overlay"),
+  moveMs: moveDuration(reducedMotion),
   insets: () => ({
     top: $("narration").hidden ? 0 : $("narration").offsetHeight + 14,
     bottom: $("stepcard").hidden ? 0 : $("stepcard").offsetHeight + 14,
@@ -86,10 +84,6 @@ const table = createStepTable($("steps"), { onJump: (p) => goTo(p, { animate: tr
 const variables = createVariablesTable($("variables"), {
   onChange: (rows) => store.update({ variables: rows }),
 });
-variables.setRows(store.state.variables);
-$("vars-panel").open = store.state.variables.length > 0;
-const engine = createLayoutEngine();
-const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
 const player = createPlayer({ onFrame: paint, onStepEnd: advance, reducedMotion });
 /** Aborts the request of the run in flight. */
 let inFlight = null;
@@ -120,6 +114,7 @@ async function run() {
     const result = await trace(request, { signal: inFlight.signal });
     if (!current()) return;
     performance.mark("chainrule:response");
+    const responded = performance.now();
     const stepwise = result.nodes.length > STEPWISE_NODES;
     const count = result.nodes.length.toLocaleString("en");
     const pause = async (progress) => {
@@ -133,7 +128,10 @@ async function run() {
     const collapsed = initialCollapsed(model);
     await pause("Ordering the steps…");
     const timeline = buildTimeline(model);
-    const drawing = await prepare(model, collapsed, pause);
+    const { drawing, later } = await prepare(model, collapsed, pause, {
+      since: responded,
+      budgetMs: ELK_BUDGET_MS,
+    });
     if (!current()) return;
     if (stepwise) await pause(`Drawing ${count} nodes…`);
     performance.mark("chainrule:laid-out");
@@ -159,6 +157,7 @@ async function run() {
       performance.mark("chainrule:drawn");
       markPainted();
     });
+    if (later) handOver(later, drawing.view);
   } catch (err) {
     // A superseded run (Superseded, AbortError, LayoutCancelled) leaves the page to the new one.
     if (!current() || err?.name === "AbortError" || err instanceof LayoutCancelled) return;
@@ -210,38 +209,44 @@ class TooLarge extends Error {
 }
 
 /**
- * Everything to draw a model with the modules in `collapsed` shown as boxes.
+ * Everything to draw a model with the modules in `collapsed` shown as boxes (`drawing`),
+ * and, when its layout is the quick one standing in for ELK's, ELK's to come (`later`,
+ * arrange.js).
  * @param {(progress: string) => Promise<void>} [pause]  called between the steps
+ * @param {{since?: number, budgetMs?: number}} [timing]  how long ELK may make the first
+ *   paint wait, from when (arrange.js); by default as long as it takes
  */
-async function prepare(model, collapsed, pause = async () => {}) {
+async function prepare(model, collapsed, pause = async () => {}, timing = {}) {
   const graph = buildView(model, collapsed);
   if (graph.nodes.length > MAX_DRAWN_NODES) throw new TooLarge(graph.nodes.length);
   const cards = modelCards(model, graph);
   const sizes = new Map([...cards].map(([id, c]) => [id, measureCard(c)]));
   await pause(`Laying out ${graph.nodes.length.toLocaleString("en")} nodes…`);
-  const { layout, layoutKind } = await layOut(graph, sizes);
-  return { view: graph, cards, layout, layoutKind };
+  const { layout, layoutKind, later } = await arrange(graph, sizes, timing);
+  return { drawing: { view: graph, cards, layout, layoutKind }, later };
 }
 
 /**
- * Coordinates for a view: ELK's when it has something to order and can finish quickly
- * (layers.pickLayout), else the quick layout.
- * @returns {Promise<{layout: import("./layout.js").Layout, layoutKind: "elk"|"quick"}>}
+ * The quick layout of `graph` is drawn while ELK finishes: move the drawing to ELK's
+ * coordinates when they come, if it still shows that graph (no newer run, no module opened
+ * or folded since). The zoom, the step, the selection stay.
  */
-async function layOut(graph, sizes) {
-  const order = forwardOrder(graph);
-  const layers = assignLayers(graph, order);
-  const { kind, work } = pickLayout(graph, layers);
-  if (kind === "elk") {
-    const elkGraph = toElkGraph(graph, sizes, order, work <= TIDY_MAX_WORK ? {} : FAST_PLACEMENT);
-    try {
-      const result = await engine.layout(elkGraph, { timeoutMs: ELK_TIMEOUT_MS });
-      return { layout: fromElkResult(result, graph), layoutKind: "elk" };
-    } catch (err) {
-      if (!(err instanceof LayoutTimeout)) throw err;
-    }
+async function handOver(later, graph) {
+  let layout;
+  try {
+    layout = await later;
+  } catch {
+    return; // a newer layout replaced ELK's
   }
-  return { layout: quickLayout(graph, sizes, order, layers), layoutKind: "quick" };
+  const current = store.state.view === graph && store.state.layoutKind === "interim";
+  const elk = layout ? "answered" : "failed";
+  const step = nextStep({ elk, shown: "quick", elapsedMs: 0, current });
+  if (step.action === "move") {
+    performance.mark("chainrule:relaid-out");
+    store.update({ layout, layoutKind: "elk" });
+  } else if (current) {
+    store.update({ layoutKind: "quick" }); // ELK gave up: the quick layout stays
+  }
 }
 
 /** Open or fold a module cluster, keeping the step and the zoom. */
@@ -251,7 +256,7 @@ async function toggleModule(module) {
   const next = collapsed.includes(module)
     ? collapsed.filter((m) => m !== module)
     : [...collapsed, module];
-  const drawing = await prepare(model, next);
+  const { drawing } = await prepare(model, next);
   if (store.state.run !== runId) return;
   store.update({ collapsed: next, ...drawing, hovered: null, hoveredEdge: null });
 }
@@ -388,7 +393,7 @@ async function toggleAllModules() {
   const { model, collapsed, run: runId } = store.state;
   if (!model) return;
   const next = collapsed.length ? [] : initialCollapsed(model, -1);
-  const drawing = await prepare(model, next);
+  const { drawing } = await prepare(model, next);
   if (store.state.run === runId)
     store.update({ collapsed: next, ...drawing, hovered: null, hoveredEdge: null });
 }
@@ -419,21 +424,60 @@ createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
 fetchExamples()
   .then((list) => store.update({ examples: list }))
   .catch(() => store.update({ examples: [] }));
-engine.warm();
-// A lesson link waits for the lessons (its program is theirs); any other page runs at once.
 const lessonsLoaded = fetchLessons()
   .then((list) => store.update({ lessons: list }))
   .catch(() => store.update({ lessons: [] }));
-if (shared?.lesson) {
+
+/**
+ * Open what a link carries (parseHash; null: the seed program) and run it, as a fresh page
+ * does: the store already holds its program, inputs, lesson and mode (fromShared); its
+ * step and node are shown once traced. A lesson link waits for the lessons (its program is
+ * theirs); any other runs at once.
+ */
+function openLink(link) {
+  const ticket = ++opened;
+  restore = link ? { step: link.step, node: link.node } : null;
+  editor.setValue(store.state.source);
+  variables.setRows(store.state.variables);
+  $("vars-panel").open = store.state.variables.length > 0;
+  if (!link?.lesson) {
+    run();
+    return;
+  }
   lessonsLoaded.then(() => {
+    if (ticket !== opened) return;
     const lesson = lessonOf(store.state);
-    if (lesson && shared.source === null) openLesson(lesson.id);
+    if (lesson && link.source === null) openLesson(lesson.id);
     else {
-      if (!lesson) store.update({ lesson: null, source: shared.source ?? SEED_PROGRAM });
+      if (!lesson) store.update({ lesson: null, source: link.source ?? SEED_PROGRAM });
       editor.setValue(store.state.source);
       run();
     }
   });
-} else {
-  run();
 }
+
+/**
+ * A share link opened in this tab (a same-document hash change): run its program, as a
+ * fresh load would. The page keeps its own hash up to date with history.replaceState,
+ * which fires no hashchange; a hash that says what the page already shows is ignored.
+ */
+function onHashChange() {
+  if (location.hash === shareHash(store.state)) return;
+  const link = parseHash(location.hash);
+  const { mode, ...opens } = fromShared(link);
+  inFlight?.abort();
+  // Running from here: the hash the page writes waits for the link's program to be traced.
+  store.update({
+    ...opens,
+    status: "running",
+    selected: null,
+    step: null,
+    answers: {},
+    lessonsOpen: false,
+  });
+  if (mode !== store.state.mode) setMode(mode);
+  openLink(link);
+}
+
+addEventListener("hashchange", onHashChange);
+openLink(shared);

@@ -100,6 +100,7 @@ export function createPage({
   /** @param {import("./state.js").AppState} state  @param {import("./state.js").AppState} prev */
   function show(state, prev) {
     document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
+    document.body.dataset.layout = state.layoutKind ?? ""; // elk|quick|interim (ELK's to come)
     $("run").setAttribute("aria-busy", String(state.status === "running"));
     $("status").textContent = statusText(state);
     $("status").className = `status ${state.status}`;
@@ -128,8 +129,13 @@ export function createPage({
       state.answers !== prev.answers;
     if (moved) showStep(state);
 
+    // The same graph at new coordinates (ELK's after the quick layout's): it moves there.
+    const relaid = Boolean(state.layout && prev.layout) && state.view === prev.view;
     if (state.layout !== prev.layout) {
-      if (state.layout) {
+      if (relaid) {
+        view.move(state.layout);
+        paint();
+      } else if (state.layout) {
         const toggled = state.model === prev.model && prev.layout !== null;
         view.render(state.model, state.view, state.cards, state.layout, { keepView: toggled });
         paint();
@@ -183,7 +189,7 @@ export function createPage({
     if (
       state.selected !== prev.selected ||
       state.model !== prev.model ||
-      state.layout !== prev.layout
+      (state.layout !== prev.layout && !relaid)
     ) {
       const node =
         state.selected && state.model ? (state.model.byId.get(state.selected) ?? null) : null;

@@ -99,6 +99,19 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     badgeLayer.replaceChildren();
   }
 
+  /**
+   * New coordinates for the same view (render.move): the next frame applied draws the
+   * badges and travelling overlays at them.
+   * @param {{boxes: Object<string, {x: number, y: number, w: number, h: number}>,
+   *   points: Map<string, {x: number, y: number}[]>}} laidOut
+   */
+  function relayout({ boxes, points }) {
+    if (!ctx) return;
+    ctx.boxes = boxes;
+    ctx.points = points;
+    if (applied) applied = { ...applied, base: null };
+  }
+
   function unbind() {
     ctx = null;
     applied = null;
@@ -311,6 +324,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
 
   return {
     bind,
+    relayout,
     unbind,
     apply,
     attachNode,

@@ -18,6 +18,7 @@ import { drawCluster, nodeElement } from "./drawcard.js";
 import { edgeElement, shapeElement } from "./drawedge.js";
 import { fitTransform, initialTransform, midpoint } from "./geometry.js";
 import { createMarks } from "./marks.js";
+import { moveDrawing } from "./move.js";
 import { createPainter } from "./paint.js";
 import { createScene } from "./scene.js";
 import { edgeTitle, nodeTitle } from "./tooltips.js";
@@ -55,9 +56,10 @@ const TRANSITION_MS = 320;
  * @param {SVGSVGElement} svgElement
  * @param {{onHover?: (id: string|null) => void, onEdgeHover?: (id: string|null) => void,
  *   onSelect?: (id: string|null) => void, onToggleModule?: (module: string) => void,
- *   insets?: () => {top: number, bottom: number, right?: number}, overlay?: SVGSVGElement}}
- *   [handlers]  insets: px of the view covered by overlays (narration, card, inspector), kept clear when the
- *   graph is fitted; overlay: an SVG over the drawing for what moves every frame
+ *   insets?: () => {top: number, bottom: number, right?: number}, overlay?: SVGSVGElement,
+ *   moveMs?: number}} [handlers]  insets: px of the view covered by overlays (narration,
+ *   card, inspector), kept clear when the graph is fitted; overlay: an SVG over the drawing
+ *   for what moves every frame; moveMs: how long move() takes (0: at once)
  */
 export function createGraphView(
   svgElement,
@@ -68,6 +70,7 @@ export function createGraphView(
     onToggleModule = () => {},
     insets = () => ({ top: 0, bottom: 0 }),
     overlay = null,
+    moveMs = 0,
   } = {},
 ) {
   const svg = d3.select(svgElement);
@@ -244,7 +247,7 @@ export function createGraphView(
     lastView = "fit";
     apply(
       inClearArea((area) => fitTransform(current, area, { maxScale: FIT_MAX_SCALE })),
-      animate,
+      animate ? TRANSITION_MS : 0,
     );
   }
 
@@ -252,28 +255,33 @@ export function createGraphView(
    * The first view of a new graph: all of it, unless that would make it unreadable.
    * @param {{width: number, height: number, top: number}} [area]  measured before drawing,
    *   so reading the overlays' heights does not lay out the new drawing
+   * @param {number} [ms]  the zoom's transition (0: at once)
    */
-  function firstView(area = clearArea()) {
+  function firstView(area = clearArea(), ms = 0) {
     lastView = "first";
     const options = { maxScale: FIT_MAX_SCALE, minScale: READABLE_SCALE };
     apply(
       inClearArea((a) => initialTransform(current, a, options), area),
-      false,
+      ms,
     );
   }
 
-  function apply({ k, x, y }, animate) {
+  /** Zoom to {k, x, y}, in a transition of `ms` (0: at once). */
+  function apply({ k, x, y }, ms) {
     const transform = d3.zoomIdentity.translate(x, y).scale(k);
     userMoved = false;
-    if (animate) svg.transition().duration(TRANSITION_MS).call(zoom.transform, transform);
+    if (ms > 0) svg.transition().duration(ms).call(zoom.transform, transform);
     else svg.call(zoom.transform, transform);
   }
 
-  /** Fit again after the view changed size, unless the user has moved the graph. */
-  function refit() {
+  /**
+   * Fit again after the view or the layout changed size, unless the user has moved the
+   * graph; `ms`: the zoom's transition (0: at once).
+   */
+  function refit(ms = 0) {
     if (!current || userMoved) return;
-    if (lastView === "fit") fit({ animate: false });
-    else firstView();
+    if (lastView === "fit") fit({ animate: ms > 0 });
+    else firstView(clearArea(), ms);
   }
 
   /**
@@ -395,6 +403,7 @@ export function createGraphView(
   function clear() {
     current = null;
     drawn = null;
+    svg.classed("is-moving", false);
     scene.reset();
     painter.unbind();
     marks.bind(null, { nodes: new Map(), edges: new Map() });
@@ -438,6 +447,32 @@ export function createGraphView(
     if (keepView) svg.call(zoom.transform, transform);
     else firstView(area);
     showWindow(FIRST_BUDGET_MS);
+  }
+
+  /**
+   * Move what is drawn to new coordinates of the same view (ELK's after the quick layout),
+   * in moveMs: the marks, the frame shown and a zoom the user set stay; a view the user has
+   * not moved follows the graph. `#graph.is-moving` while it moves.
+   * @param {import("./layout.js").Layout} layout
+   */
+  function move(layout) {
+    if (!current || !drawn) return;
+    const from = current;
+    current = layout;
+    drawn.laidOut = new Map(layout.edges.map((e) => [e.id, e]));
+    hideEdgeLabel();
+    painter.relayout({
+      boxes: layout.nodes,
+      points: new Map(layout.edges.map((e) => [e.id, e.points])),
+    });
+    scene.move(layoutItems(layout));
+    svg.classed("is-moving", true);
+    const elements = { ...drawn, clusters: clusterLayer.node() };
+    moveDrawing(elements, from, layout, moveMs).then(() => {
+      if (current === layout) svg.classed("is-moving", false);
+    });
+    refit(moveMs);
+    scheduleWindow();
   }
 
   function drawClusters(view, layout) {
@@ -515,6 +550,7 @@ export function createGraphView(
 
   return {
     render,
+    move,
     fit,
     refit,
     resize,

@@ -86,6 +86,34 @@ export function createScene({
   }
 
   /**
+   * The same items at new places (a new layout of the same view): what is drawn or built
+   * stays (an item no longer there is erased), and what is left to build waits for the
+   * next show(), which plans by the new places.
+   * @param {import("./culling.js").Item[]} nextItems
+   */
+  function move(nextItems) {
+    stop();
+    const key = (item) => `${item.kind}:${item.id}`;
+    const before = new Map(items.map((item) => [key(item), item]));
+    items = nextItems.map((fresh) => {
+      const old = before.get(key(fresh));
+      if (!old) return fresh;
+      before.delete(key(fresh));
+      old.bounds = fresh.bounds;
+      return old;
+    });
+    const gone = new Set(before.values());
+    for (const item of gone) {
+      if (!drawn.has(item)) continue;
+      erase(item);
+      drawn.delete(item);
+    }
+    built = built.filter((item) => !gone.has(item));
+    batches = [];
+    next = 0;
+  }
+
+  /**
    * Show a window: remove what is now far away, then build what is in it, for at most
    * `budgetMs` now and the rest in later tasks.
    * @param {{view: import("./culling.js").Rect, near: import("./culling.js").Rect,
@@ -152,6 +180,7 @@ export function createScene({
 
   return {
     reset,
+    move,
     show,
     /** Resolves once everything in the window last shown is in the document. */
     shown: () => (isShown() ? Promise.resolve() : new Promise((resolve) => waiting.push(resolve))),

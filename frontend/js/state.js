@@ -39,7 +39,8 @@ print('dL/db : ', b.grad)
  * @property {import("./collapse.js").View|null} view  the graph as drawn (modules collapsed)
  * @property {string[]} collapsed  module names shown as one box
  * @property {import("./layout.js").Layout|null} layout  the view's coordinates
- * @property {"elk"|"quick"|null} layoutKind  which layout made them (quick: ELK would be too slow)
+ * @property {"elk"|"quick"|"interim"|null} layoutKind  which layout made them (quick: ELK
+ *   would be too slow; interim: the quick layout, until ELK's comes, see handoff.js)
  * @property {Map<string, import("./labels.js").Card>|null} cards  the view's node cards
  * @property {string} stdout  printed output of the last run
  * @property {{code: string, message: string, line: number|null, col: number|null}|null} error
@@ -244,6 +245,22 @@ export function parseHash(hash) {
   const node = ID.test(params.get("node") ?? "") ? params.get("node") : null;
   const mode = MODES.has(params.get("mode")) ? params.get("mode") : null;
   return { source, variables, step, node, lesson, mode };
+}
+
+/**
+ * The part of the state a link sets, as a fresh page opens it: its program (none yet for a
+ * lesson's own, which comes with the lessons), inputs, lesson and mode; the seed program
+ * when there is no link (or a damaged one).
+ * @param {Shared|null} shared  from parseHash
+ * @returns {{source: string, variables: VariableRow[], lesson: string|null, mode: Mode}}
+ */
+export function fromShared(shared) {
+  return {
+    source: shared?.source ?? (shared?.lesson ? "" : SEED_PROGRAM),
+    variables: shared?.variables ?? [],
+    lesson: shared?.lesson ?? null,
+    mode: shared?.mode ?? "edit",
+  };
 }
 
 /** The source in a hash made by toHash, or null when the hash holds none (or is damaged). */

@@ -92,3 +92,33 @@ test("reset drops the work pending for the last graph", () => {
   assert.deepEqual(log, ["build a"]);
   assert.deepEqual(scene.counts(), { drawn: 0, total: 0 });
 });
+
+test("a new layout of the same items keeps what is drawn and culls by the new places", () => {
+  const { scene, log, paints, tasks, run } = fixture();
+  scene.reset([node("a", 0), node("b", 50), node("c", 150), node("far", 900)]);
+  scene.show(RECTS, 100);
+  run(paints);
+  assert.deepEqual(log, ["build a", "build b", "attach a,b", "build c", "attach c"]);
+  // The same ids at new places: b moves far away, far moves into the window; the old
+  // edge-free item "c" is gone from the new layout.
+  scene.move([node("a", 10), node("b", 700), node("far", 60)]);
+  assert.deepEqual(log.slice(5), ["erase c"]);
+  assert.deepEqual(scene.counts(), { drawn: 2, total: 3 });
+  scene.show(RECTS, 100);
+  // Nothing drawn is built again: a stays, b leaves the kept area, far comes in.
+  assert.deepEqual(log.slice(6), ["erase b", "build far", "attach far"]);
+  assert.equal(tasks.length + paints.length, 0);
+});
+
+test("moving drops the work pending for the old places; the next show plans it anew", async () => {
+  const { scene, log, tasks } = fixture();
+  scene.reset(["a", "b", "c", "d"].map((id, i) => node(id, i * 10)));
+  scene.show(RECTS, 5); // a built, the rest pending
+  assert.equal(tasks.length, 1);
+  scene.move(["a", "b", "c", "d"].map((id, i) => node(id, 40 - i * 10)));
+  assert.equal(tasks.length, 0);
+  scene.show(RECTS, 100);
+  // a (built, not yet attached) goes in first; it is not built twice.
+  assert.deepEqual(log, ["build a", "attach a", "build b", "build c", "build d", "attach b,c,d"]);
+  assert.deepEqual(scene.counts(), { drawn: 4, total: 4 });
+});

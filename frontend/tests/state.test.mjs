@@ -5,6 +5,7 @@ import {
   SPEEDS,
   createStore,
   fromHash,
+  fromShared,
   initialState,
   parseHash,
   toHash,
@@ -137,4 +138,24 @@ test("the state starts in edit mode, outside any lesson, unless a link says othe
   const linked = initialState("", [], { lesson: "leaves", mode: "present" });
   assert.equal(linked.lesson, "leaves");
   assert.equal(linked.mode, "present");
+});
+
+test("a link sets the program, inputs, lesson and mode; no link (or a damaged one) the seed", () => {
+  const seed = { source: SEED_PROGRAM, variables: [], lesson: null, mode: "edit" };
+  assert.deepEqual(fromShared(null), seed);
+  assert.deepEqual(fromShared(parseHash("#src=%%%")), seed);
+  const rows = [{ name: "x", value: "2.0", requiresGrad: true }];
+  assert.deepEqual(fromShared(parseHash(toHash({ source: "y = x * 3", variables: rows }))), {
+    source: "y = x * 3",
+    variables: rows,
+    lesson: null,
+    mode: "edit",
+  });
+  // A lesson's own program comes with the lessons: none until then.
+  assert.deepEqual(fromShared(parseHash("#lesson=leaves&mode=present")), {
+    source: "",
+    variables: [],
+    lesson: "leaves",
+    mode: "present",
+  });
 });
