@@ -1,5 +1,6 @@
 """Long programs give way: past LONG_PROGRAM_CPU_S of CPU a program drops to the lowest
-priority, and its worker is replaced once it is done, so short programs keep the CPU."""
+priority, is stopped while short programs run, and its worker is replaced once it is
+done, so short programs keep the CPU."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from chainrule.sandbox import pool as pool_module
 from chainrule.sandbox.pool import LONG_PROGRAM_NICE, WorkerPool
 from chainrule.settings import ServerSettings
 from tests.conftest import SEED, strict_loads
@@ -63,3 +65,35 @@ def test_long_program_drops_to_lowest_priority_and_its_worker_is_replaced(
     assert info["worker"] == victim
     assert wait_for(lambda: victim not in pool.pids() and pool.size == 2, 10)
     assert all(nice(pid) == 0 for pid in pool.pids())
+
+
+def state(pid: int) -> str | None:
+    """The process's state letter from /proc (R running, S sleeping, T stopped)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def test_long_program_is_stopped_while_a_short_one_runs_and_finishes_after(
+        pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
+    results: list[bytes] = []
+    thread = threading.Thread(target=lambda: results.append(pool.run(LONG, {}, None)))
+    thread.start()
+    assert wait_for(lambda: len(pool.busy_pids()) == 1, 10)
+    victim = pool.busy_pids()[0]
+    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, 10)
+    assert state(victim) != "T"  # nothing else runs: the long program has the CPU
+    # A second long program that keeps normal priority for the test: while it runs, the
+    # first one is stopped.
+    monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_S", 1e9)
+    monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_WHEN_QUEUED_S", 1e9)
+    second: list[bytes] = []
+    other = threading.Thread(target=lambda: second.append(pool.run(LONG, {}, None)))
+    other.start()
+    assert wait_for(lambda: state(victim) == "T", 10)
+    other.join(timeout=120)
+    assert len(second) == 1 and strict_loads(second[0])["nodes"]
+    thread.join(timeout=120)  # continued once the other finished, it completes
+    assert len(results) == 1 and strict_loads(results[0])["nodes"]

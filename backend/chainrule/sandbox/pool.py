@@ -11,6 +11,7 @@ import contextlib
 import multiprocessing
 import os
 import queue
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class Worker:
     programs: int = 0
     busy_since: float | None = field(default=None)
     deprioritised: bool = False
+    paused: bool = False  # a deprioritised program stopped (SIGSTOP) while others run
     detached: bool = False  # a standby took its slot: when its program ends it just goes
 
     @property
@@ -199,7 +201,9 @@ class WorkerPool:
                 if time.monotonic() >= deadline:
                     raise ProgramTimeout(f"the program ran longer than "
                                          f"{self.settings.timeout_s:g} s and was stopped")
-                if not worker.deprioritised and _cpu_seconds(worker.pid) - cpu_at_start > (
+                if worker.deprioritised:
+                    self._pause_while_others_run(worker)
+                elif _cpu_seconds(worker.pid) - cpu_at_start > (
                         LONG_PROGRAM_CPU_WHEN_QUEUED_S if self._waiting else LONG_PROGRAM_CPU_S):
                     _deprioritise(worker)
                     self._stand_in_for(worker)
@@ -208,6 +212,20 @@ class WorkerPool:
         except (EOFError, OSError, ConnectionError):
             raise WorkerCrashed("the worker running this program stopped unexpectedly; "
                                 "the program was not completed") from None
+
+
+    def _pause_while_others_run(self, worker: Worker) -> None:
+        """A long program runs only while no short one runs or waits: stopped (SIGSTOP)
+        meanwhile, continued after. Even at the lowest priority it would share the core's
+        caches (and, on hyperthreads, the core itself) with the short programs; its wall
+        clock runs on either way."""
+        with self._lock:
+            others = self._waiting > 0 or any(
+                w.busy_since is not None and not w.deprioritised for w in self._workers)
+        if others != worker.paused:
+            with contextlib.suppress(OSError):  # the worker may have just exited
+                os.kill(worker.pid, signal.SIGSTOP if others else signal.SIGCONT)
+            worker.paused = others
 
 
 def _cpu_seconds(pid: int) -> float:
