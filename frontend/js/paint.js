@@ -61,20 +61,9 @@ export function createPainter(svg, flowLayer, badgeLayer) {
    *   polylines from the layout, by view id
    */
   function bind(model, view, { boxes, points }) {
-    const members = new Map();
-    model.nodes.forEach((n, i) => {
-      const owner = view.owner.get(n.id);
-      if (owner === undefined) return;
-      if (!members.has(owner)) members.set(owner, []);
-      members.get(owner).push(i);
-    });
+    const members = indicesBy(model.nodes.map((n) => view.owner.get(n.id) ?? null));
     const edgeId = model.edges.map((e) => view.edgeOwner.get(e.id) ?? null);
-    const edgeMembers = new Map();
-    edgeId.forEach((id, i) => {
-      if (id === null) return;
-      if (!edgeMembers.has(id)) edgeMembers.set(id, []);
-      edgeMembers.get(id).push(i);
-    });
+    const edgeMembers = indicesBy(edgeId);
     const isBox = model.nodes.map((n) => view.owner.get(n.id) !== n.id);
     const none = () => model.nodes.map(() => null);
     ctx = {
@@ -334,4 +323,15 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     dressNode,
     dressEdge,
   };
+}
+
+/** The positions of each value in `ids`, nulls left out: drawn element id -> model indices. */
+function indicesBy(ids) {
+  const found = new Map();
+  ids.forEach((id, i) => {
+    if (id === null) return;
+    if (!found.has(id)) found.set(id, []);
+    found.get(id).push(i);
+  });
+  return found;
 }

@@ -213,7 +213,6 @@ class WorkerPool:
             raise WorkerCrashed("the worker running this program stopped unexpectedly; "
                                 "the program was not completed") from None
 
-
     def _pause_while_others_run(self, worker: Worker) -> None:
         """A long program runs only while no short one runs or waits: stopped (SIGSTOP)
         meanwhile, continued after. Even at the lowest priority it would share the core's

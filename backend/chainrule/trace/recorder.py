@@ -113,15 +113,18 @@ class Recorder:
         below the dispatch mode: recorded as the mode would have recorded it, at a
         fraction of the cost (the mode's Python handler costs tens of microseconds)."""
         out, pending = run_single(aten, fn, args)
-        for *_, outputs, _snapshots, _module in pending:
-            self.total_elements += outputs[0].numel()
-        if self.total_elements > MAX_TOTAL_ELEMENTS:
-            raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
+        self.count([t for *_, outputs, _snapshots, _module in pending for t in outputs])
         self._mode.pending = pending
         self.settle()
         if out.grad_fn is None:
             self.made.setdefault(id(out), (out, self.span))
         return out
+
+    def count(self, outputs: list[torch.Tensor]) -> None:
+        """Add the elements ops made to the program's total; refuse past the limit."""
+        self.total_elements += sum(t.numel() for t in outputs)
+        if self.total_elements > MAX_TOTAL_ELEMENTS:
+            raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
 
     def _watch_modules(self, root: nn.Module) -> list[Any]:
         """Hooks that keep `module_stack` as the modules running, outermost first."""
@@ -284,9 +287,7 @@ class _Capture(TorchDispatchMode):
         out = func(*args, **kwargs)
         outputs = _flatten(out)
         recorder = self.recorder
-        recorder.total_elements += sum(t.numel() for t in outputs)
-        if recorder.total_elements > MAX_TOTAL_ELEMENTS:
-            raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
+        recorder.count(outputs)
         if recorder.recording:
             # The value as this op made it: cloned here, below the mode, before autograd
             # attaches a grad_fn and before anything can change it in place.
