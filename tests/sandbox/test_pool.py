@@ -15,11 +15,13 @@ from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 from tests.conftest import SEED, strict_loads
 
-# A huge loop of matmuls within the element limits: it only ever ends at the wall clock.
+# Matmuls of 1000x1000 in nested loops: thousands of seconds of work within the
+# element and memory limits (nothing accumulates), so it only ever ends at the wall clock.
 SLOW = """import torch
-a = torch.ones(500, 500)
+a = torch.ones(1000, 1000)
 for i in range(1000):
-    b = a @ a
+    for j in range(1000):
+        b = a @ a
 """
 
 

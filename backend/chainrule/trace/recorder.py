@@ -9,6 +9,7 @@ too large, before they allocate, by running them on the meta device first.
 from __future__ import annotations
 
 import operator
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,8 +65,9 @@ class Recorder:
         self.recording = False  # inside a traced call: keep what its ops produce
         self.span: Span = (0, 0, 0, 0)
         self.module_stack: list[nn.Module] = []
-        # Tensors made without a grad_fn (leaves, constants): id -> (tensor, span).
-        self.made: dict[int, tuple[torch.Tensor, Span]] = {}
+        # Tensors made without a grad_fn (leaves, constants): id -> (weak reference, span).
+        # Weak: a loop that makes a tensor each step must not keep every one alive.
+        self.made: dict[int, tuple[weakref.ref[torch.Tensor], Span]] = {}
         # Ops whose outputs have no grad_fn (nothing required grad): id(output) -> record,
         # so a program that never asks for gradients still shows its forward graph.
         self.untracked: dict[int, Produced] = {}
@@ -105,8 +107,22 @@ class Recorder:
         self.settle()
         for tensor in result if isinstance(result, tuple | list) else (result,):
             if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
-                self.made.setdefault(id(tensor), (tensor, span))
+                self._made(tensor, span)
         return result
+
+    def _made(self, tensor: torch.Tensor, span: Span) -> None:
+        """Remember where a tensor without a grad_fn was made, for as long as it lives."""
+        key = id(tensor)
+        if key in self.made:
+            return
+        made = self.made
+
+        def forget(ref: weakref.ref[torch.Tensor]) -> None:
+            known = made.get(key)
+            if known is not None and known[0] is ref:
+                del made[key]
+
+        made[key] = (weakref.ref(tensor, forget), span)
 
     def _single(self, aten: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """A call known to be one aten op on tensors no larger than their product, run
@@ -117,7 +133,7 @@ class Recorder:
         self._mode.pending = pending
         self.settle()
         if out.grad_fn is None:
-            self.made.setdefault(id(out), (out, self.span))
+            self._made(out, self.span)
         return out
 
     def count(self, outputs: list[torch.Tensor]) -> None:
@@ -146,7 +162,7 @@ class Recorder:
     def span_of(self, tensor: torch.Tensor) -> Span | None:
         """Where a tensor without a grad_fn was made, when a traced call made it."""
         known = self.made.get(id(tensor))
-        return known[1] if known is not None and known[0] is tensor else None
+        return known[1] if known is not None and known[0]() is tensor else None
 
     def settle(self) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
