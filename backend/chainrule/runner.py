@@ -25,7 +25,7 @@ from chainrule.errors import (
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
-from chainrule.settings import TRACE_THREAD_STACK_BYTES
+from chainrule.settings import PROGRAM_SEED, TRACE_THREAD_STACK_BYTES
 from chainrule.trace.gradcheck import check_gradients
 from chainrule.trace.graph import build_graph
 from chainrule.trace.names import Names
@@ -120,7 +120,7 @@ def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             raise NotAllowedError(f"'{name}' is not a valid variable name")
         value = spec["value"]
-        is_bool = isinstance(value, bool)
+        is_bool = _all_bool(value)
         try:
             env[name] = torch.tensor(
                 value, dtype=torch.bool if is_bool else torch.float32,
@@ -131,9 +131,25 @@ def _bind(variables: dict[str, dict[str, Any]]) -> dict[str, torch.Tensor]:
     return env
 
 
+def _all_bool(value: Any) -> bool:
+    """Whether a number or nested list holds only booleans (then it is a bool tensor)."""
+    stack, seen = [value], False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool):
+            seen = True
+        else:
+            return False
+    return seen
+
+
 def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None,
            check: bool = False, recorded: list[int] | None = None) -> bytes:
     parsed = parse_source(source)
+    # One documented random state for every program, whatever ran in this worker before.
+    torch.manual_seed(PROGRAM_SEED)
     session = TraceSession()
     interpreter = Interpreter(session, _bind(variables))
     try:

@@ -104,10 +104,13 @@ def _small(array: np.ndarray[Any, Any], n: int) -> tuple[Any, dict[str, Any]]:
         data = value if array.ndim == 0 else _nest([value], array.shape)
         zero = array.dtype.type(0) if is_float else 0.0
         return data, {"min": stat, "max": stat, "mean": stat, "std": zero}
-    if array.dtype.kind == "b":
+    booleans = array.tolist() if array.dtype.kind == "b" else None  # true/false, as torch
+    if booleans is not None:
         array = array.astype(np.uint8)
     low, high = float(array.min()), float(array.max())  # NaN anywhere makes these NaN
-    if is_float and not (math.isfinite(low) and math.isfinite(high)):
+    if booleans is not None:
+        data = booleans
+    elif is_float and not (math.isfinite(low) and math.isfinite(high)):
         data = _nonfinite_list(array.tolist())
     else:
         data = np.ascontiguousarray(array)
@@ -267,6 +270,9 @@ def _node(node: GraphNode, tensor_json: _Tensors) -> dict[str, Any]:
         "formula": node.formula,
         "saved": {k: _saved_value(v, tensor_json) for k, v in node.saved.items()},
         "grad_parts": node.grad_parts,
+        "outputs": [{"output": o.output, "name": o.name, "value": tensor_json(o.value),
+                     "grad": tensor_json(o.grad), "differentiable": o.grad_index is not None,
+                     "grad_parts": o.grad_parts} for o in node.outputs],
     }
 
 
@@ -282,14 +288,15 @@ def _steps(steps: Steps, tensor_json: _Tensors) -> dict[str, Any]:
                     for s in steps.forward],
         "backward": [{"phase": s.phase, "node": s.node, "grad": tensor_json(s.grad),
                       "edges": s.edges, "sends": [tensor_json(g) for g in s.sends],
-                      "accumulated": tensor_json(s.accumulated)}
+                      "accumulated": tensor_json(s.accumulated), "returned": s.returned,
+                      "outputs": [{"output": k, "grad": tensor_json(g)} for k, g in s.outputs]}
                      for s in steps.backward],
     }
 
 
 def _phases(graph: TraceGraph, tensor_json: _Tensors) -> list[dict[str, Any]]:
     return [{"index": i, "output": graph.node_of.get(p.root), "span": _span(p.span),
-             "seed": tensor_json(p.seed)} for i, p in enumerate(graph.phases)]
+             "seed": tensor_json(p.seed), "call": p.call} for i, p in enumerate(graph.phases)]
 
 
 def variable_json(t: torch.Tensor, tensor_json: _Tensors) -> dict[str, Any]:

@@ -23,6 +23,9 @@ MAX_INT_MAGNITUDE = 10**15  # integer literals and arithmetic results on plain i
 MAX_FORMAT_WIDTH = 200  # widths and precisions in an f-string format spec
 MAX_FORMAT_SPEC_CHARS = 20  # characters in one f-string format spec
 MAX_NUMBER_TEXT = 100  # characters of a string passed to int() or float()
+# Every program starts from this random state, set afresh before it runs: the same program
+# draws the same numbers every time, as plain Python does after torch.manual_seed(0).
+PROGRAM_SEED = 0
 
 # --- graph and serialisation limits ----------------------------------------------------
 MAX_GRAPH_NODES = 60_000  # nodes in one traced graph

@@ -998,5 +998,195 @@ for i, p in enumerate(model.parameters()):
 print(sum([1, 2]), sum([model[0].bias, model[0].bias]), max([3, 1]), min(x[0]))
 """
 
+# --- what autograd delivered, when the program changes it afterwards --------------------
+
+CORPUS["grad_changed_in_place_after_backward"] = """\
+import torch
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+loss = (w * w).sum()
+loss.backward()
+print(w.grad)
+w.grad.mul_(10)
+w.grad.clamp_(max=25.0)
+print(w.grad)
+"""
+
+CORPUS["manual_sgd_loop_zeroes_grad"] = """\
+import torch
+
+w = torch.tensor([0.5, -1.0], requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+y = torch.tensor([1.0, 2.0, 3.0])
+for step in range(4):
+    pred = x @ w + b
+    loss = ((pred - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():
+        w -= 0.01 * w.grad
+        b -= 0.01 * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+    print(step, loss.item())
+print(w, b)
+"""
+
+CORPUS["data_updates_in_a_loop"] = """\
+import torch
+
+w = torch.tensor(1.0, requires_grad=True)
+x = torch.tensor(2.0)
+for step in range(3):
+    loss = (w * x - 1) ** 2
+    loss.backward()
+    w.data -= 0.1 * w.grad.data
+    w.grad.data.zero_()
+print(w, w.grad)
+"""
+
+CORPUS["optimizer_zero_grad_keeps_tensors"] = """\
+import torch
+import torch.nn as nn
+
+torch.manual_seed(3)
+model = nn.Linear(2, 1)
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.5)
+x = torch.tensor([[1.0, -1.0], [0.5, 2.0]])
+y = torch.tensor([[1.0], [0.0]])
+for step in range(3):
+    optimizer.zero_grad(set_to_none=False)
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    optimizer.step()
+print(model.weight, model.bias)
+print(model.weight.grad, model.bias.grad)
+"""
+
+CORPUS["constant_changed_after_use"] = """\
+import torch
+
+w = torch.tensor(2.0, requires_grad=True)
+x = torch.tensor([1.0, 3.0])
+loss = (w * x).sum()
+loss.backward()
+x += 10
+x.data *= 2
+print(x, w.grad)
+"""
+
+CORPUS["unseeded_random_draws"] = """\
+import torch
+
+w = torch.randn(3, requires_grad=True)
+noise = torch.rand(3)
+loss = (w * noise).sum()
+loss.backward()
+print(w, noise, w.grad)
+"""
+
+# --- ops with several outputs ---------------------------------------------------------------
+
+CORPUS["max_builtin_over_rows"] = """\
+import torch
+
+m = torch.tensor([2.0, 5.0, -1.0], requires_grad=True)
+top = max(m)
+low = min(m)
+loss = top - low
+loss.backward()
+print(top, low, m.grad)
+"""
+
+CORPUS["split_and_use_one_part"] = """\
+import torch
+
+c = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+p, q = torch.split(c * 1, [1, 2])
+loss = (q * 2).sum() + (q * q).sum()
+loss.backward()
+print(p, q, c.grad)
+"""
+
+CORPUS["unbind_chunk_and_rows"] = """\
+import torch
+
+x = torch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]], requires_grad=True)
+first, second, third = x.unbind(0)
+left, right = torch.chunk(x, 2, dim=1)
+total = first.sum() * 2 + third.sum() + right.sum()
+for row in x:
+    total = total + row[0]
+total.backward()
+print(first, third, right, x.grad)
+"""
+
+CORPUS["max_with_dim_topk_and_sort"] = """\
+import torch
+
+x = torch.tensor([[1.0, 3.0, 2.0], [4.0, 0.5, 6.0]], requires_grad=True)
+values, indices = torch.max(x, 1)
+best = x.topk(2, dim=1)
+ordered, order = torch.sort(x[0], descending=True)
+loss = values.sum() + best.values[:, 1].sum() * 2 + (ordered * torch.tensor([1.0, 2.0, 3.0])).sum()
+loss.backward()
+print(values, indices, best.indices, order)
+print(x.grad)
+"""
+
+# --- torch.autograd.grad -------------------------------------------------------------------
+
+CORPUS["autograd_grad_returns_leaves_gradient"] = """\
+import torch
+
+w = torch.tensor([1.0, 2.0], requires_grad=True)
+loss = (w * -3 + w * w).sum()
+g = torch.autograd.grad(loss, w)[0]
+print(g, w.grad)
+"""
+
+CORPUS["autograd_grad_of_two_inputs_one_inside"] = """\
+import torch
+
+x = torch.tensor([0.5, 1.5], requires_grad=True)
+b = torch.tensor(2.0, requires_grad=True)
+h = x * b
+loss = (h.sin() * h).sum()
+gh, gb = torch.autograd.grad(loss, [h, b])
+print(gh, gb, x.grad, b.grad)
+"""
+
+# --- method forms the language promises ---------------------------------------------------
+
+CORPUS["method_forms_of_torch_functions"] = """\
+import torch
+
+A = torch.tensor([[2.0, 1.0], [1.0, 3.0]], requires_grad=True)
+x = torch.tensor([0.5, 0.25], requires_grad=True)
+a = torch.tensor([[[1.0, 2.0]]])
+parts = [
+    A.det(), x.asin(), x.atan2(x + 1), x.cumprod(0), x.median(), a.bmm(a.transpose(1, 2)),
+    x.inner(x), A.inverse(), A.kron(A), x.roll(1), x.fmod(0.3), x.remainder(0.3),
+    (x * 7).trunc(), (x * 7).frac(), x.sinh(), x.cosh(), x.acos(), x.atan(), A.addmm(A, A),
+    x.expm1(), x.exp2(), x.hypot(x), A.logical_not(), x.isfinite(), x.count_nonzero(),
+]
+total = A.sum() * 0
+for part in parts:
+    if part.is_floating_point():
+        total = total + part.sum()
+total.backward()
+for part in parts:
+    print(part)
+print(A.grad, x.grad)
+"""
+
+CORPUS["fstring_with_string_fields"] = """\
+import torch
+
+acc = torch.tensor(0.75)
+print(f"{'ok' if acc > 0.5 else 'bad'}: {acc.item():.2f}")
+print(f"{'-' * 3}{'x'!r}")
+"""
+
 # Programs whose printed output shows memory addresses (grad_fn objects, generators).
 SHOWS_ADDRESSES = frozenset({"grad_fn_printed", "print_iterators", "print_callables"})

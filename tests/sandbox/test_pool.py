@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -143,3 +145,25 @@ def _run_catching(pool: WorkerPool, source: str, errors: list[BaseException]) ->
         pool.run(source, {}, None)
     except BaseException as exc:  # noqa: BLE001 - the test inspects it
         errors.append(exc)
+
+
+def test_no_random_state_passes_from_one_request_to_the_next() -> None:
+    """One worker runs a program that seeds and draws, then an unseeded one: the second
+    draws what plain torch draws from the documented state (torch.manual_seed(0))."""
+    pool = WorkerPool(ServerSettings(workers=1, standby=0))
+    pool.start()
+    try:
+        first: dict[str, object] = {}
+        second: dict[str, object] = {}
+        pool.run("import torch\ntorch.manual_seed(1234)\nz = torch.rand(7)\n", {}, None, first)
+        body = strict_loads(pool.run(UNSEEDED, {}, None, second))
+        assert first["worker"] == second["worker"]
+    finally:
+        pool.stop()
+    plain = subprocess.run(
+        [sys.executable, "-c", "import torch\ntorch.manual_seed(0)\n" + UNSEEDED],
+        capture_output=True, text=True, check=True)
+    assert body["stdout"] == plain.stdout
+
+
+UNSEEDED = "import torch\nw = torch.randn(4)\nprint(w, torch.rand(2))\n"

@@ -48,15 +48,20 @@ def _same_records(fn: Any, args: tuple[Any, ...]) -> None:
     assert aten is not None
     with _Seen() as seen:
         fn(*args)
-    _, pending = recorder.run_single(aten, fn, args)
-    assert [op for op, *_ in pending] == [op for op, _ in seen.ops]
-    assert pending[0][1] is args
+    _, pending = recorder.run_single(aten, fn, args, recorder.Recorder().read)
+    assert [record.op for record in pending] == [op for op, _ in seen.ops]
+    assert pending[0].args is args
     assert all(a is b if isinstance(b, torch.Tensor) else a == b
                for a, b in zip(seen.ops[0][1], args, strict=True))
     expected = fn(*args).detach()
-    assert torch.equal(pending[0][4][0], expected)
-    for _, _, _, _, values, _ in pending[1:]:  # the detach of a saved output
-        assert torch.equal(values[0], expected)
+    assert torch.equal(pending[0].values[0], expected)
+    for record in pending[1:]:  # the detach of a saved output
+        assert torch.equal(record.values[0], expected)
+    # Every input without a grad_fn is kept as the op read it.
+    tensors = [a for a in args if isinstance(a, torch.Tensor)]
+    assert sorted(pending[0].reads) == sorted({id(t) for t in tensors})
+    for t in tensors:
+        assert torch.equal(pending[0].reads[id(t)], t) and pending[0].reads[id(t)] is not t
 
 
 @pytest.mark.parametrize(("fn", "name"), CALLS, ids=[name for _, name in CALLS])

@@ -177,6 +177,23 @@ class SpanOut(BaseModel):
     end_col: int
 
 
+class NodeOutputOut(BaseModel):
+    """One result of an op that produced several (unbind, split, max with dim, topk)."""
+
+    output: int = Field(description="Its position among the op's results; edges reading it "
+                        "say the same number in `output`.")
+    name: str | None = Field(description="The variable bound to this result, or null.")
+    value: TensorOut = Field(description="Its value, as the op produced it.")
+    grad: TensorOut | None = Field(
+        description="d output / d this result, as it arrived in the last backward phase; "
+        "null where none flowed.")
+    differentiable: bool = Field(
+        description="False for a result no gradient can reach (the indices of torch.max).")
+    grad_parts: list[int] = Field(
+        description="When it feeds several ops: the indices of its out-edges, whose "
+        "gradients add up to its gradient.")
+
+
 class NodeOut(BaseModel):
     """One node of the autograd graph."""
 
@@ -192,9 +209,15 @@ class NodeOut(BaseModel):
     name: str | None = Field(
         description="The variable bound to this tensor, or a parameter's qualified name."
     )
-    value: TensorOut | None = Field(description="Forward value of the tensor this node produced.")
+    value: TensorOut | None = Field(
+        description="Forward value of the tensor this node produced, copied when the op ran. "
+        "A leaf's or constant's value is the one the graph's ops read (at the first op of "
+        "the graph that read it), even if the program changed it later."
+    )
     grad: TensorOut | None = Field(
-        description="d output / d this node's tensor; null where no gradient flows."
+        description="d output / d this node's tensor, copied when autograd delivered it in "
+        "the last backward phase (for an input of torch.autograd.grad: the gradient the call "
+        "returned); null where no gradient flows."
     )
     span: SpanOut | None = Field(description="The source expression that created the tensor.")
     module: str | None = Field(
@@ -209,6 +232,11 @@ class NodeOut(BaseModel):
         description="When the tensor feeds several ops: the indices of its out-edges, whose "
         "gradients add up to this node's gradient."
     )
+    outputs: list[NodeOutputOut] = Field(
+        description="For an op that produced several tensors: each one the program used (read "
+        "by an edge, bound to a name, or differentiated). value, grad, name and grad_parts "
+        "above are then those of output 0. Empty for other nodes."
+    )
 
 
 class EdgeOut(BaseModel):
@@ -218,8 +246,8 @@ class EdgeOut(BaseModel):
     target: str
     input: int = Field(description="Position of this input among the target's inputs.")
     output: int = Field(
-        description="Which output of the source it reads, for ops with several (unbind); "
-        "a node's value and grad are those of its output 0."
+        description="Which output of the source it reads, for ops with several (unbind, "
+        "split): the `output` of one of the source's `outputs`; 0 otherwise."
     )
     grad: TensorOut | None = Field(
         description="What flows back along this edge: d output / d source, from this path "
@@ -247,6 +275,8 @@ class PhaseOut(BaseModel):
     output: str | None = Field(description="Id of the node it differentiated.")
     span: SpanOut | None = Field(description="The backward() call in the source.")
     seed: TensorOut | None = Field(description="The `gradient` argument, when one was given.")
+    call: Literal["backward", "autograd.grad"] = Field(
+        description="backward() stores gradients in .grad; torch.autograd.grad returns them.")
 
 
 class ForwardStepOut(BaseModel):
@@ -257,15 +287,29 @@ class ForwardStepOut(BaseModel):
     edges: list[int] = Field(description="Indices of the edges the node reads.")
 
 
+class StepOutputOut(BaseModel):
+    """The gradient arriving at one output of a node with several."""
+
+    output: int
+    grad: TensorOut | None
+
+
 class BackwardStepOut(BaseModel):
     """The order autograd ran: a node receives its gradient and sends it on."""
 
     phase: int
     node: str
-    grad: TensorOut | None = Field(description="d output / d this node's tensor, arriving.")
+    grad: TensorOut | None = Field(
+        description="d output / d this node's tensor (output 0), as autograd delivered it.")
     edges: list[int] = Field(description="Indices of its input edges.")
     sends: list[TensorOut | None] = Field(description="What flows back along each edge.")
-    accumulated: TensorOut | None = Field(description="A leaf's .grad after this step.")
+    accumulated: TensorOut | None = Field(
+        description="A leaf's .grad after this step, copied then.")
+    returned: bool = Field(
+        description="The gradient arriving here was returned by torch.autograd.grad (this "
+        "node's tensor was one of its inputs), not stored in .grad.")
+    outputs: list[StepOutputOut] = Field(
+        description="For a node listing several outputs: the gradient arriving at each.")
 
 
 class StepsOut(BaseModel):

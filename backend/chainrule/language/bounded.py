@@ -7,19 +7,47 @@ in nested lists before `torch.tensor` reads them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from chainrule.errors import LimitError
 from chainrule.settings import MAX_STDOUT_CHARS
 
+_ADDRESS = re.compile(r"(?<= at )0x[0-9a-fA-F]+(?=>)")
+
 
 class Output:
-    """Captured printed output, bounded in size."""
+    """Captured printed output, bounded in size, and the program's stable addresses.
+
+    CPython shows some objects with their memory address (`<MulBackward0 object at
+    0x7f3a...>`). A worker's addresses differ from run to run and say something about the
+    server, so text made from objects shows the n-th distinct address instead as
+    `0x` and n in twelve hex digits (`0x000000000001`): the same program prints the same
+    text every time, and two objects are told apart as they are in CPython.
+    """
 
     def __init__(self) -> None:
         self._parts: list[str] = []
         self._size = 0
+        self._addresses: dict[str, str] = {}
+        self._stable: set[str] = set()
+
+    def stable(self, text: str) -> str:
+        """`text` with every object address replaced by its stable one."""
+        if " at 0x" not in text:
+            return text
+        return _ADDRESS.sub(self._address, text)
+
+    def _address(self, match: re.Match[str]) -> str:
+        real = match.group(0).lower()
+        if real in self._stable:  # already stable: text made earlier by this program
+            return real
+        known = self._addresses.get(real)
+        if known is None:
+            known = self._addresses[real] = f"0x{len(self._addresses) + 1:012x}"
+            self._stable.add(known)
+        return known
 
     def write(self, text: str) -> None:
         self._size += len(text)

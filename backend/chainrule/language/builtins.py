@@ -137,10 +137,6 @@ def _extreme(name: str, pick: Callable[..., Any]) -> Callable[..., Any]:
     return fn
 
 
-def _str(value: Any = "") -> str:
-    return show(value)
-
-
 def _abs(value: Any) -> Any:
     if not isinstance(value, (*_NUMBER, torch.Tensor)):
         raise ProgramTypeError(f"abs() does not apply to a {type(value).__name__}")
@@ -163,7 +159,10 @@ def table(out: Output) -> dict[str, Builtin]:
             if not isinstance(value, str):
                 raise ProgramTypeError(f"{name} must be None or a string, not "
                                        f"{type(value).__name__}")
-        out.write(sep.join(show(a) for a in args) + end)
+        out.write(out.stable(sep.join(show(a) for a in args) + end))
+
+    def str_(value: Any = "") -> str:
+        return out.stable(show(value))
 
     builtins = [
         Builtin("print", print_), Builtin("range", _range), Builtin("len", _len),
@@ -172,7 +171,7 @@ def table(out: Output) -> dict[str, Builtin]:
         Builtin("max", _extreme("max", max), traced=True, iterates="alone"),
         Builtin("sum", _sum, traced=True, iterates="first"),
         Builtin("float", _number(float)), Builtin("int", _number(int)),
-        Builtin("bool", _number(bool)), Builtin("str", _str),
+        Builtin("bool", _number(bool)), Builtin("str", str_),
         Builtin("list", _list, iterates="first"), Builtin("tuple", _tuple, iterates="first"),
         Builtin("enumerate", _enumerate, iterates="first"),
         Builtin("zip", _zip, iterates="all"),

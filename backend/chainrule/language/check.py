@@ -208,13 +208,13 @@ _HANDLERS = {
 
 def _string_ok(parent: ast.AST, child: ast.AST, parent_ok: bool) -> bool:
     """May `child` be a string? Only as an argument (or part of one: 'a' + 'b', x if c
-    else 'y'), an f-string part or a docstring."""
+    else 'y'), an f-string part or field, or a docstring."""
     if isinstance(parent, ast.keyword | ast.JoinedStr | ast.Expr):
         return True
     if isinstance(parent, ast.Call):
         return child is not parent.func
-    if isinstance(parent, ast.FormattedValue):
-        return child is parent.format_spec
+    if isinstance(parent, ast.FormattedValue):  # f"{'ok' if acc > 0.5 else 'bad'}"
+        return True
     if isinstance(parent, ast.IfExp):
         return parent_ok and child is not parent.test
     if isinstance(parent, ast.BinOp):  # print('loss: ' + str(v)), print('-' * 20)

@@ -214,7 +214,7 @@ class Evaluator:
                 assert isinstance(value, ast.FormattedValue)
                 parts.append(builtins.format_value(
                     self.evaluate(value.value), value.conversion, _spec(value.format_spec)))
-        return "".join(parts)
+        return self.out.stable("".join(parts))
 
     def _truth(self, value: Any, node: ast.AST) -> bool:
         if isinstance(value, torch.Tensor) and value.numel() != 1:

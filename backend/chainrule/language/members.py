@@ -15,28 +15,25 @@ import torch
 from torch import nn
 
 from chainrule.errors import LimitError
+from chainrule.language.tables import TORCH_FUNCTION_NAMES
 from chainrule.language.values import BoundedIterator, Function, Namespace
 from chainrule.settings import MAX_LIST_ELEMENTS
 
 # --- tensors ------------------------------------------------------------------------------
 
-_TENSOR_METHOD_NAMES = (
-    "add", "sub", "mul", "div", "pow", "exp", "log", "log2", "log10", "log1p", "sqrt",
-    "rsqrt", "square", "abs", "neg", "reciprocal", "sign", "sin", "cos", "tan", "tanh",
-    "sigmoid", "relu", "softmax", "log_softmax", "logsumexp", "clamp", "clip", "floor",
-    "ceil", "round", "maximum", "minimum", "masked_fill", "where", "lerp", "erf",
-    "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "std", "var",
-    "norm", "cumsum", "all", "any", "topk", "sort", "eq", "ne", "gt", "ge", "lt", "le",
-    "matmul", "mm", "mv", "dot", "outer", "reshape", "view", "view_as", "reshape_as",
-    "expand", "expand_as", "repeat", "permute", "transpose", "t", "squeeze", "unsqueeze",
-    "flatten", "contiguous", "clone", "detach", "gather", "index_select", "flip",
-    "chunk", "split", "narrow", "float", "double", "half", "long", "int", "bool",
-    "item", "tolist", "size", "dim", "numel", "nelement", "retain_grad", "requires_grad_",
-    "zero_", "fill_", "add_", "sub_", "mul_", "div_", "clamp_", "copy_", "normal_",
-    "uniform_", "detach_", "abs_", "neg_", "exp_", "relu_", "sigmoid_", "tanh_", "pow_",
-    "sqrt_", "masked_fill_", "trace", "diag", "tril", "triu", "equal", "allclose",
-    "is_floating_point", "type_as", "isnan", "isinf", "backward",
+# Every function of the torch table that tensors also have as a method (x.exp() beside
+# torch.exp(x)): the method forms come from the one table, never a list of their own.
+METHOD_TWINS = tuple(n for n in TORCH_FUNCTION_NAMES if hasattr(torch.Tensor, n))
+# Methods torch has only on tensors.
+METHOD_ONLY_NAMES = (
+    "view", "view_as", "reshape_as", "expand", "expand_as", "repeat", "contiguous", "float",
+    "double", "half", "long", "int", "bool", "item", "tolist", "size", "dim", "nelement",
+    "retain_grad", "requires_grad_", "zero_", "fill_", "add_", "sub_", "mul_", "div_",
+    "clamp_", "copy_", "normal_", "uniform_", "detach_", "abs_", "neg_", "exp_", "relu_",
+    "sigmoid_", "tanh_", "pow_", "sqrt_", "masked_fill_", "is_floating_point", "type_as",
+    "backward",
 )
+_TENSOR_METHOD_NAMES = METHOD_TWINS + METHOD_ONLY_NAMES
 # Methods run outside the tracer: they read or mutate, they build no graph.
 _UNTRACED_METHODS = frozenset(
     {"item", "tolist", "size", "dim", "numel", "nelement", "retain_grad", "equal",

@@ -61,7 +61,9 @@ def check_gradients(graph: TraceGraph, recorder: Recorder, phase: Phase | None) 
         return GradCheck(STEP, [], "no leaf received a gradient")
     per_leaf = max(1, min(MAX_ELEMENTS_PER_LEAF, MAX_REPLAYS // (2 * len(graded))))
     seed = phase.seed
-    bases = {id(node.variable): recorder.leaf_value(node.variable).double() for node, _ in leaves}
+    # Each leaf as the graph's ops read it (the value its node shows).
+    bases = {id(node.variable): _leaf_value(nodes[nid].value, node.variable)
+             for node, nid in leaves}
     checks = []
     try:
         for node, nid in graded:
@@ -79,6 +81,10 @@ def check_gradients(graph: TraceGraph, recorder: Recorder, phase: Phase | None) 
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:
         return GradCheck(STEP, [], f"the graph could not be replayed in float64: {exc}")
     return GradCheck(STEP, checks)
+
+
+def _leaf_value(shown: torch.Tensor | None, leaf: torch.Tensor) -> torch.Tensor:
+    return (shown if shown is not None else leaf.detach()).double()
 
 
 def _calls(graph: TraceGraph, recorder: Recorder) -> list[Produced]:
@@ -100,8 +106,8 @@ def _value(calls: list[Produced], root: Produced, bases: dict[int, torch.Tensor]
     nudged.reshape(-1)[index] += delta
     shadow[leaf] = nudged
     for call in calls:
-        args = _in_float64(call.args, shadow)
-        kwargs = _in_float64(call.kwargs, shadow)
+        args = _in_float64(call.args, shadow, call.reads)
+        kwargs = _in_float64(call.kwargs, shadow, call.reads)
         if kwargs.get("dtype") in _LOW_PRECISION:
             kwargs["dtype"] = torch.float64
         out = call.op(*args, **kwargs)
@@ -114,16 +120,20 @@ def _value(calls: list[Produced], root: Produced, bases: dict[int, torch.Tensor]
     return float(output.sum())
 
 
-def _in_float64(value: Any, shadow: dict[int, torch.Tensor]) -> Any:
+def _in_float64(value: Any, shadow: dict[int, torch.Tensor],
+                reads: dict[int, torch.Tensor]) -> Any:
+    """The call's arguments for the replay: graph tensors from the replay so far, other
+    tensors as the call read them (the program may have changed them since)."""
     if isinstance(value, torch.Tensor):
         known = shadow.get(id(value))
         if known is not None:
             return known
-        return value.detach().double() if value.dtype in _LOW_PRECISION else value.detach()
+        value = reads.get(id(value), value).detach()
+        return value.double() if value.dtype in _LOW_PRECISION else value
     if isinstance(value, tuple):
-        return tuple(_in_float64(v, shadow) for v in value)
+        return tuple(_in_float64(v, shadow, reads) for v in value)
     if isinstance(value, list):
-        return [_in_float64(v, shadow) for v in value]
+        return [_in_float64(v, shadow, reads) for v in value]
     if isinstance(value, dict):
-        return {k: _in_float64(v, shadow) for k, v in value.items()}
+        return {k: _in_float64(v, shadow, reads) for k, v in value.items()}
     return value

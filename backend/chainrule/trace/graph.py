@@ -20,10 +20,23 @@ from chainrule.trace.backward import Phase, Ran
 from chainrule.trace.formulas import edge_formula, op_formula
 from chainrule.trace.labels import label
 from chainrule.trace.names import Names
-from chainrule.trace.recorder import Recorder, Span
+from chainrule.trace.recorder import Produced, Recorder, Span
 from chainrule.trace.walk import reachable
 
 Kind = Literal["op", "leaf", "constant"]
+
+
+@dataclass
+class GraphOutput:
+    """One output of an op that produced several tensors (unbind, split, max with dim)."""
+
+    output: int  # its position among the op's results (edges say the same in `output`)
+    name: str | None
+    value: torch.Tensor
+    grad: torch.Tensor | None  # d output / d this tensor, in the last backward phase
+    grad_index: int | None  # its place in the grad_fn's grad_outputs; None for what no
+    # gradient can reach (max's indices)
+    grad_parts: list[int] = field(default_factory=list)  # out-edges whose grads sum to grad
 
 
 @dataclass
@@ -40,6 +53,9 @@ class GraphNode:
     saved: dict[str, Any] = field(default_factory=dict)  # the grad_fn's _saved_* values
     formula: str | None = None  # what the op computes, LaTeX
     grad_parts: list[int] = field(default_factory=list)  # out-edges whose grads sum to grad
+    # For an op with several results: each one the program used. `value`, `grad` and
+    # `grad_parts` above are those of output 0 (`name` too, for such an op).
+    outputs: list[GraphOutput] = field(default_factory=list)
 
 
 @dataclass
@@ -83,9 +99,13 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
         raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
     graph.node_of = {node: f"n{i}" for i, node in enumerate(order)}
     ids = graph.node_of
+    # Where each op's grad_fn outputs sit among its results: edges and outputs agree.
+    positions = {node: _positions(node, recorder.produced.get(node)) for node in order}
+    leaf_reads = _leaf_reads(order, recorder)
     constants: dict[int, str] = {}  # id(tensor) -> node id; tensors are held by the recorder
     for node in order:
-        graph.nodes.append(_op_node(node, ids[node], recorder, last, names))
+        graph.nodes.append(_op_node(node, ids[node], recorder, last, names, positions[node],
+                                    leaf_reads))
     for node in order:
         produced = recorder.produced.get(node)
         ran = last.by_node.get(node) if last else None
@@ -94,21 +114,51 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
             if child is not None:
                 graph.edges.append(GraphEdge(
                     ids[child], ids[node], i, _at(ran.grad_inputs if ran else (), i),
-                    _at(ran.local if ran else (), i), edge_formula(op, i), output_nr))
+                    _at(ran.local if ran else (), i), edge_formula(op, i),
+                    positions[child].get(output_nr, output_nr)))
                 continue
             tensor = produced.inputs[i] if produced and i < len(produced.inputs) else None
             if tensor is None:
                 continue
             if id(tensor) not in constants:
                 constants[id(tensor)] = cid = f"n{len(graph.nodes)}"
-                graph.nodes.append(_tensor_node(cid, tensor, recorder, names))
+                value = produced.reads.get(id(tensor)) if produced else None
+                graph.nodes.append(_tensor_node(cid, tensor, value, recorder, names))
             graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None, None,
                                          edge_formula(op, i)))
     if len(graph.nodes) > MAX_GRAPH_NODES:
         raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
+    _keep_used_outputs(graph, (ids[root], positions[root].get(output.output_nr, 0)))
     _mark_fan_out(graph)
     graph.output = ids[root]
     return graph
+
+
+def _positions(node: Any, produced: Produced | None) -> dict[int, int]:
+    """grad_fn output number -> position among the op's results (the same for the ops
+    torch has, but named once here)."""
+    if produced is None or len(produced.outputs) < 2:
+        return {}
+    return {t.output_nr: j for j, t in enumerate(produced.outputs) if t.grad_fn is node}
+
+
+def _leaf_reads(order: list[Any], recorder: Recorder) -> dict[Any, torch.Tensor]:
+    """Each leaf's value as the graph's ops read it: at the first op of the graph (in the
+    order the program ran them) that read it. A leaf updated in place or through `.data`
+    after that shows the value the graph was built from."""
+    first: dict[Any, tuple[int, torch.Tensor]] = {}
+    for node in order:
+        produced = recorder.produced.get(node)
+        if produced is None:
+            continue
+        for child, _ in node.next_functions:
+            if child is None or type(child).__name__ != "AccumulateGrad":
+                continue
+            value = produced.reads.get(id(child.variable))
+            known = first.get(child)
+            if value is not None and (known is None or produced.seq < known[0]):
+                first[child] = (produced.seq, value)
+    return {leaf: value for leaf, (_, value) in first.items()}
 
 
 def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> TraceGraph:
@@ -120,12 +170,14 @@ def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> Tra
     ids: dict[int, str] = {}
     queue = [output]
     held = [output]  # keeps every id() in `ids` valid while the graph is built
+    read: dict[int, torch.Tensor] = {}  # an input's value as its first consumer read it
     while queue:
         tensor = queue.pop(0)
         nid = ids[id(tensor)] = f"n{len(graph.nodes)}"
         record = recorder.untracked.get(id(tensor))
         if record is None or record.outputs[record.index] is not tensor:
-            graph.nodes.append(_tensor_node(nid, tensor, recorder, names))
+            graph.nodes.append(_tensor_node(nid, tensor, read.get(id(tensor)), recorder,
+                                            names))
             continue
         op = f"aten.{_aten_name(record.op)}"
         graph.nodes.append(GraphNode(nid, "op", op, label(op), names.of_tensor(tensor),
@@ -138,6 +190,8 @@ def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> Tra
                 if len(graph.nodes) + len(queue) >= MAX_GRAPH_NODES:
                     raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
                 ids[id(source)] = ""  # claimed; numbered when it leaves the queue
+                if id(source) in record.reads:
+                    read[id(source)] = record.reads[id(source)]
                 queue.append(source)
                 held.append(source)
             graph.edges.append(GraphEdge(f"@{id(source)}", nid, position, None))
@@ -155,46 +209,76 @@ def _at(grads: tuple[torch.Tensor | None, ...], i: int) -> torch.Tensor | None:
     return grads[i] if i < len(grads) else None
 
 
-def _mark_fan_out(graph: TraceGraph) -> None:
-    """Where a tensor feeds several ops, name the edges whose gradients sum to its own.
-
-    A node's value and grad are those of its first output; so are its grad_parts.
-    """
-    out_edges: dict[str, list[int]] = {}
-    for index, edge in enumerate(graph.edges):
-        if edge.output == 0:
-            out_edges.setdefault(edge.source, []).append(index)
+def _keep_used_outputs(graph: TraceGraph, root: tuple[str, int]) -> None:
+    """An op's results are listed when the program used them: read by an edge of the
+    graph, bound to a name, or differentiated (`root`: the shown output's node and
+    position)."""
+    used = {(e.source, e.output) for e in graph.edges} | {root}
     for node in graph.nodes:
-        edges = out_edges.get(node.id, [])
+        if node.outputs:
+            node.outputs = [o for o in node.outputs
+                            if (node.id, o.output) in used or o.name is not None]
+
+
+def _mark_fan_out(graph: TraceGraph) -> None:
+    """Where a tensor feeds several ops, name the edges whose gradients sum to its own:
+    for each output of an op with several (a node's own grad_parts are output 0's)."""
+    out_edges: dict[tuple[str, int], list[int]] = {}
+    for index, edge in enumerate(graph.edges):
+        out_edges.setdefault((edge.source, edge.output), []).append(index)
+    for node in graph.nodes:
+        edges = out_edges.get((node.id, 0), [])
         if len(edges) > 1:
             node.grad_parts = edges
+        for result in node.outputs:
+            edges = out_edges.get((node.id, result.output), [])
+            if len(edges) > 1:
+                result.grad_parts = edges
 
 
-def _tensor_node(nid: str, tensor: torch.Tensor, recorder: Recorder, names: Names) -> GraphNode:
-    """A leaf or constant met as a tensor rather than as a grad_fn."""
+def _tensor_node(nid: str, tensor: torch.Tensor, value: torch.Tensor | None,
+                 recorder: Recorder, names: Names) -> GraphNode:
+    """A leaf or constant met as a tensor rather than as a grad_fn; `value` is what the op
+    read (its value now when that was not recorded). No gradient reaches it here."""
     kind: Kind = "leaf" if tensor.requires_grad and tensor.is_leaf else "constant"
     name = names.of_tensor(tensor)
     is_leaf = kind == "leaf"
     return GraphNode(nid, kind, "AccumulateGrad" if is_leaf else None,
-                     name or label(None), name, recorder.leaf_value(tensor),
-                     tensor.grad if is_leaf else None, recorder.span_of(tensor))
+                     name or label(None), name,
+                     value if value is not None else tensor.detach().clone(),
+                     None, recorder.span_of(tensor))
 
 
 def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
-             names: Names) -> GraphNode:
+             names: Names, positions: dict[int, int],
+             leaf_reads: dict[Any, torch.Tensor]) -> GraphNode:
     op = type(node).__name__
     ran: Ran | None = phase.by_node.get(node) if phase else None
-    grad = ran.grad_outputs[0] if ran and ran.grad_outputs else None
+    grads = ran.grad_outputs if ran else ()
     if op == "AccumulateGrad":
         leaf = node.variable
         name = names.of_tensor(leaf)
-        return GraphNode(nid, "leaf", op, name or "leaf", name, recorder.leaf_value(leaf),
-                         grad, recorder.span_of(leaf), names.module_of_parameter(leaf))
+        value = leaf_reads.get(node)
+        return GraphNode(nid, "leaf", op, name or "leaf", name,
+                         value if value is not None else leaf.detach().clone(),
+                         _at(grads, 0), recorder.span_of(leaf), names.module_of_parameter(leaf))
     produced = recorder.produced.get(node)
     module: nn.Module | None = produced.module if produced else None
-    return GraphNode(
+    result = GraphNode(
         nid, "op", op, label(op), names.of_producer(node),
-        produced.value if produced else None, grad, produced.span if produced else None,
+        produced.value if produced else None, _at(grads, 0),
+        produced.span if produced else None,
         names.module_names.get(id(module)) if module is not None else None,
         ran.saved if ran else {}, op_formula(op),
     )
+    if produced is not None and len(produced.outputs) > 1:
+        first = positions.get(0, produced.index)
+        result.value = produced.values[first]
+        result.name = names.of_tensor(produced.outputs[first])
+        for j, (tensor, value) in enumerate(zip(produced.outputs, produced.values,
+                                                strict=True)):
+            grad_index = tensor.output_nr if tensor.grad_fn is node else None
+            grad = None if grad_index is None else _at(grads, grad_index)
+            result.outputs.append(GraphOutput(j, names.of_tensor(tensor), value, grad,
+                                              grad_index))
+    return result

@@ -13,7 +13,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 from torch import nn
@@ -51,6 +51,23 @@ class Produced:
     kwargs: dict[str, Any] = field(default_factory=dict)
     outputs: list[torch.Tensor] = field(default_factory=list)
     index: int = 0  # which of `outputs` this node's tensor is
+    values: list[torch.Tensor] = field(default_factory=list)  # every output's value then
+    # id(input) -> its value when the op read it, for each input without a grad_fn
+    # (leaves and constants): the program may change them later, in place or via .data.
+    reads: dict[int, torch.Tensor] = field(default_factory=dict)
+    seq: int = 0  # the order ops ran in
+
+
+class Pending(NamedTuple):
+    """One aten op seen while a call runs, before autograd has given its outputs a grad_fn."""
+
+    op: Any
+    args: Any
+    kwargs: dict[str, Any]
+    outputs: list[torch.Tensor]
+    values: list[torch.Tensor]  # the outputs' values as computed, copied at once
+    module: nn.Module | None  # the innermost module running
+    reads: dict[int, torch.Tensor]  # inputs without a grad_fn, as the op read them
 
 
 class Recorder:
@@ -58,8 +75,9 @@ class Recorder:
 
     def __init__(self) -> None:
         self.produced: dict[Any, Produced] = {}  # grad_fn node -> Produced
-        # id(leaf) -> (leaf, its value when last read, its _version then)
-        self.leaf_values: dict[int, tuple[torch.Tensor, torch.Tensor, int]] = {}
+        # id(input) -> (weak reference, its _version, its value) when an op last read it
+        self._reads: dict[int, tuple[weakref.ref[torch.Tensor], int, torch.Tensor]] = {}
+        self._seq = 0
         self.total_elements = 0
         self._mode = _Capture(self)
         self.recording = False  # inside a traced call: keep what its ops produce
@@ -113,23 +131,15 @@ class Recorder:
     def _made(self, tensor: torch.Tensor, span: Span) -> None:
         """Remember where a tensor without a grad_fn was made, for as long as it lives."""
         key = id(tensor)
-        if key in self.made:
-            return
-        made = self.made
-
-        def forget(ref: weakref.ref[torch.Tensor]) -> None:
-            known = made.get(key)
-            if known is not None and known[0] is ref:
-                del made[key]
-
-        made[key] = (weakref.ref(tensor, forget), span)
+        if key not in self.made:
+            self.made[key] = (weakref.ref(tensor, _forget(self.made, key)), span)
 
     def _single(self, aten: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
         """A call known to be one aten op on tensors no larger than their product, run
         below the dispatch mode: recorded as the mode would have recorded it, at a
         fraction of the cost (the mode's Python handler costs tens of microseconds)."""
-        out, pending = run_single(aten, fn, args)
-        self.count([t for *_, outputs, _snapshots, _module in pending for t in outputs])
+        out, pending = run_single(aten, fn, args, self.read)
+        self.count([t for record in pending for t in record.outputs])
         self._mode.pending = pending
         self.settle()
         if out.grad_fn is None:
@@ -167,26 +177,42 @@ class Recorder:
     def settle(self) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
         pending, self._mode.pending = self._mode.pending, []
-        for func, args, kwargs, outputs, snapshots, module in pending:
+        for record in pending:
+            func, args, kwargs, outputs, values, module, reads = record
             flat_args = _flatten(args)
-            builds_graph = False
-            for index, (tensor, snapshot) in enumerate(zip(outputs, snapshots, strict=True)):
+            self._seq += 1
+            for index, (tensor, value) in enumerate(zip(outputs, values, strict=True)):
                 node = tensor.grad_fn
                 if node is None:
                     if not any(tensor is arg for arg in flat_args):  # not an in-place op
                         self._keep_untracked(tensor, Produced(
-                            snapshot, self.span, flat_args, module, func, args, kwargs,
-                            outputs, index))
+                            value, self.span, flat_args, module, func, args, kwargs,
+                            outputs, index, values, reads, self._seq))
                     continue
-                builds_graph = True
                 if node not in self.produced:
                     self.produced[node] = Produced(
-                        snapshot, self.span, _align(node, args, flat_args), module,
-                        func, args, kwargs, outputs, index)
-            if builds_graph:  # the leaves it read, as they were when the graph was built
-                for arg in flat_args:
-                    if arg.is_leaf and arg.requires_grad:
-                        self._snapshot_leaf(arg)
+                        value, self.span, _align(node, args, flat_args), module,
+                        func, args, kwargs, outputs, index, values, reads, self._seq)
+
+    def read(self, tensors: list[torch.Tensor]) -> dict[int, torch.Tensor]:
+        """The values of an op's inputs that have no grad_fn (leaves and constants), as it
+        reads them: a copy per tensor, taken again once it changes. A change through
+        `.data` leaves `_version` as it was, so the contents are compared as well."""
+        found: dict[int, torch.Tensor] = {}
+        reads = self._reads
+        for tensor in tensors:
+            if tensor.grad_fn is not None or tensor.is_meta:
+                continue
+            key = id(tensor)
+            known = reads.get(key)
+            if known is not None and known[0]() is tensor and known[1] == tensor._version \
+                    and torch.equal(known[2], tensor):
+                found[key] = known[2]
+                continue
+            value = tensor.detach().clone()
+            reads[key] = (weakref.ref(tensor, _forget(reads, key)), tensor._version, value)
+            found[key] = value
+        return found
 
     def _keep_untracked(self, tensor: torch.Tensor, record: Produced) -> None:
         """Keep an op that ran without a grad_fn, the oldest going first past a budget:
@@ -197,19 +223,16 @@ class Recorder:
             oldest = next(iter(self.untracked))
             self._untracked_elements -= self.untracked.pop(oldest).value.numel()
 
-    def _snapshot_leaf(self, leaf: torch.Tensor) -> None:
-        """Keep the leaf's value as ops read it: again after each in-place update."""
-        key = id(leaf)  # held alive by the stored tuple, so the key cannot be reused
-        known = self.leaf_values.get(key)
-        if known is None or known[2] != leaf._version:
-            self.leaf_values[key] = (leaf, leaf.detach().clone(), leaf._version)
 
-    def leaf_value(self, leaf: torch.Tensor) -> torch.Tensor:
-        """The leaf's value when a graph-building op last read it, else its value now."""
-        known = self.leaf_values.get(id(leaf))
-        if known is not None and known[0] is leaf:
-            return known[1]
-        return leaf.detach()
+
+def _forget(table: dict[int, Any], key: int) -> Callable[[Any], None]:
+    """A weak reference's callback: drop `key` from `table` once its tensor is freed."""
+
+    def forget(ref: Any) -> None:
+        known = table.get(key)
+        if known is not None and known[0] is ref:
+            del table[key]
+    return forget
 
 
 _aten = torch.ops.aten
@@ -236,16 +259,18 @@ _SAVES_RESULT = frozenset({_aten.exp.default, _aten.relu.default, _aten.sigmoid.
 _DETACH = _aten.detach.default
 
 
-def run_single(aten: Any, fn: Callable[..., Any], args: tuple[Any, ...]
-               ) -> tuple[torch.Tensor, list[Any]]:
+def run_single(aten: Any, fn: Callable[..., Any], args: tuple[Any, ...],
+               read: Callable[[list[torch.Tensor]], dict[int, torch.Tensor]]
+               ) -> tuple[torch.Tensor, list[Pending]]:
     """Run `fn(*args)` below the dispatch mode: its output, and the records the mode's
-    handler would have made ((op, args, kwargs, outputs, their values, module) each)."""
+    handler would have made. `read` copies the inputs without a grad_fn."""
     with torch._C._DisableTorchDispatch():
+        reads = read([a for a in args if type(a) is torch.Tensor])
         out = fn(*args)
-        pending: list[Any] = [(aten, args, {}, [out], [out.detach().clone()], None)]
+        pending = [Pending(aten, args, {}, [out], [out.detach().clone()], None, reads)]
         if out.requires_grad and aten in _SAVES_RESULT:
             saved = out.detach()
-            pending.append((_DETACH, (out,), {}, [saved], [saved.clone()], None))
+            pending.append(Pending(_DETACH, (out,), {}, [saved], [saved.clone()], None, {}))
     return out, pending
 
 
@@ -287,9 +312,7 @@ class _Capture(TorchDispatchMode):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
-        # (op, args, kwargs, output tensors, their values as computed, innermost module)
-        self.pending: list[tuple[Any, Any, dict[str, Any], list[torch.Tensor],
-                                 list[torch.Tensor], nn.Module | None]] = []
+        self.pending: list[Pending] = []
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -300,16 +323,20 @@ class _Capture(TorchDispatchMode):
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
         _check_size(func, args, kwargs)
+        recorder = self.recorder
+        # The inputs as this op reads them, before it runs (some ops update an input in
+        # place, as batch norm does its running statistics).
+        reads = recorder.read(_flatten(args)) if recorder.recording else {}
         out = func(*args, **kwargs)
         outputs = _flatten(out)
-        recorder = self.recorder
         recorder.count(outputs)
         if recorder.recording:
             # The value as this op made it: cloned here, below the mode, before autograd
             # attaches a grad_fn and before anything can change it in place.
             stack = recorder.module_stack
-            self.pending.append((func, args, kwargs, outputs, [t.clone() for t in outputs],
-                                 stack[-1] if stack else None))
+            self.pending.append(Pending(func, args, kwargs, outputs,
+                                        [t.clone() for t in outputs],
+                                        stack[-1] if stack else None, reads))
         return out
 
 

@@ -30,6 +30,9 @@ class BackwardStep:
     edges: list[int]  # indices of its input edges, along which it sends gradients
     sends: list[torch.Tensor | None]  # what it sends along each of `edges`
     accumulated: torch.Tensor | None = None  # a leaf's .grad after this step
+    # For a node listing several outputs: (output, the gradient arriving at it) for each.
+    outputs: list[tuple[int, torch.Tensor | None]] = field(default_factory=list)
+    returned: bool = False  # torch.autograd.grad handed this gradient back, unstored
 
 
 @dataclass
@@ -52,18 +55,22 @@ def build_steps(graph: TraceGraph) -> Steps:
     for generation, layer in enumerate(nx.topological_generations(digraph)):
         for node_id in sorted(layer, key=_number, reverse=True):
             steps.forward.append(ForwardStep(node_id, generation, in_edges.get(node_id, [])))
+    nodes = {node.id: node for node in graph.nodes}
     for phase_index, phase in enumerate(graph.phases):
         for ran in phase.order:
             node_id = graph.node_of.get(ran.node)
             if node_id is None:
                 continue  # a node of another graph that this backward also ran through
             edges = in_edges.get(node_id, [])
-            sends = [_send(ran.grad_inputs, graph.edges[i].input) for i in edges]
-            grad = ran.grad_outputs[0] if ran.grad_outputs else None
-            steps.backward.append(
-                BackwardStep(phase_index, node_id, grad, edges, sends, ran.accumulated))
+            sends = [_at(ran.grad_inputs, graph.edges[i].input) for i in edges]
+            outputs = [(o.output, None if o.grad_index is None
+                        else _at(ran.grad_outputs, o.grad_index))
+                       for o in nodes[node_id].outputs]
+            steps.backward.append(BackwardStep(
+                phase_index, node_id, _at(ran.grad_outputs, 0), edges, sends,
+                ran.accumulated, outputs, ran.returned))
     return steps
 
 
-def _send(grads: tuple[torch.Tensor | None, ...], position: int) -> torch.Tensor | None:
+def _at(grads: tuple[torch.Tensor | None, ...], position: int) -> torch.Tensor | None:
     return grads[position] if position < len(grads) else None

@@ -52,9 +52,12 @@ class TraceSession:
         first = outputs[0] if isinstance(outputs, tuple | list) and outputs else outputs
         if not isinstance(first, torch.Tensor) or first.grad_fn is None:
             return self.recorder.call(torch.autograd.grad, args, kwargs, span)
+        inputs = args[1] if len(args) > 1 else kwargs.get("inputs", ())
+        returned = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
         phase, result = run_backward(
-            first.grad_fn, span, lambda: self.recorder.call(torch.autograd.grad, args, kwargs,
-                                                            span))
+            first.grad_fn, span,
+            lambda: self.recorder.call(torch.autograd.grad, args, kwargs, span),
+            returned=returned)
         self.phases.append(phase)
         self.last_backward = first
         return result

@@ -1,0 +1,52 @@
+"""Plain CPython + torch, run in a process of its own, as the oracle for what chainrule shows."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+
+SCRIPT = Path(__file__).resolve().parent / "plain_torch.py"
+
+
+def run_plain(programs: dict[str, str], roots: dict[str, str | None] | None = None
+              ) -> dict[str, dict[str, Any]]:
+    """Each program's record from plain_torch.py, all run by one new Python process."""
+    requests = [{"id": key, "source": source, "root": (roots or {}).get(key)}
+                for key, source in programs.items()]
+    done = subprocess.run([sys.executable, str(SCRIPT)], input=json.dumps(requests),
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def _numbers(data: Any) -> Any:
+    if isinstance(data, list):
+        return [_numbers(v) for v in data]
+    return float(data) if isinstance(data, str) else data
+
+
+def _tensor(payload: dict[str, Any]) -> torch.Tensor:
+    dtype = getattr(torch, payload["dtype"])
+    return torch.tensor(_numbers(payload["data"]), dtype=dtype).reshape(payload["shape"])
+
+
+def same(ours: dict[str, Any] | None, theirs: dict[str, Any] | None, what: str) -> None:
+    """The tensor chainrule wrote is the one torch delivered: dtype, shape and every bit."""
+    if ours is None or theirs is None:
+        assert ours is None and theirs is None, f"{what}: {ours} != {theirs}"
+        return
+    assert (ours["dtype"], ours["shape"]) == (theirs["dtype"], theirs["shape"]), what
+    expected = _tensor(theirs)
+    if ours["data"] is None:  # summarised: its statistics are the tensor's own
+        low, high = float(expected.double().min()), float(expected.double().max())
+        assert (float(ours["summary"]["min"]), float(ours["summary"]["max"])) == \
+            (pytest.approx(low, rel=1e-6), pytest.approx(high, rel=1e-6)), what
+        return
+    assert torch.equal(_tensor(ours), expected) or (
+        torch.equal(_tensor(ours).isnan(), expected.isnan())
+        and torch.equal(_tensor(ours).nan_to_num(), expected.nan_to_num())), what
