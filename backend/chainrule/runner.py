@@ -157,7 +157,7 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
             value = interpreter.run(parsed)
     finally:
         if recorded is not None:
-            recorded[0] = len(session.recorder.produced)
+            recorded[0] = session.recorder.records
     env = interpreter.env
     if output is not None:
         target = env.get(output)
@@ -179,7 +179,7 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
     names = Names.from_env(env)
     phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
     graph = build_graph(target, session.recorder, phases, names)
-    gradient_check = check_gradients(graph, session.recorder, phases[-1] if phases else None) \
+    gradient_check = check_gradients(graph, phases[-1] if phases else None) \
         if check else None
     return trace_payload(graph, build_steps(graph), names.modules, names.bound, gradient_check,
                          interpreter.stdout)

@@ -14,8 +14,6 @@ MAX_NESTING_CHARS = 100  # brackets open at once, checked before the parser sees
 MAX_LOOP_ITERATIONS = 1_000  # range() length of one for loop
 MAX_STEPS = 200_000  # evaluated syntax nodes over the whole program
 MAX_TENSOR_ELEMENTS = 4_000_000  # elements of any one tensor an op may produce
-MAX_TOTAL_ELEMENTS = 400_000_000  # elements produced over the whole program (time and memory
-# are bounded by the worker's wall clock and address space; this bounds the work in between)
 MAX_LIST_ELEMENTS = 100_000  # numbers in a literal list
 MAX_STDOUT_CHARS = 100_000  # printed output
 MAX_VARIABLES = 64  # pre-bound variables in a request
@@ -30,6 +28,11 @@ PROGRAM_SEED = 0
 # --- graph and serialisation limits ----------------------------------------------------
 MAX_GRAPH_NODES = 60_000  # nodes in one traced graph
 MAX_UNTRACKED_ELEMENTS = 4_000_000  # values kept of ops that ran without a grad_fn
+# Backward calls kept while a program runs: every one through the newest call's graph
+# (gradients accumulating), up to MAX_KEPT_PHASES, and the latest MAX_OTHER_PHASES
+# others. Each kept call holds its graph; a training loop's older graphs are freed.
+MAX_KEPT_PHASES = 64
+MAX_OTHER_PHASES = 4
 MAX_LISTED_ELEMENTS = 1_024  # tensors with more elements are summarised, not listed
 TRACE_THREAD_STACK_BYTES = 512 * 1024 * 1024  # deep graphs free recursively in torch's C++
 

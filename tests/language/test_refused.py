@@ -316,10 +316,3 @@ def test_graph_node_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _traced(source).to_dict() == {"code": "limit_exceeded", "line": None, "col": None,
                                          "message": "the graph has more than 10 nodes"}
 
-
-def test_total_elements_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("chainrule.trace.recorder.MAX_TOTAL_ELEMENTS", 1000)
-    source = PRELUDE + "y = x\nfor i in range(1000):\n    y = y * 2\n"
-    assert _traced(source).to_dict() == {
-        "code": "limit_exceeded", "line": LINE + 2, "col": 8,
-        "message": "the program made more than 1000 tensor elements"}

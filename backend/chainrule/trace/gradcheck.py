@@ -16,7 +16,7 @@ import torch
 
 from chainrule.trace.backward import Phase
 from chainrule.trace.graph import TraceGraph
-from chainrule.trace.recorder import Produced, Recorder
+from chainrule.trace.recorder import Alias, Produced, produced_of
 
 STEP = 1e-6  # h, in float64
 MAX_ELEMENTS_PER_LEAF = 16  # elements checked in each leaf (the first ones, in order)
@@ -45,14 +45,17 @@ class GradCheck:
     error: str | None = None  # why the check could not be made
 
 
-def check_gradients(graph: TraceGraph, recorder: Recorder, phase: Phase | None) -> GradCheck:
+def check_gradients(graph: TraceGraph, phase: Phase | None) -> GradCheck:
     """Check every leaf of `graph` that received a gradient in `phase`."""
     if phase is None:
         return GradCheck(STEP, [], "no backward pass ran through this graph")
-    calls = _calls(graph, recorder)
-    root = recorder.produced.get(phase.root)
+    calls = _calls(graph)
+    root = produced_of(phase.root)
     if root is None or not calls:
         return GradCheck(STEP, [], "this graph's ops were not recorded")
+    if any(call.op is None for call in calls):
+        return GradCheck(STEP, [], "this graph has an op that cannot be replayed (a custom "
+                         "autograd Function runs the program's own code)")
     leaves = [(node, graph.node_of[node]) for node in graph.node_of
               if type(node).__name__ == "AccumulateGrad"]
     nodes = {n.id: n for n in graph.nodes}
@@ -87,15 +90,14 @@ def _leaf_value(shown: torch.Tensor | None, leaf: torch.Tensor) -> torch.Tensor:
     return (shown if shown is not None else leaf.detach()).double()
 
 
-def _calls(graph: TraceGraph, recorder: Recorder) -> list[Produced]:
+def _calls(graph: TraceGraph) -> list[Produced]:
     """The recorded calls behind the graph's ops, once each, in the order they ran."""
-    seen: set[int] = set()
-    calls = []
-    for node, produced in recorder.produced.items():  # insertion order is program order
-        if node in graph.node_of and produced.op is not None and id(produced.outputs) not in seen:
-            seen.add(id(produced.outputs))
-            calls.append(produced)
-    return calls
+    found: dict[int, Produced] = {}
+    for node in graph.node_of:
+        produced = produced_of(node)
+        if produced is not None:
+            found[id(produced)] = produced
+    return sorted(found.values(), key=lambda produced: produced.seq)
 
 
 def _value(calls: list[Produced], root: Produced, bases: dict[int, torch.Tensor],
@@ -112,9 +114,14 @@ def _value(calls: list[Produced], root: Produced, bases: dict[int, torch.Tensor]
             kwargs["dtype"] = torch.float64
         out = call.op(*args, **kwargs)
         results = list(out) if isinstance(out, tuple | list) else [out]
-        for original, result in zip(call.outputs, results, strict=False):
-            shadow[id(original)] = result
-    output = shadow[id(root.outputs[root.index])]
+        for j, result in enumerate(results[:len(call.outputs)]):
+            original = call.output(j)
+            if original is not None:
+                shadow[id(original)] = result
+    original = root.output(root.index)
+    if original is None or id(original) not in shadow:
+        raise ValueError("the output is no longer held")
+    output = shadow[id(original)]
     if seed is not None:
         output = output * seed.double()
     return float(output.sum())
@@ -124,6 +131,10 @@ def _in_float64(value: Any, shadow: dict[int, torch.Tensor],
                 reads: dict[int, torch.Tensor]) -> Any:
     """The call's arguments for the replay: graph tensors from the replay so far, other
     tensors as the call read them (the program may have changed them since)."""
+    if isinstance(value, Alias):  # an in-place op's operand: the tensor, if still held
+        value = value.ref()
+        if value is None:
+            raise ValueError("an in-place operand is no longer held")
     if isinstance(value, torch.Tensor):
         known = shadow.get(id(value))
         if known is not None:

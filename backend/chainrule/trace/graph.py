@@ -20,7 +20,7 @@ from chainrule.trace.backward import Phase, Ran
 from chainrule.trace.formulas import edge_formula, op_formula
 from chainrule.trace.labels import label
 from chainrule.trace.names import Names
-from chainrule.trace.recorder import Produced, Recorder, Span
+from chainrule.trace.recorder import Produced, Recorder, Span, produced_of, untracked_inputs
 from chainrule.trace.walk import reachable
 
 Kind = Literal["op", "leaf", "constant"]
@@ -100,14 +100,14 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
     graph.node_of = {node: f"n{i}" for i, node in enumerate(order)}
     ids = graph.node_of
     # Where each op's grad_fn outputs sit among its results: edges and outputs agree.
-    positions = {node: _positions(node, recorder.produced.get(node)) for node in order}
-    leaf_reads = _leaf_reads(order, recorder)
+    positions = {node: _positions(produced_of(node)) for node in order}
+    leaf_reads = _leaf_reads(order)
     constants: dict[int, str] = {}  # id(tensor) -> node id; tensors are held by the recorder
     for node in order:
         graph.nodes.append(_op_node(node, ids[node], recorder, last, names, positions[node],
                                     leaf_reads))
     for node in order:
-        produced = recorder.produced.get(node)
+        produced = produced_of(node)
         ran = last.by_node.get(node) if last else None
         op = type(node).__name__
         for i, (child, output_nr) in enumerate(node.next_functions):
@@ -134,21 +134,21 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
     return graph
 
 
-def _positions(node: Any, produced: Produced | None) -> dict[int, int]:
+def _positions(produced: Produced | None) -> dict[int, int]:
     """grad_fn output number -> position among the op's results (the same for the ops
     torch has, but named once here)."""
     if produced is None or len(produced.outputs) < 2:
         return {}
-    return {t.output_nr: j for j, t in enumerate(produced.outputs) if t.grad_fn is node}
+    return {nr: j for j, nr in enumerate(produced.output_nrs) if nr is not None}
 
 
-def _leaf_reads(order: list[Any], recorder: Recorder) -> dict[Any, torch.Tensor]:
+def _leaf_reads(order: list[Any]) -> dict[Any, torch.Tensor]:
     """Each leaf's value as the graph's ops read it: at the first op of the graph (in the
     order the program ran them) that read it. A leaf updated in place or through `.data`
     after that shows the value the graph was built from."""
     first: dict[Any, tuple[int, torch.Tensor]] = {}
     for node in order:
-        produced = recorder.produced.get(node)
+        produced = produced_of(node)
         if produced is None:
             continue
         for child, _ in node.next_functions:
@@ -175,7 +175,7 @@ def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> Tra
         tensor = queue.pop(0)
         nid = ids[id(tensor)] = f"n{len(graph.nodes)}"
         record = recorder.untracked.get(id(tensor))
-        if record is None or record.outputs[record.index] is not tensor:
+        if record is None or record.output(record.index) is not tensor:
             graph.nodes.append(_tensor_node(nid, tensor, read.get(id(tensor)), recorder,
                                             names))
             continue
@@ -183,7 +183,7 @@ def _forward_only(output: torch.Tensor, recorder: Recorder, names: Names) -> Tra
         graph.nodes.append(GraphNode(nid, "op", op, label(op), names.of_tensor(tensor),
                                      record.value, None, record.span,
                                      names.module_names.get(id(record.module))))
-        for position, source in enumerate(record.inputs):
+        for position, source in enumerate(untracked_inputs(record)):
             if source is None:
                 continue
             if id(source) not in ids:
@@ -262,7 +262,7 @@ def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
         return GraphNode(nid, "leaf", op, name or "leaf", name,
                          value if value is not None else leaf.detach().clone(),
                          _at(grads, 0), recorder.span_of(leaf), names.module_of_parameter(leaf))
-    produced = recorder.produced.get(node)
+    produced = produced_of(node)
     module: nn.Module | None = produced.module if produced else None
     result = GraphNode(
         nid, "op", op, label(op), names.of_producer(node),
@@ -274,11 +274,10 @@ def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
     if produced is not None and len(produced.outputs) > 1:
         first = positions.get(0, produced.index)
         result.value = produced.values[first]
-        result.name = names.of_tensor(produced.outputs[first])
-        for j, (tensor, value) in enumerate(zip(produced.outputs, produced.values,
-                                                strict=True)):
-            grad_index = tensor.output_nr if tensor.grad_fn is node else None
+        result.name = names.of_tensor(produced.output(first))
+        for j, (value, grad_index) in enumerate(zip(produced.values, produced.output_nrs,
+                                                    strict=True)):
             grad = None if grad_index is None else _at(grads, grad_index)
-            result.outputs.append(GraphOutput(j, names.of_tensor(tensor), value, grad,
-                                              grad_index))
+            result.outputs.append(GraphOutput(j, names.of_tensor(produced.output(j)), value,
+                                              grad, grad_index))
     return result

@@ -61,7 +61,9 @@ class Names:
                 self._add(f"{name}.{param_name}", param)
                 self.parameter_module.setdefault(id(param), name)
 
-    def of_tensor(self, tensor: torch.Tensor) -> str | None:
+    def of_tensor(self, tensor: torch.Tensor | None) -> str | None:
+        if tensor is None:
+            return None
         known = self.tensors.get(id(tensor))
         return known[1] if known is not None and known[0] is tensor else None
 

@@ -1,14 +1,20 @@
-"""Forward capture: every tensor torch produces while the program runs, keyed by its grad_fn.
+"""Forward capture: every tensor torch produces while the program runs, kept by its grad_fn.
 
 grad_fn nodes do not keep their outputs, so each interpreter call runs under a
 TorchDispatchMode that sees every aten op, including those torch runs inside a composite
 op (the TBackward0 inside nn.Linear). The same mode refuses ops whose results would be
-too large, before they allocate, by running them on the meta device first.
+too large, before they allocate (sizes.py).
+
+A record lives in its node's `metadata` and holds the node's own outputs weakly: it is
+freed with the graph, so a training loop of thousands of steps keeps only the graphs the
+program still holds. Calls nest (a module's forward written by the program calls other
+modules): each call keeps its own pending ops.
 """
 
 from __future__ import annotations
 
 import operator
+import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,45 +23,50 @@ from typing import Any, NamedTuple
 
 import torch
 from torch import nn
+from torch.nn.modules import module as torch_module
 from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_modes
 
-from chainrule.errors import LimitError
-from chainrule.settings import (
-    MAX_TENSOR_ELEMENTS,
-    MAX_TOTAL_ELEMENTS,
-    MAX_UNTRACKED_ELEMENTS,
-)
+from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_UNTRACKED_ELEMENTS
+from chainrule.trace.sizes import check_size, flatten
 
 Span = tuple[int, int, int, int]
-
-# Ops that make a tensor larger than their inputs from one input or none.
-_GROWING = frozenset({"expand", "repeat", "tile", "repeat_interleave", "kron", "broadcast_to",
-                      "new_zeros", "new_ones", "new_full", "new_empty", "one_hot", "pad",
-                      "constant_pad_nd", "diag_embed", "diag", "embedding", "index_select",
-                      "gather", "cartesian_prod", "combinations", "tril_indices", "triu_indices",
-                      "eye", "arange", "linspace", "logspace", "randperm"})
+_RECORD = "chainrule.produced"  # the key of a node's record in its metadata
 
 
-@dataclass
+class Alias(NamedTuple):
+    """In a record's arguments, an operand that is also a result of the op (in place):
+    held weakly, so the record does not keep its own node alive."""
+
+    ref: weakref.ref[torch.Tensor]
+
+
+@dataclass(eq=False)
 class Produced:
-    """A tensor an op produced: its value then, and the source expression that ran it."""
+    """What an op produced: its values then, its inputs, and the source that ran it."""
 
-    value: torch.Tensor
+    value: torch.Tensor  # this node's first output, copied when the op ran
     span: Span
     # The op's inputs by position, aligned with grad_fn.next_functions when known.
-    inputs: list[torch.Tensor | None] = field(default_factory=list)
+    # (A record without a grad_fn holds an input that has one weakly: see untracked_inputs.)
+    inputs: list[Any] = field(default_factory=list)
     module: nn.Module | None = None  # the innermost module running when the op ran
     # The aten call itself, so the graph can be replayed (gradient check in float64).
     op: Any = None
     args: tuple[Any, ...] = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
-    outputs: list[torch.Tensor] = field(default_factory=list)
+    outputs: list[weakref.ref[torch.Tensor]] = field(default_factory=list)
     index: int = 0  # which of `outputs` this node's tensor is
     values: list[torch.Tensor] = field(default_factory=list)  # every output's value then
+    # Per output: its place among its grad_fn's outputs, when that grad_fn is this node's.
+    output_nrs: list[int | None] = field(default_factory=list)
     # id(input) -> its value when the op read it, for each input without a grad_fn
     # (leaves and constants): the program may change them later, in place or via .data.
     reads: dict[int, torch.Tensor] = field(default_factory=dict)
     seq: int = 0  # the order ops ran in
+
+    def output(self, index: int) -> torch.Tensor | None:
+        """Output `index` of the op, while it is alive."""
+        return self.outputs[index]()
 
 
 class Pending(NamedTuple):
@@ -70,19 +81,29 @@ class Pending(NamedTuple):
     reads: dict[int, torch.Tensor]  # inputs without a grad_fn, as the op read them
 
 
+def produced_of(node: Any) -> Produced | None:
+    """The record of the op behind a grad_fn node, if a traced call ran it."""
+    record = _metadata(node).get(_RECORD)
+    return record if isinstance(record, Produced) else None
+
+
+def _metadata(node: Any) -> dict[str, Any]:
+    """torch.autograd.graph.Node.metadata: a dict that lives as long as the node."""
+    return node.metadata
+
+
 class Recorder:
     """Records what each grad_fn produced; one per program run."""
 
     def __init__(self) -> None:
-        self.produced: dict[Any, Produced] = {}  # grad_fn node -> Produced
+        self.records = 0  # graph nodes recorded in all (the runner's collection hint)
         # id(input) -> (weak reference, its _version, its value) when an op last read it
         self._reads: dict[int, tuple[weakref.ref[torch.Tensor], int, torch.Tensor]] = {}
         self._seq = 0
-        self.total_elements = 0
         self._mode = _Capture(self)
         self.recording = False  # inside a traced call: keep what its ops produce
         self.span: Span = (0, 0, 0, 0)
-        self.module_stack: list[nn.Module] = []
+        self.module_stack: list[nn.Module] = []  # the modules running, outermost first
         # Tensors made without a grad_fn (leaves, constants): id -> (weak reference, span).
         # Weak: a loop that makes a tensor each step must not keep every one alive.
         self.made: dict[int, tuple[weakref.ref[torch.Tensor], Span]] = {}
@@ -94,9 +115,27 @@ class Recorder:
     @contextmanager
     def running(self) -> Iterator[None]:
         """The whole program runs inside this: every aten op is size-checked, and those of
-        traced calls are recorded. Entering the mode once is cheaper than once per call."""
-        with self._mode:
-            yield
+        traced calls are recorded; every module call is on `module_stack` while it runs.
+        Entering the mode once is cheaper than once per call."""
+        thread = threading.get_ident()
+        stack = self.module_stack
+
+        def enter(module: nn.Module, _args: Any) -> None:
+            if threading.get_ident() == thread:
+                stack.append(module)
+
+        def leave(module: nn.Module, _args: Any, _out: Any) -> None:
+            if threading.get_ident() == thread and stack and stack[-1] is module:
+                stack.pop()
+
+        before = torch_module.register_module_forward_pre_hook(enter)
+        after = torch_module.register_module_forward_hook(leave)
+        try:
+            with self._mode:
+                yield
+        finally:
+            before.remove()
+            after.remove()
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -107,26 +146,30 @@ class Recorder:
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span) -> Any:
         """Run one interpreter-level call with every aten op inside it recorded."""
+        outer_span, outer_pending, outer_recording = self.span, self._mode.pending, \
+            self.recording
         self.span = span
-        if not kwargs:
-            aten = _single_op(fn, args)
-            if aten is not None:
-                return self._single(aten, fn, args)
-        handles = self._watch_modules(fn) if isinstance(fn, nn.Module) else []
-        self._mode.pending.clear()
-        self.recording = True
         try:
-            result = fn(*args, **kwargs)
+            if not kwargs:
+                aten = _single_op(fn, args)
+                if aten is not None:
+                    return self._single(aten, fn, args)
+            depth = len(self.module_stack)
+            self._mode.pending = []
+            self.recording = True
+            try:
+                result = fn(*args, **kwargs)
+            finally:
+                self.recording = outer_recording
+                del self.module_stack[depth:]  # a module that raised left no leave hook
+            self.settle(self._mode.pending)
+            self.settle_results(result, fn, args, kwargs)
+            for tensor in result if isinstance(result, tuple | list) else (result,):
+                if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
+                    self._made(tensor, span)
+            return result
         finally:
-            self.recording = False
-            for handle in handles:
-                handle.remove()
-            self.module_stack.clear()
-        self.settle()
-        for tensor in result if isinstance(result, tuple | list) else (result,):
-            if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
-                self._made(tensor, span)
-        return result
+            self.span, self._mode.pending = outer_span, outer_pending
 
     def _made(self, tensor: torch.Tensor, span: Span) -> None:
         """Remember where a tensor without a grad_fn was made, for as long as it lives."""
@@ -139,60 +182,64 @@ class Recorder:
         below the dispatch mode: recorded as the mode would have recorded it, at a
         fraction of the cost (the mode's Python handler costs tens of microseconds)."""
         out, pending = run_single(aten, fn, args, self.read)
-        self.count([t for record in pending for t in record.outputs])
-        self._mode.pending = pending
-        self.settle()
+        self.settle(pending)
         if out.grad_fn is None:
             self._made(out, self.span)
         return out
-
-    def count(self, outputs: list[torch.Tensor]) -> None:
-        """Add the elements ops made to the program's total; refuse past the limit."""
-        self.total_elements += sum(t.numel() for t in outputs)
-        if self.total_elements > MAX_TOTAL_ELEMENTS:
-            raise LimitError(f"the program made more than {MAX_TOTAL_ELEMENTS} tensor elements")
-
-    def _watch_modules(self, root: nn.Module) -> list[Any]:
-        """Hooks that keep `module_stack` as the modules running, outermost first."""
-        stack = self.module_stack
-
-        def enter(module: nn.Module, _args: Any) -> None:
-            stack.append(module)
-
-        def leave(module: nn.Module, _args: Any, _out: Any) -> None:
-            if stack and stack[-1] is module:
-                stack.pop()
-
-        handles = []
-        for module in root.modules():
-            handles.append(module.register_forward_pre_hook(enter))
-            handles.append(module.register_forward_hook(leave))
-        return handles
 
     def span_of(self, tensor: torch.Tensor) -> Span | None:
         """Where a tensor without a grad_fn was made, when a traced call made it."""
         known = self.made.get(id(tensor))
         return known[1] if known is not None and known[0]() is tensor else None
 
-    def settle(self) -> None:
+    def settle(self, pending: list[Pending]) -> None:
         """Attach the pending aten outputs to the grad_fn nodes autograd gave them."""
-        pending, self._mode.pending = self._mode.pending, []
         for record in pending:
-            func, args, kwargs, outputs, values, module, reads = record
-            flat_args = _flatten(args)
             self._seq += 1
-            for index, (tensor, value) in enumerate(zip(outputs, values, strict=True)):
-                node = tensor.grad_fn
-                if node is None:
-                    if not any(tensor is arg for arg in flat_args):  # not an in-place op
-                        self._keep_untracked(tensor, Produced(
-                            value, self.span, flat_args, module, func, args, kwargs,
-                            outputs, index, values, reads, self._seq))
-                    continue
-                if node not in self.produced:
-                    self.produced[node] = Produced(
-                        value, self.span, _align(node, args, flat_args), module,
-                        func, args, kwargs, outputs, index, values, reads, self._seq)
+            self._keep(record, self._seq)
+
+    def settle_results(self, result: Any, fn: Any, call_args: tuple[Any, ...],
+                       kwargs: dict[str, Any]) -> None:
+        """Record the call's results whose grad_fn no aten op made: a custom autograd
+        Function's output gets its node from Function.apply. Not replayable: the
+        gradient check would have to run the program's own forward again."""
+        outputs = [t for t in (result if isinstance(result, tuple | list) else (result,))
+                   if isinstance(t, torch.Tensor)]
+        if any(t.grad_fn is not None and produced_of(t.grad_fn) is None for t in outputs):
+            self._seq += 1
+            self._keep(Pending(fn, call_args, kwargs, outputs,
+                               [t.detach().clone() for t in outputs], self._innermost(),
+                               self.read(flatten(call_args))), self._seq, replayable=False)
+
+    def _innermost(self) -> nn.Module | None:
+        return self.module_stack[-1] if self.module_stack else None
+
+    def _keep(self, record: Pending, seq: int, replayable: bool = True) -> None:
+        func, args, kwargs, outputs, values, module, reads = record
+        flat_args = flatten(args)
+        aliases = {id(t) for t in outputs
+                   if any(t is a for a in flat_args)}  # in-place: an operand is a result
+        if aliases:
+            args = _replace(args, aliases)
+            kwargs = _replace(kwargs, aliases)
+            flat_args = [None if id(a) in aliases else a for a in flat_args]
+        refs = [weakref.ref(t) for t in outputs]
+        for index, tensor in enumerate(outputs):
+            node = tensor.grad_fn
+            if node is None:
+                if not aliases:
+                    self._keep_untracked(tensor, Produced(
+                        values[index], self.span, flat_args, module, func, args, kwargs,
+                        refs, index, values, [None] * len(outputs), reads, seq))
+                continue
+            if produced_of(node) is not None:
+                continue
+            nrs = [t.output_nr if t.grad_fn is node else None for t in outputs]
+            _metadata(node)[_RECORD] = Produced(
+                values[index], self.span, _align(node, args, flat_args), module,
+                func if replayable else None, args, kwargs, refs, index, values, nrs,
+                reads, seq)
+            self.records += 1
 
     def read(self, tensors: list[torch.Tensor]) -> dict[int, torch.Tensor]:
         """The values of an op's inputs that have no grad_fn (leaves and constants), as it
@@ -216,13 +263,44 @@ class Recorder:
 
     def _keep_untracked(self, tensor: torch.Tensor, record: Produced) -> None:
         """Keep an op that ran without a grad_fn, the oldest going first past a budget:
-        a long program that never asks for gradients shows the end of its forward graph."""
+        a long program that never asks for gradients shows the end of its forward graph.
+        Its inputs that belong to an autograd graph are held weakly, so a record never
+        keeps a graph alive."""
+        record.inputs = [t if t is None or t.grad_fn is None else _Weak(t)
+                         for t in record.inputs]
+        record.args, record.kwargs = (), {}  # only replayed graphs need them
         self.untracked[id(tensor)] = record
         self._untracked_elements += record.value.numel()
         while self._untracked_elements > MAX_UNTRACKED_ELEMENTS and len(self.untracked) > 1:
             oldest = next(iter(self.untracked))
             self._untracked_elements -= self.untracked.pop(oldest).value.numel()
 
+
+class _Weak:
+    """An input of a record without a grad_fn that is part of an autograd graph."""
+
+    __slots__ = ("ref",)
+
+    def __init__(self, tensor: torch.Tensor) -> None:
+        self.ref = weakref.ref(tensor)
+
+
+def untracked_inputs(record: Produced) -> list[torch.Tensor | None]:
+    """A record's inputs, those held weakly resolved (None once freed)."""
+    return [t.ref() if isinstance(t, _Weak) else t for t in record.inputs]
+
+
+def _replace(value: Any, aliases: set[int]) -> Any:
+    """`value` with each tensor whose id is in `aliases` replaced by an Alias."""
+    if isinstance(value, torch.Tensor):
+        return Alias(weakref.ref(value)) if id(value) in aliases else value
+    if isinstance(value, tuple):
+        return tuple(_replace(v, aliases) for v in value)
+    if isinstance(value, list):
+        return [_replace(v, aliases) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace(v, aliases) for k, v in value.items()}
+    return value
 
 
 def _forget(table: dict[int, Any], key: int) -> Callable[[Any], None]:
@@ -300,7 +378,8 @@ def _align(node: Any, args: tuple[Any, ...], flat: list[Any]) -> list[torch.Tens
     n = len(node.next_functions)
     if len(args) == n:
         return [a if isinstance(a, torch.Tensor) else None for a in args]
-    tensors: list[torch.Tensor | None] = [a for a in flat if isinstance(a, torch.Tensor)]
+    tensors: list[torch.Tensor | None] = [a for a in flat if isinstance(a, torch.Tensor)
+                                          or a is None]
     if len(tensors) == n:
         return tensors
     return []
@@ -322,133 +401,18 @@ class _Capture(TorchDispatchMode):
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
-        _check_size(func, args, kwargs)
+        check_size(func, args, kwargs)
         recorder = self.recorder
+        if not recorder.recording:
+            return func(*args, **kwargs)
         # The inputs as this op reads them, before it runs (some ops update an input in
         # place, as batch norm does its running statistics).
-        reads = recorder.read(_flatten(args)) if recorder.recording else {}
+        reads = recorder.read(flatten(args))
         out = func(*args, **kwargs)
-        outputs = _flatten(out)
-        recorder.count(outputs)
-        if recorder.recording:
-            # The value as this op made it: cloned here, below the mode, before autograd
-            # attaches a grad_fn and before anything can change it in place.
-            stack = recorder.module_stack
-            self.pending.append(Pending(func, args, kwargs, outputs,
-                                        [t.clone() for t in outputs],
-                                        stack[-1] if stack else None, reads))
+        outputs = flatten(out)
+        # The value as this op made it: cloned here, below the mode, before autograd
+        # attaches a grad_fn and before anything can change it in place.
+        stack = recorder.module_stack
+        self.pending.append(Pending(func, args, kwargs, outputs, [t.clone() for t in outputs],
+                                    stack[-1] if stack else None, reads))
         return out
-
-
-def _flatten(value: Any) -> list[Any]:
-    """The tensors in an op's arguments or results (tuples, lists and dicts of them)."""
-    if isinstance(value, torch.Tensor):
-        return [value]
-    found: list[Any] = []
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, torch.Tensor):
-            found.append(item)
-        elif isinstance(item, tuple | list):
-            stack.extend(reversed(item))
-        elif isinstance(item, dict):
-            stack.extend(reversed(list(item.values())))
-    return found
-
-
-_NAMES: dict[Any, str] = {}
-
-
-def _op_name(func: Any) -> str:
-    name = _NAMES.get(func)
-    if name is None:
-        name = _NAMES[func] = func._schema.name.split("::")[-1]
-    return name
-
-
-# Factories whose first argument is the output's size.
-_SIZED_FACTORIES = frozenset({"empty", "zeros", "ones", "full", "rand", "randn"})
-# Matrix products: the output's size from the inputs' shapes, (operands, batched).
-_PRODUCTS: dict[str, tuple[int, bool]] = {"mm": (0, False), "addmm": (1, False),
-                                          "bmm": (0, True), "baddbmm": (1, True)}
-
-
-def _known_shape(name: str, args: Any) -> tuple[int, ...] | None:
-    """The output's shape, for the common ops whose shape is plain from their arguments;
-    None when it is not (the op then runs on the meta device first)."""
-    if name in _SIZED_FACTORIES and args and isinstance(args[0], list | tuple) \
-            and all(type(d) is int and d >= 0 for d in args[0]):
-        return tuple(args[0])
-    product = _PRODUCTS.get(name)
-    if product is not None and len(args) >= product[0] + 2:
-        first, batched = product
-        a, b = args[first], args[first + 1]
-        if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor):
-            if batched and a.dim() == b.dim() == 3:
-                return (a.shape[0], a.shape[1], b.shape[2])
-            if not batched and a.dim() == b.dim() == 2:
-                return (a.shape[0], b.shape[1])
-    return None
-
-
-def _too_large(shape: Any) -> LimitError | None:
-    numel = 1
-    for d in shape:
-        numel *= d
-    if numel <= MAX_TENSOR_ELEMENTS:
-        return None
-    return LimitError(f"this would make a tensor of {numel} elements "
-                      f"({'x'.join(str(d) for d in shape)}); the limit is {MAX_TENSOR_ELEMENTS}")
-
-
-def _check_size(func: Any, args: Any, kwargs: Any) -> None:
-    """Refuse an op whose output would pass MAX_TENSOR_ELEMENTS, without allocating it.
-
-    No op here makes more elements than the product (or, for cat and stack, the sum) of
-    its inputs' sizes, except factories and the _GROWING ops: only those, and ops on
-    inputs whose product passes the limit, are first run on the meta device, unless their
-    size is plain from their arguments (sized factories, matrix products).
-    """
-    name = _op_name(func)
-    tensors = _flatten(args)
-    if kwargs:
-        tensors += _flatten(kwargs)
-    if tensors and name not in _GROWING:
-        product, total = 1, 0
-        for t in tensors:
-            n = t.numel()
-            total += n
-            product *= n if n > 1 else 1
-        if product <= MAX_TENSOR_ELEMENTS and total <= MAX_TENSOR_ELEMENTS:
-            return
-    known = _known_shape(name, args)
-    if known is not None:
-        error = _too_large(known)
-        if error is not None:
-            raise error
-        return
-    meta_args, meta_kwargs = _to_meta((args, kwargs))
-    if "device" in meta_kwargs:
-        meta_kwargs["device"] = torch.device("meta")
-    try:
-        meta_out = func(*meta_args, **meta_kwargs)
-    except (RuntimeError, NotImplementedError, TypeError, ValueError):
-        return  # the real call will raise torch's own message, or is data-dependent
-    for t in _flatten(meta_out):
-        error = _too_large(t.shape)
-        if error is not None:
-            raise error
-
-
-def _to_meta(value: Any) -> Any:
-    """The same structure with every tensor replaced by a meta tensor of its shape."""
-    if isinstance(value, torch.Tensor):
-        return torch.empty_strided(value.shape, value.stride(), dtype=value.dtype, device="meta")
-    if isinstance(value, tuple):
-        return tuple(_to_meta(v) for v in value)
-    if isinstance(value, list):
-        return [_to_meta(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _to_meta(v) for k, v in value.items()}
-    return value

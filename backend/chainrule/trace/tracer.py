@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 from chainrule.errors import TorchError
+from chainrule.settings import MAX_KEPT_PHASES, MAX_OTHER_PHASES
 from chainrule.trace.backward import Phase, run_backward
 from chainrule.trace.recorder import Recorder
 
@@ -44,7 +45,7 @@ class TraceSession:
         with self.recorder.paused():
             phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs),
                                     seed)
-        self.phases.append(phase)
+        self._keep(phase)
         self.last_backward = tensor
 
     def _autograd_grad(self, args: tuple[Any, ...], kwargs: dict[str, Any], span: Span) -> Any:
@@ -58,9 +59,20 @@ class TraceSession:
             first.grad_fn, span,
             lambda: self.recorder.call(torch.autograd.grad, args, kwargs, span),
             returned=returned)
-        self.phases.append(phase)
+        self._keep(phase)
         self.last_backward = first
         return result
+
+    def _keep(self, phase: Phase) -> None:
+        """Keep the new phase, the earlier ones that ran through its root (gradients
+        accumulating over calls on one graph), and the most recent others up to a
+        budget: a training loop of thousands of backward() calls holds a few graphs,
+        not thousands (each phase holds its graph alive)."""
+        root = phase.root
+        through = [p for p in self.phases if root in p.by_node]
+        others = [p for p in self.phases if root not in p.by_node][-MAX_OTHER_PHASES:]
+        kept = set(map(id, through + others))
+        self.phases = [p for p in self.phases if id(p) in kept][-MAX_KEPT_PHASES:] + [phase]
 
     def mutating(self) -> None:
         return None
