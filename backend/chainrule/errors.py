@@ -8,6 +8,7 @@
     ├── ProgramTypeError            type_error: a value of the wrong kind for an operation
     ├── TorchError                  torch_error: torch itself refused (its message kept)
     ├── ArithmeticFault             arithmetic_error: plain-number arithmetic failed (1 / 0)
+    ├── AssertionFailed             assertion_error: the program's own assert failed
     ├── OutputError                 bad_output: the requested output is not a tensor
     ├── ProgramTimeout              timeout: the program ran past the wall-clock limit
     ├── WorkerCrashed               worker_crashed: the worker process died mid-program
@@ -68,6 +69,10 @@ class TorchError(ChainruleError):
 
 class ArithmeticFault(ChainruleError):
     code = "arithmetic_error"
+
+
+class AssertionFailed(ChainruleError):
+    code = "assertion_error"
 
 
 class OutputError(ChainruleError):

@@ -27,12 +27,13 @@ from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
 from chainrule.settings import PROGRAM_SEED, TRACE_THREAD_STACK_BYTES
 from chainrule.trace.gradcheck import check_gradients
-from chainrule.trace.graph import build_graph
+from chainrule.trace.graph import TraceGraph, build_graph
 from chainrule.trace.names import Names
 from chainrule.trace.steps import build_steps
 from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
+
 FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
 WARM_UP_PROGRAM = (
     "import torch\nw = torch.tensor(1.0, requires_grad=True)\nloss = (w * 2 - 1) ** 2\n"
@@ -175,11 +176,14 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
     elif interpreter.last_tensor is not None:
         target = interpreter.last_tensor
     else:
-        raise OutputError("the program made no tensor to show")
+        target = None  # plain Python only: its output, and an empty graph
     names = Names.from_env(env)
-    phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
-    graph = build_graph(target, session.recorder, phases, names)
+    if target is None:
+        graph, phases = TraceGraph(), []
+    else:
+        phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
+        graph = build_graph(target, session.recorder, phases, names)
     gradient_check = check_gradients(graph, phases[-1] if phases else None) \
         if check else None
     return trace_payload(graph, build_steps(graph), names.modules, names.bound, gradient_check,
-                         interpreter.stdout)
+                         interpreter.stdout, interpreter.out.notes)

@@ -327,7 +327,7 @@ def _check(check: GradCheck | None) -> dict[str, Any] | None:
 
 def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
                   variables: dict[str, torch.Tensor], check: GradCheck | None,
-                  stdout: str) -> bytes:
+                  stdout: str, notes: list[str] | None = None) -> bytes:
     """The whole /trace response body."""
     tensors = _Tensors()
     body = {
@@ -336,6 +336,7 @@ def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
         "output": graph.output,
         "variables": {name: variable_json(t, tensors) for name, t in variables.items()},
         "stdout": stdout,
+        "notes": notes or [],
         "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
         "phases": _phases(graph, tensors),
         "steps": _steps(steps, tensors),

@@ -11,8 +11,10 @@ MAX_SOURCE_LINES = 500  # lines of source
 MAX_AST_NODES = 5_000  # syntax nodes after parsing
 MAX_AST_DEPTH = 60  # nesting depth of the syntax tree
 MAX_NESTING_CHARS = 100  # brackets open at once, checked before the parser sees the text
-MAX_LOOP_ITERATIONS = 1_000  # range() length of one for loop
-MAX_STEPS = 200_000  # evaluated syntax nodes over the whole program
+# Evaluated syntax nodes over the whole program: room for tutorials' training loops of
+# thousands of steps; the wall clock (and, in a worker, memory) bound the rest.
+MAX_STEPS = 5_000_000
+MAX_CALL_DEPTH = 200  # calls of the program's own functions inside each other (recursion)
 MAX_TENSOR_ELEMENTS = 4_000_000  # elements of any one tensor an op may produce
 MAX_LIST_ELEMENTS = 100_000  # numbers in a literal list
 MAX_STDOUT_CHARS = 100_000  # printed output
@@ -21,6 +23,7 @@ MAX_INT_MAGNITUDE = 10**15  # integer literals and arithmetic results on plain i
 MAX_FORMAT_WIDTH = 200  # widths and precisions in an f-string format spec
 MAX_FORMAT_SPEC_CHARS = 20  # characters in one f-string format spec
 MAX_NUMBER_TEXT = 100  # characters of a string passed to int() or float()
+MAX_ROUND_DIGITS = 400  # round(x, n): |n| (a huge n costs CPU for nothing)
 # Every program starts from this random state, set afresh before it runs: the same program
 # draws the same numbers every time, as plain Python does after torch.manual_seed(0).
 PROGRAM_SEED = 0

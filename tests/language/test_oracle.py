@@ -124,7 +124,12 @@ def test_interpreter_matches_python_and_torch(program: str) -> None:
 
     assert _output(program, our_out) == _output(program, real_out)
     assert _plain(ours) == _plain(real)
+    assert_same_tensors_and_modules(ours, real)
 
+
+def assert_same_tensors_and_modules(ours: dict[str, Any], real: dict[str, Any]) -> None:
+    """Every tensor bound to a name (value, requires_grad, .grad) and every module's
+    parameters (and their .grad) are the same in both runs."""
     real_tensors, our_tensors = _tensors(real), _tensors(ours)
     assert sorted(our_tensors) == sorted(real_tensors)
     for name, t in real_tensors.items():

@@ -20,13 +20,13 @@ from tests.server import LiveServer, ServerFailed, serve
 
 TRACE = "/api/v1/trace"
 JSON = {"content-type": "application/json"}
-TIMEOUT_S = 5  # the wall-clock limit (the default): the step-budget row needs ~1-2 s of it
+TIMEOUT_S = 5  # the wall-clock limit (the default)
 SEED_STDOUT = "dL/dw :  tensor(-0.5600)\ndL/db :  tensor(-0.4000)\n"
 ECHO_MIN_CHARS = 16  # a line of the request this long must never appear in an error
 T = "import torch\n"
 NN = "import torch\nimport torch.nn as nn\n"
-STRING_AS_ARGUMENT = ("a string is only allowed as an argument, such as reduction='sum' or "
-                      "print('loss')")
+HOOK = ("'.register_hook()' is not available: hooks run arbitrary code inside autograd; "
+        "chainrule records every gradient for you: read them on the graph")
 # Seconds per thousand dots and few tensor elements: it meets the wall clock long before
 # the step budget or the element limit.
 SLOW = T + ("v = torch.ones(100000)\nfor i in range(1000):\n    for j in range(1000):\n"
@@ -101,21 +101,25 @@ SANDBOX_ESCAPES = [
             "name '__import__' is not allowed", 1, 0),
     refused("open-file", "open('/etc/passwd')", "not_allowed",
             "function 'open' is not available", 1, 0),
-    refused("import-os", "import os", "not_allowed", "import of 'os' is not allowed", 1, 0),
+    refused("os-listdir", "import os\nos.listdir('.')", "not_allowed",
+            "'os.listdir' is not available: chainrule programs have no files, environment or "
+            "network", 2, 0),
+    refused("import-sys", "import sys", "not_allowed", "import of 'sys' is not allowed: "
+            "chainrule programs cannot reach the interpreter or the process", 1, 0),
     refused("from-os-import", "from os import system", "not_allowed",
             "import of 'os.system' is not allowed", 1, 0),
     refused("import-torch-C", "import torch._C", "not_allowed",
             "import of 'torch._C' is not allowed", 1, 0),
     refused("import-star", "from torch import *", "not_allowed",
-            "import of 'torch.*' is not allowed", 1, 0),
+            "'import *' is not allowed: import the names you use", 1, 0),
     refused("torch-load", T + "torch.load('x')", "not_allowed",
             "'torch.load' is not available", 2, 0),
     refused("torch-save", T + "torch.save(torch.ones(1), 'x')", "not_allowed",
             "'torch.save' is not available", 2, 0),
     refused("torch-hub", T + "torch.hub.load('a', 'b')", "not_allowed",
             "'torch.hub' is not available", 2, 0),
-    refused("torch-utils", T + "torch.utils.data", "not_allowed",
-            "'torch.utils' is not available", 2, 0),
+    refused("torch-utils", T + "x = torch.utils.cpp_extension", "not_allowed",
+            "'torch.utils.cpp_extension' is not available", 2, 4),
     refused("torch-ops", T + "torch.ops.aten.add", "not_allowed",
             "'torch.ops' is not available", 2, 0),
     refused("torch-from-file", T + "torch.from_file('/etc/passwd')", "not_allowed",
@@ -131,15 +135,15 @@ SANDBOX_ESCAPES = [
     refused("globals", "globals()", "not_allowed", "function 'globals' is not available", 1, 0),
     refused("builtins-name", "__builtins__", "not_allowed",
             "name '__builtins__' is not allowed", 1, 0),
-    refused("lambda", "f = lambda: 1", "not_allowed", "lambda is not allowed", 1, 4),
-    refused("list-comprehension", "xs = [i for i in range(3)]", "not_allowed",
-            "a list comprehension is not allowed", 1, 5),
+    refused("lambda-dunder", "f = lambda: f.__code__", "not_allowed",
+            "attribute '__code__' is not allowed", 1, 12),
+    refused("comprehension-dunder", "xs = [i.__class__ for i in range(3)]", "not_allowed",
+            "attribute '__class__' is not allowed", 1, 6),
     refused("f-string-class", T + "x = torch.ones(1)\nprint(f\"{x.__class__}\")", "not_allowed",
             "attribute '__class__' is not allowed", 3, 9),
-    refused("f-string-value", T + "x = torch.ones(1)\ns = f\"{x}\"", "not_allowed",
-            STRING_AS_ARGUMENT, 3, 4),
     refused("str-format-class", T + "x = torch.ones(1)\nprint(\"{0.__class__}\".format(x))",
-            "not_allowed", "attribute 'format' is not allowed", 3, 6),
+            "not_allowed", "a format field may name an argument, not reach into it "
+            "('{0.__class__}'): pass the value itself", 3, 6),
     refused("full-width-eval", "ｅｖａｌ(\"1\")", "not_allowed",
             "function 'eval' is not available", 1, 0),
     refused("cyrillic-e-eval", "\u0435val('1')", "not_allowed",
@@ -147,10 +151,10 @@ SANDBOX_ESCAPES = [
     refused("bidi-override", "x = 1 \u202e # hi", "syntax_error",
             "invalid syntax: invalid non-printable character U+202E", 1, 6),
     refused("register-hook", T + "x = torch.ones(1, requires_grad=True)\nx.register_hook(print)",
-            "not_allowed", "attribute 'register_hook' is not allowed", 3, 0),
+            "not_allowed", HOOK, 3, 0),
     refused("grad-fn-register-hook",
             T + "x = torch.ones(1, requires_grad=True)\ny = x * 2\ny.grad_fn.register_hook(print)",
-            "not_allowed", "attribute 'register_hook' is not allowed", 4, 0),
+            "not_allowed", HOOK, 4, 0),
     refused("grad-fn-saved-self",
             T + "x = torch.ones(1, requires_grad=True)\ny = x * x\nv = y.grad_fn._saved_self",
             "not_allowed", "attribute '_saved_self' is not allowed", 4, 4),
@@ -160,21 +164,28 @@ SANDBOX_ESCAPES = [
     refused("module-dict", NN + "model = nn.Linear(1, 1)\nd = model.__dict__", "not_allowed",
             "attribute '__dict__' is not allowed", 4, 4),
     refused("data-ptr", T + "x = torch.ones(1)\nx.data_ptr()", "not_allowed",
-            "attribute 'data_ptr' is not allowed", 3, 0),
+            "'.data_ptr()' is not available: memory addresses are not shown", 3, 0),
     refused("storage", T + "x = torch.ones(1)\nx.storage()", "not_allowed",
-            "attribute 'storage' is not allowed", 3, 0),
+            "'.storage()' is not available: a tensor's storage is not available; use the "
+            "tensor itself", 3, 0),
     refused("as-strided", T + "x = torch.ones(1)\ny = x.as_strided((1000000, 1000000), (0, 0))",
             "not_allowed", "attribute 'as_strided' is not allowed", 3, 4),
     refused("device-keyword", T + "x = torch.ones(1, device='cuda')", "not_allowed",
-            "keyword argument 'device' is not allowed", 2, 18),
+            "chainrule runs on the CPU: device 'cuda' is not available here "
+            "(torch.device('cpu') and .to('cpu') are)", 2, 4),
+    refused("device-by-position", NN + "m = nn.Linear(2, 2, True, 'meta')", "not_allowed",
+            "chainrule runs on the CPU: device 'meta' is not available here "
+            "(torch.device('cpu') and .to('cpu') are)", 3, 4),
     refused("print-to-file", "print(1, file=None)", "not_allowed",
             "keyword argument 'file' is not allowed", 1, 9),
     refused("with-open", "with open('x') as f:\n    pass", "not_allowed",
             "with ... as is not allowed", 1, 0),
-    refused("while-true", "while True:\n    pass", "not_allowed",
-            "a while loop is not allowed", 1, 0),
-    refused("def", "def f():\n    return 1", "not_allowed", "def is not allowed", 1, 0),
-    refused("class", "class A:\n    pass", "not_allowed", "class is not allowed", 1, 0),
+    refused("method-reaches-class", "class A:\n    def f(self):\n        return self.__class__",
+            "not_allowed", "attribute '__class__' is not allowed", 3, 15),
+    refused("class-metaclass", "class A(metaclass=type):\n    pass", "not_allowed",
+            "class keywords (metaclass=...) are not allowed", 1, 0),
+    refused("class-from-type", "class A(type):\n    pass", "not_allowed",
+            "name 'type' is not available", 1, 8),
 ]
 
 RESOURCE_BOMBS = [
@@ -199,7 +210,11 @@ RESOURCE_BOMBS = [
             "timeout", f"the program ran longer than {TIMEOUT_S} s and was stopped"),
     refused("power-tower", "x = 9**9**9", "limit_exceeded",
             "integer results are limited to 1e+15", 1, 4),
-    refused("string-times-1e9", "x = 'a' * 10**9", "not_allowed", STRING_AS_ARGUMENT, 1, 4),
+    refused("string-times-1e9", "x = 'a' * 10**9", "limit_exceeded",
+            "strings are limited to 100000 characters", 1, 4),
+    refused("recursion-bomb", "def f(n):\n    return f(n + 1)\nf(0)", "limit_exceeded",
+            "functions called each other more than 200 deep (a recursion without an end?)",
+            2, 11),
     refused("list-times-1e9", "x = [0] * 10**9", "limit_exceeded",
             "lists are limited to 100000 items", 1, 4),
     refused("brackets-1000-deep", "x = " + "(" * 1000 + "1" + ")" * 1000, "limit_exceeded",
@@ -210,11 +225,8 @@ RESOURCE_BOMBS = [
             "the program is longer than 500 lines"),
     bad_request("source-over-20000-chars", body(source="x=1\n" * 10000), 422,
                 "invalid_request", "source: String should have at most 20000 characters"),
-    refused("range-1e9", "for i in range(10**9):\n    pass", "limit_exceeded",
-            "range() is limited to 1000 steps", 1, 9),
-    refused("nested-loops-past-step-budget",
-            "for i in range(1000):\n    for j in range(1000):\n        k = 1",
-            "limit_exceeded", "the program ran more than 200000 steps", 3, 8),
+    # (The step budget itself is held in-process by tests/language/test_refused.py: on a
+    # loaded machine 5,000,000 steps can take as long as the wall clock allows.)
     refused("print-bomb",
             T + "x = torch.ones(100)\nfor i in range(1000):\n    print(x, x, x, x, x)",
             "limit_exceeded", "the program printed more than 100000 characters", 4, 4),

@@ -352,9 +352,12 @@ class TraceOut(BaseModel):
 
     nodes: list[NodeOut]
     edges: list[EdgeOut]
-    output: str | None = Field(description="Id of the differentiated (or shown) node.")
+    output: str | None = Field(description="Id of the differentiated (or shown) node; null "
+                               "when the program made no tensor (the graph is empty).")
     variables: dict[str, VariableOut]
     stdout: str
+    notes: list[str] = Field(description="What the program asked for that chainrule does "
+                             "not carry out, said once each (plots are not drawn).")
     modules: list[ModuleOut]
     phases: list[PhaseOut]
     steps: StepsOut

@@ -11,10 +11,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import torch
+
 from chainrule.errors import LimitError
-from chainrule.settings import MAX_STDOUT_CHARS
+from chainrule.settings import (
+    MAX_FORMAT_SPEC_CHARS,
+    MAX_FORMAT_WIDTH,
+    MAX_STDOUT_CHARS,
+)
 
 _ADDRESS = re.compile(r"(?<= at )0x[0-9a-fA-F]+(?=>)")
+MAX_NOTES = 20
 
 
 class Output:
@@ -32,6 +39,12 @@ class Output:
         self._size = 0
         self._addresses: dict[str, str] = {}
         self._stable: set[str] = set()
+        self.notes: list[str] = []  # what the program asked for that chainrule did not do
+
+    def note(self, text: str) -> None:
+        """Say once that something the program asked for was not carried out."""
+        if text not in self.notes and len(self.notes) < MAX_NOTES:
+            self.notes.append(text)
 
     def stable(self, text: str) -> str:
         """`text` with every object address replaced by its stable one."""
@@ -64,13 +77,17 @@ class _Text:
     text: str
 
 
+_BRACKETS: dict[type, tuple[str, str]] = {list: ("[", "]"), tuple: ("(", ")"),
+                                          set: ("{", "}")}
+
+
 def show(value: Any) -> str:
     """str(value) as Python gives it, refusing one longer than the output limit.
 
     Lists and tuples are written here, without recursion, so a nested or repeated list
     is measured as it is written rather than built whole first.
     """
-    if type(value) not in (list, tuple):
+    if type(value) not in (list, tuple, dict, set):
         return str(value)
     parts: list[str] = []
     size = 0
@@ -79,16 +96,29 @@ def show(value: Any) -> str:
         item = stack.pop()
         if isinstance(item, _Text):
             text = item.text
-        elif type(item) in (list, tuple):
-            opening, closing = ("[", "]") if type(item) is list else ("(", ")")
+        elif type(item) in (list, tuple, set):
+            opening, closing = _BRACKETS[type(item)]
             if type(item) is tuple and len(item) == 1:
                 closing = ",)"
+            elements = list(item)
+            if type(item) is set and not elements:
+                opening, closing = "set()", ""
             stack.append(_Text(closing))
-            for index in range(len(item) - 1, -1, -1):
-                stack.append(item[index])
+            for index in range(len(elements) - 1, -1, -1):
+                stack.append(elements[index])
                 if index:
                     stack.append(_Text(", "))
             text = opening
+        elif type(item) is dict:
+            stack.append(_Text("}"))
+            pairs = list(item.items())
+            for index in range(len(pairs) - 1, -1, -1):
+                stack.append(pairs[index][1])
+                stack.append(_Text(": "))
+                stack.append(pairs[index][0])
+                if index:
+                    stack.append(_Text(", "))
+            text = "{"
         else:
             text = repr(item)
         size += len(text)
@@ -119,3 +149,27 @@ def count_items(value: Any, cap: int) -> int:
                 return total
         sizes[id(node)] = total
     return sizes[id(value)]
+
+
+def format_value(value: Any, conversion: int, spec: str) -> str:
+    """One f-string field, with the width in its spec bounded."""
+    digits = "".join(ch if ch.isdigit() else " " for ch in spec).split()
+    if len(spec) > MAX_FORMAT_SPEC_CHARS:
+        raise LimitError(f"format specs are limited to {MAX_FORMAT_SPEC_CHARS} characters")
+    if any(int(d) > MAX_FORMAT_WIDTH for d in digits):
+        raise LimitError(f"format widths are limited to {MAX_FORMAT_WIDTH}")
+    if conversion == ord("s"):
+        value = show(value)
+    elif conversion in (ord("r"), ord("a")):
+        text = repr(value) if isinstance(value, str) else show(value)
+        value = text if conversion == ord("r") else _ascii(text)
+    elif type(value) in (list, tuple):
+        value = show(value)
+    if not isinstance(value, (int, float, bool, str, torch.Tensor, type(None))):
+        value = str(value)
+    return format(value, spec)
+
+
+def _ascii(text: str) -> str:
+    """What ascii() does to a repr: non-ASCII characters as \\x, \\u or \\U escapes."""
+    return text.encode("ascii", "backslashreplace").decode("ascii")

@@ -7,23 +7,25 @@ is handed to a program.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+import operator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, Dataset
 
 from chainrule.errors import LimitError, ProgramTypeError
 from chainrule.language.bounded import Output, show
+from chainrule.language.classes import user_class_of
+from chainrule.language.functions import GeneratorValue
 from chainrule.language.values import BoundedIterator
 from chainrule.settings import (
-    MAX_FORMAT_SPEC_CHARS,
-    MAX_FORMAT_WIDTH,
     MAX_INT_MAGNITUDE,
     MAX_LIST_ELEMENTS,
-    MAX_LOOP_ITERATIONS,
     MAX_NUMBER_TEXT,
+    MAX_ROUND_DIGITS,
     MAX_STDOUT_CHARS,
 )
 
@@ -68,72 +70,176 @@ def _check_int(value: Any) -> Any:
 def _range(*args: Any) -> range:
     if not args or not all(isinstance(a, int) for a in args):
         raise ProgramTypeError("range() takes whole numbers")
-    r = range(*args)
-    if len(r) > MAX_LOOP_ITERATIONS:
-        raise LimitError(f"range() is limited to {MAX_LOOP_ITERATIONS} steps")
-    return r
+    return range(*(_check_int(a) for a in args))
 
 
-def _len(value: Any) -> int:
-    if isinstance(value, torch.Tensor | list | tuple | str | torch.Size
-                  | nn.Sequential | nn.ModuleList | range):
-        return len(value)
-    raise ProgramTypeError(f"object of type '{type(value).__name__}' has no len()")
+# Values a program may iterate over (besides tensors, whose rows the tracer makes).
+ITERABLE: tuple[type, ...] = (
+    list, tuple, range, torch.Size, str, dict, set, frozenset, BoundedIterator, GeneratorValue,
+    nn.Sequential, nn.ModuleList, nn.ModuleDict, nn.ParameterList, DataLoader, Dataset, map,
+    filter, reversed, type({}.items()), type({}.keys()), type({}.values()))
 
 
-def _list(value: Any = ()) -> list[Any]:
-    if not isinstance(value, list | tuple | range | torch.Size | str | BoundedIterator
-                      | nn.Sequential | nn.ModuleList):
-        raise ProgramTypeError(f"cannot make a list from a {type(value).__name__}")
+def iterate(value: Any) -> Iterator[Any]:
+    """An iterator over a value the program may loop over; a TypeError as Python's."""
+    if isinstance(value, ITERABLE) or user_class_of(value) is not None:
+        try:
+            return iter(value)
+        except TypeError:
+            pass
+    raise ProgramTypeError(f"'{type(value).__name__}' object is not iterable")
+
+
+def bounded_list(value: Any = ()) -> list[Any]:
+    """The items of an iterable, refusing more than a list may hold."""
     items = []
-    for item in value:
+    for item in iterate(value):
         items.append(item)
         if len(items) > MAX_LIST_ELEMENTS:
             raise LimitError(f"lists are limited to {MAX_LIST_ELEMENTS} items")
     return items
 
 
+def _len(value: Any) -> int:
+    if isinstance(value, torch.Tensor | list | tuple | str | torch.Size | dict | set | range
+                  | nn.Sequential | nn.ModuleList | nn.ModuleDict | nn.ParameterList
+                  | DataLoader | Dataset) or user_class_of(value) is not None:
+        try:
+            return len(value)
+        except TypeError:
+            pass
+    raise ProgramTypeError(f"object of type '{type(value).__name__}' has no len()")
+
+
 def _tuple(value: Any = ()) -> tuple[Any, ...]:
-    return tuple(_list(value))
+    return tuple(bounded_list(value))
+
+
+def _set(value: Any = ()) -> set[Any]:
+    return set(bounded_list(value))
+
+
+def _dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
+    if len(args) > 1:
+        raise ProgramTypeError(f"dict expected at most 1 argument, got {len(args)}")
+    result: dict[Any, Any] = {}
+    if args:
+        source = args[0]
+        pairs = source.items() if isinstance(source, dict) else bounded_list(source)
+        for pair in pairs:
+            key, value = pair
+            result[key] = value
+    result.update(kwargs)
+    if len(result) > MAX_LIST_ELEMENTS:
+        raise LimitError(f"dicts are limited to {MAX_LIST_ELEMENTS} items")
+    return result
 
 
 def _enumerate(value: Any, start: Any = 0) -> BoundedIterator:
     if not isinstance(start, int):
         raise ProgramTypeError("enumerate() takes a whole number to start from")
-    return BoundedIterator(enumerate(_list(value), start), "enumerate object")
+    return BoundedIterator(enumerate(iterate(value), start), "enumerate object")
 
 
 def _zip(*values: Any) -> BoundedIterator:
-    return BoundedIterator(zip(*(_list(v) for v in values), strict=False), "zip object")
+    return BoundedIterator(zip(*(iterate(v) for v in values), strict=False), "zip object")
+
+
+def _map(function: Any, *values: Any) -> BoundedIterator:
+    if not values:
+        raise ProgramTypeError("map() must have at least two arguments.")
+    return BoundedIterator(map(function, *(iterate(v) for v in values)), "map object")
+
+
+def _filter(function: Any, values: Any) -> BoundedIterator:
+    return BoundedIterator(filter(function, iterate(values)), "filter object")
+
+
+def _reversed(value: Any) -> BoundedIterator:
+    if isinstance(value, dict | set) or not isinstance(value, ITERABLE):
+        raise ProgramTypeError(f"'{type(value).__name__}' object is not reversible")
+    return BoundedIterator(iter(bounded_list(value)[::-1]), "list_reverseiterator object")
+
+
+def _sorted(values: Any, key: Any = None, reverse: Any = False) -> list[Any]:
+    items = bounded_list(values)
+    items.sort(key=key, reverse=bool(reverse))
+    return items
+
+
+def _iter(value: Any) -> Any:
+    if isinstance(value, BoundedIterator | GeneratorValue):
+        return value
+    return BoundedIterator(iterate(value), f"{type(value).__name__}_iterator object")
+
+
+_NO_DEFAULT = object()
+
+
+def _next(iterator: Any, default: Any = _NO_DEFAULT) -> Any:
+    if not isinstance(iterator, BoundedIterator | GeneratorValue):
+        raise ProgramTypeError(f"'{type(iterator).__name__}' object is not an iterator")
+    try:
+        return next(iterator)
+    except StopIteration:
+        if default is _NO_DEFAULT:
+            raise ProgramTypeError("next() found the iterator exhausted (StopIteration)") \
+                from None
+        return default
+
+
+def _any(values: Any) -> bool:
+    return any(_truth(v) for v in iterate(values))
+
+
+def _all(values: Any) -> bool:
+    return all(_truth(v) for v in iterate(values))
+
+
+def _truth(value: Any) -> bool:
+    if isinstance(value, torch.Tensor) and value.numel() != 1:
+        raise ProgramTypeError("Boolean value of Tensor with more than one value is ambiguous")
+    return bool(value)
 
 
 def _number(kind: type) -> Callable[..., Any]:
-    def convert(value: Any = 0) -> Any:
+    def convert(value: Any = 0, *base: Any) -> Any:
         if isinstance(value, str) and len(value) > MAX_NUMBER_TEXT:
             raise LimitError(f"number strings are limited to {MAX_NUMBER_TEXT} characters")
         if not isinstance(value, (*_NUMBER, str, torch.Tensor)):
             raise ProgramTypeError(f"{kind.__name__}() does not apply to a "
                                    f"{type(value).__name__}")
-        return _check_int(kind(value))
+        return _check_int(kind(value, *base))
     return convert
 
 
 def _round(value: Any, ndigits: Any = None) -> Any:
     if ndigits is not None and not isinstance(ndigits, int):
         raise ProgramTypeError("round() takes a whole number of digits")
+    if ndigits is not None and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise LimitError(f"round() takes at most {MAX_ROUND_DIGITS} digits")
     return _check_int(round(value, ndigits))
 
 
 def _sum(values: Any, start: Any = 0) -> Any:
-    return _check_int(sum(_list(values), start))
+    items = bounded_list(values)
+    if isinstance(start, str):
+        raise ProgramTypeError("sum() can't sum strings [use ''.join(seq) instead]")
+    if isinstance(start, list | tuple):  # sum(rows, []) concatenates: measured first
+        size = len(start) + sum(len(i) for i in items if isinstance(i, list | tuple))
+        if size > MAX_LIST_ELEMENTS:
+            raise LimitError(f"lists are limited to {MAX_LIST_ELEMENTS} items")
+    return _check_int(sum(items, start))
 
 
 def _extreme(name: str, pick: Callable[..., Any]) -> Callable[..., Any]:
-    def fn(*args: Any) -> Any:
-        items = _list(args[0]) if len(args) == 1 else list(args)
+    def fn(*args: Any, key: Any = None, default: Any = _NO_DEFAULT) -> Any:
+        items = bounded_list(args[0]) if len(args) == 1 else list(args)
         if not items:
-            raise ProgramTypeError(f"{name}() of an empty sequence")
-        return pick(items)
+            if default is not _NO_DEFAULT:
+                return default
+            raise ProgramTypeError(f"{name}() arg is an empty sequence")
+        return pick(items, key=key) if key is not None else pick(items)
     return fn
 
 
@@ -143,12 +249,58 @@ def _abs(value: Any) -> Any:
     return abs(value)
 
 
+def _pow(base: Any, exponent: Any, modulo: Any = None) -> Any:
+    if modulo is not None:
+        return _check_int(pow(base, exponent, modulo))
+    return arithmetic(ast.Pow, operator.pow, base, exponent)
+
+
+def _divmod(a: Any, b: Any) -> tuple[Any, Any]:
+    if not (isinstance(a, _NUMBER) and isinstance(b, _NUMBER)):
+        raise ProgramTypeError("divmod() takes numbers")
+    return divmod(a, b)
+
+
+def _chr(code: Any) -> str:
+    return chr(code)
+
+
+def _ord(text: Any) -> int:
+    return ord(text)
+
+
+def _callable(value: Any) -> bool:
+    return callable(value)
+
+
+# Builtins that are also types, for isinstance().
+TYPES: dict[str, type] = {"int": int, "float": float, "bool": bool, "str": str, "list": list,
+                          "tuple": tuple, "dict": dict, "set": set}
+
+
+def _isinstance(value: Any, kinds: Any) -> bool:
+    return isinstance(value, _as_types(kinds))
+
+
+def _as_types(kinds: Any) -> tuple[type, ...]:
+    if isinstance(kinds, tuple):
+        return tuple(t for kind in kinds for t in _as_types(kind))
+    if isinstance(kinds, Builtin) and kinds.name in TYPES:
+        return (TYPES[kinds.name],)
+    shown = getattr(kinds, "type_for_isinstance", None)  # Function / UserClass
+    if isinstance(shown, type):
+        return (shown,)
+    raise ProgramTypeError("isinstance() arg 2 must be a type, a tuple of types, or a union")
+
+
 NAMES = frozenset({"print", "range", "len", "abs", "min", "max", "float", "int", "round",
-                   "sum", "list", "tuple", "enumerate", "zip", "bool", "str"})
+                   "sum", "list", "tuple", "enumerate", "zip", "bool", "str", "dict", "set",
+                   "sorted", "reversed", "next", "iter", "isinstance", "any", "all", "map",
+                   "filter", "repr", "pow", "divmod", "chr", "ord", "callable", "super"})
 
 
 def table(out: Output) -> dict[str, Builtin]:
-    """The builtins, with print writing to `out`."""
+    """The builtins, with print writing to `out` (super() is the interpreter's own)."""
 
     def print_(*args: Any, sep: Any = " ", end: Any = "\n", flush: Any = False) -> None:
         if sep is None:
@@ -164,6 +316,9 @@ def table(out: Output) -> dict[str, Builtin]:
     def str_(value: Any = "") -> str:
         return out.stable(show(value))
 
+    def repr_(value: Any) -> str:
+        return out.stable(repr(value) if isinstance(value, str) else show(value))
+
     builtins = [
         Builtin("print", print_), Builtin("range", _range), Builtin("len", _len),
         Builtin("abs", _abs, traced=True), Builtin("round", _round, traced=True),
@@ -171,13 +326,26 @@ def table(out: Output) -> dict[str, Builtin]:
         Builtin("max", _extreme("max", max), traced=True, iterates="alone"),
         Builtin("sum", _sum, traced=True, iterates="first"),
         Builtin("float", _number(float)), Builtin("int", _number(int)),
-        Builtin("bool", _number(bool)), Builtin("str", str_),
-        Builtin("list", _list, iterates="first"), Builtin("tuple", _tuple, iterates="first"),
-        Builtin("enumerate", _enumerate, iterates="first"),
-        Builtin("zip", _zip, iterates="all"),
+        Builtin("bool", _number(bool)), Builtin("str", str_), Builtin("repr", repr_),
+        Builtin("list", bounded_list, iterates="first"),
+        Builtin("tuple", _tuple, iterates="first"), Builtin("set", _set, iterates="first"),
+        Builtin("dict", _dict), Builtin("enumerate", _enumerate, iterates="first"),
+        Builtin("zip", _zip, iterates="all"), Builtin("map", _map, iterates="all"),
+        Builtin("filter", _filter, iterates="all"),
+        Builtin("sorted", _sorted, traced=True, iterates="first"),
+        Builtin("reversed", _reversed, iterates="first"), Builtin("next", _next),
+        Builtin("iter", _iter, iterates="first"), Builtin("isinstance", _isinstance),
+        Builtin("any", _any, traced=True, iterates="first"),
+        Builtin("all", _all, traced=True, iterates="first"), Builtin("pow", _pow, traced=True),
+        Builtin("divmod", _divmod), Builtin("chr", _chr), Builtin("ord", _ord),
+        Builtin("callable", _callable), Builtin("super", _super_outside),
     ]
     assert {b.name for b in builtins} == NAMES
     return {b.name: b for b in builtins}
+
+
+def _super_outside(*_args: Any) -> Any:
+    raise ProgramTypeError("super(): no arguments (use it inside a method)")
 
 
 # --- arithmetic and comparison on plain values --------------------------------------------
@@ -232,27 +400,3 @@ def check_comparable(left: Any, right: Any, op: ast.cmpop) -> None:
     if not (isinstance(left, plain) and isinstance(right, plain)):
         raise ProgramTypeError(
             f"cannot compare '{type(left).__name__}' with '{type(right).__name__}'")
-
-
-def format_value(value: Any, conversion: int, spec: str) -> str:
-    """One f-string field, with the width in its spec bounded."""
-    digits = "".join(ch if ch.isdigit() else " " for ch in spec).split()
-    if len(spec) > MAX_FORMAT_SPEC_CHARS:
-        raise LimitError(f"format specs are limited to {MAX_FORMAT_SPEC_CHARS} characters")
-    if any(int(d) > MAX_FORMAT_WIDTH for d in digits):
-        raise LimitError(f"format widths are limited to {MAX_FORMAT_WIDTH}")
-    if conversion == ord("s"):
-        value = show(value)
-    elif conversion in (ord("r"), ord("a")):
-        text = repr(value) if isinstance(value, str) else show(value)
-        value = text if conversion == ord("r") else _ascii(text)
-    elif type(value) in (list, tuple):
-        value = show(value)
-    if not isinstance(value, (*_NUMBER, str, torch.Tensor, type(None))):
-        value = str(value)
-    return format(value, spec)
-
-
-def _ascii(text: str) -> str:
-    """What ascii() does to a repr: non-ASCII characters as \\x, \\u or \\U escapes."""
-    return text.encode("ascii", "backslashreplace").decode("ascii")

@@ -16,7 +16,7 @@ from chainrule.errors import LimitError, NotAllowedError, ProgramTypeError
 from chainrule.language import builtins
 from chainrule.language.members import attribute_entry, kind, method_entry
 from chainrule.language.values import Bound, Function, Namespace
-from chainrule.settings import MAX_LOOP_ITERATIONS
+from chainrule.settings import MAX_LIST_ELEMENTS
 
 Span = tuple[int, int, int, int]  # line, col, end_line, end_col (cols in characters)
 
@@ -54,7 +54,8 @@ def get_attribute(tracer: Tracer, owner: Any, name: str, span: Span) -> Any:
     """`owner.name`, through the namespace or the value's tables."""
     if isinstance(owner, Namespace):
         if name not in owner.members:
-            raise NotAllowedError(f"'{owner.name}.{name}' is not available")
+            hint = f": {owner.hint}" if owner.hint else ""
+            raise NotAllowedError(f"'{owner.name}.{name}' is not available{hint}")
         return owner.members[name]
     method = method_entry(owner, name)
     if method is not None:
@@ -137,6 +138,6 @@ def rows(tracer: Tracer, tensor: torch.Tensor, span: Span) -> tuple[torch.Tensor
     """The tensor's rows, as iterating over it gives them, made under the tracer."""
     if tensor.dim() == 0:
         raise ProgramTypeError("iteration over a 0-d tensor")
-    if len(tensor) > MAX_LOOP_ITERATIONS:
-        raise LimitError(f"iterating over a tensor is limited to {MAX_LOOP_ITERATIONS} rows")
+    if len(tensor) > MAX_LIST_ELEMENTS:
+        raise LimitError(f"iterating over a tensor is limited to {MAX_LIST_ELEMENTS} rows")
     return tuple(tracer.call(torch.Tensor.unbind, (tensor, 0), {}, span))

@@ -8,15 +8,18 @@ names when this module loads; user text is only ever a key into these dicts.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 import torch
 import torch.nn.functional as torch_f
+import torch.utils.data
 from torch import nn
 
-from chainrule.errors import LimitError
+from chainrule.errors import LimitError, NotAllowedError, ProgramTypeError
 from chainrule.language.bounded import count_items
+from chainrule.language.stdlib import MATH, MATPLOTLIB, OS, PYPLOT, RANDOM, TIME
 from chainrule.language.values import Function, Namespace
 from chainrule.settings import MAX_TENSOR_ELEMENTS
 
@@ -27,7 +30,9 @@ TORCH_FUNCTION_GROUPS: dict[str, tuple[str, ...]] = {
     "creation": (
         "tensor", "zeros", "ones", "full", "arange", "linspace", "logspace", "eye", "rand",
         "randn", "randint", "randperm", "zeros_like", "ones_like", "full_like", "rand_like",
-        "randn_like", "manual_seed",
+        "randn_like", "empty", "empty_like", "manual_seed", "normal", "multinomial",
+        "bernoulli", "meshgrid", "tril_indices", "triu_indices", "cartesian_prod",
+        "combinations",
     ),
     "elementwise": (
         "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
@@ -37,22 +42,31 @@ TORCH_FUNCTION_GROUPS: dict[str, tuple[str, ...]] = {
         "round", "trunc", "frac", "clamp", "clip", "where", "maximum", "minimum", "lerp",
         "fmod", "remainder", "softmax", "log_softmax", "logsumexp", "isnan", "isinf",
         "isfinite", "eq", "ne", "gt", "ge", "lt", "le", "logical_and", "logical_or",
-        "logical_not", "masked_fill", "heaviside", "hypot",
+        "logical_not", "masked_fill", "heaviside", "hypot", "floor_divide", "lgamma",
+        "digamma", "erfinv", "logit", "xlogy", "isclose", "nan_to_num", "clamp_min",
+        "clamp_max", "sinc", "deg2rad", "rad2deg",
     ),
     "reductions": (
         "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "std",
         "var", "norm", "cumsum", "cumprod", "all", "any", "median", "topk", "sort",
-        "allclose", "equal", "dist", "count_nonzero",
+        "allclose", "equal", "dist", "count_nonzero", "argsort", "nonzero", "unique",
+        "bincount", "cummax", "cummin", "logcumsumexp", "nansum", "nanmean", "mode",
+        "kthvalue", "quantile", "histc", "aminmax",
     ),
     "linear algebra": (
         "matmul", "mm", "bmm", "mv", "dot", "outer", "inner", "addmm", "einsum", "trace",
-        "diag", "tril", "triu", "det", "inverse", "kron",
+        "diag", "tril", "triu", "det", "inverse", "kron", "cross", "cdist", "baddbmm",
+        "addmv", "matrix_power", "pinverse", "tensordot", "cov", "diag_embed", "diagonal",
+        "block_diag", "logdet", "slogdet",
     ),
     "shapes": (
         "reshape", "transpose", "t", "squeeze", "unsqueeze", "flatten", "cat", "concat",
         "stack", "split", "chunk", "permute", "gather", "index_select", "flip", "roll",
         "broadcast_to", "numel", "is_tensor", "clone", "detach", "movedim", "narrow",
-        "select", "take", "tile", "repeat_interleave", "unbind",
+        "select", "take", "tile", "repeat_interleave", "unbind", "diff", "vstack", "hstack",
+        "dstack", "column_stack", "swapaxes", "swapdims", "ravel", "rot90", "flipud",
+        "fliplr", "scatter", "scatter_add", "masked_select", "take_along_dim",
+        "searchsorted", "bucketize", "index_add", "atleast_1d", "atleast_2d",
     ),
 }
 TORCH_FUNCTION_NAMES = tuple(n for names in TORCH_FUNCTION_GROUPS.values() for n in names)
@@ -69,23 +83,67 @@ _DTYPES = {
 # --- torch.nn.<name> and torch.nn.functional.<name> ------------------------------------
 
 _NN_MODULE_NAMES = (
-    "Linear", "Bilinear", "Sequential", "ModuleList", "Identity", "Flatten", "Unflatten",
+    "Module", "Linear", "Bilinear", "Sequential", "ModuleList", "ModuleDict",
+    "ParameterList", "Identity", "Flatten", "Unflatten",
     "ReLU", "ReLU6", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "LeakyReLU", "ELU",
     "SELU", "GELU", "SiLU", "Mish", "Softplus", "Softsign", "Hardtanh", "PReLU",
-    "Dropout", "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
-    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "Parameter",
-    "LayerNorm", "BatchNorm1d", "Embedding",
+    "LogSigmoid", "Softmin", "Hardswish", "Hardsigmoid", "Threshold", "Tanhshrink",
+    "Dropout", "Dropout1d", "Dropout2d", "AlphaDropout",
+    "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss",
+    "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "CosineSimilarity",
+    "PairwiseDistance", "Parameter",
+    "LayerNorm", "BatchNorm1d", "BatchNorm2d", "GroupNorm", "Embedding",
+    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d", "MaxPool1d", "MaxPool2d",
+    "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "ZeroPad2d", "Upsample",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
 )
 
 _F_NAMES = (
     "relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "silu", "mish", "softplus",
-    "softsign", "hardtanh", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
+    "softsign", "hardtanh", "sigmoid", "tanh", "softmax", "log_softmax", "softmin",
+    "logsigmoid", "hardswish", "glu", "linear", "bilinear",
     "dropout", "normalize", "one_hot", "mse_loss", "l1_loss", "smooth_l1_loss",
     "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-    "cross_entropy", "nll_loss", "kl_div", "layer_norm", "pad", "cosine_similarity",
+    "cross_entropy", "nll_loss", "kl_div", "layer_norm", "batch_norm", "group_norm", "pad",
+    "cosine_similarity", "pairwise_distance", "embedding", "conv1d", "conv2d",
+    "conv_transpose1d", "conv_transpose2d", "max_pool1d", "max_pool2d", "avg_pool1d",
+    "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d",
+    "adaptive_max_pool2d", "interpolate", "unfold", "fold",
 )
 
-_OPTIMIZER_NAMES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad")
+_OPTIMIZER_NAMES = ("SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
+                    "NAdam", "RAdam")
+_SCHEDULER_NAMES = ("StepLR", "ExponentialLR", "MultiStepLR", "CosineAnnealingLR",
+                    "LambdaLR", "ReduceLROnPlateau", "LinearLR", "ConstantLR", "OneCycleLR")
+_INIT_NAMES = ("uniform_", "normal_", "constant_", "ones_", "zeros_", "eye_",
+               "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+               "trunc_normal_", "orthogonal_", "calculate_gain")
+_NN_UTILS_NAMES = ("clip_grad_norm_", "clip_grad_value_", "parameters_to_vector",
+                   "vector_to_parameters")
+_AUTOGRAD_FUNCTIONAL_NAMES = ("jacobian", "hessian", "vjp", "jvp", "hvp", "vhp")
+
+# Legacy constructors: torch.Tensor([1, 2]) makes a float32 tensor from data; given sizes
+# (torch.Tensor(2, 3)) torch leaves the memory uninitialised, chainrule fills it with
+# zeros so a program gives the same numbers every time.
+_LEGACY: dict[str, torch.dtype] = {
+    "Tensor": torch.float32, "FloatTensor": torch.float32, "DoubleTensor": torch.float64,
+    "LongTensor": torch.int64, "IntTensor": torch.int32, "BoolTensor": torch.bool,
+    "ByteTensor": torch.uint8,
+}
+
+
+def on_cpu(device: Any) -> None:
+    """Refuse any device but the CPU, given by keyword or by position."""
+    if device is None:
+        return
+    try:
+        kind = torch.device(device).type if isinstance(device, str | int) else device.type
+    except (RuntimeError, AttributeError, TypeError):
+        kind = None
+    if kind != "cpu":
+        raise NotAllowedError(f"chainrule runs on the CPU: device {str(device)!r} is not "
+                              "available here (torch.device('cpu') and .to('cpu') are)")
 
 
 def _tensor(data: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
@@ -100,39 +158,145 @@ def _tensor(data: Any, *args: Any, **kwargs: Any) -> torch.Tensor:
     return torch.tensor(data, *args, **kwargs)
 
 
-_WRAPPED: dict[str, Callable[..., Any]] = {"tensor": _tensor}
+def _legacy(dtype: torch.dtype) -> Callable[..., torch.Tensor]:
+    def make(*args: Any) -> torch.Tensor:
+        if all(type(a) is int for a in args):
+            return torch.zeros(args, dtype=dtype)
+        if len(args) == 1 and isinstance(args[0], list | tuple):
+            return _tensor(args[0], dtype=dtype)
+        if len(args) == 1 and isinstance(args[0], torch.Tensor):
+            return args[0].to(dtype)
+        raise ProgramTypeError("torch.Tensor() takes sizes or a list of numbers")
+    return make
 
 
-def _table(source: Any, names: tuple[str, ...], prefix: str) -> dict[str, Function]:
+def _generator(device: Any = "cpu") -> torch.Generator:
+    on_cpu(device)
+    return torch.Generator()
+
+
+def _device(kind: Any, index: Any = None) -> torch.device:
+    """torch.device(...): any name may be made; only the CPU can be used (on_cpu)."""
+    return torch.device(kind) if index is None else torch.device(kind, index)
+
+
+def _version() -> str:
+    return str(torch.__version__)
+
+
+def _constructor(cls: type) -> Callable[..., Any]:
+    """A module or class constructor that refuses a device other than the CPU and sparse
+    gradients, whether given by keyword or by position."""
+    try:
+        signature: inspect.Signature | None = inspect.signature(cls)
+    except (TypeError, ValueError):
+        signature = None
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        if signature is not None:
+            try:
+                bound = signature.bind(*args, **kwargs).arguments
+            except TypeError:
+                bound = {}  # torch raises its own message below
+            on_cpu(bound.get("device"))
+            if bound.get("sparse"):
+                raise NotAllowedError("sparse gradients are not available in chainrule")
+            if bound.get("num_workers"):
+                raise NotAllowedError("DataLoader runs in the program's own process here: "
+                                      "leave num_workers at 0")
+        return cls(*args, **kwargs)
+    make.__name__ = make.__qualname__ = cls.__name__
+    return make
+
+
+def _empty(*size: Any, **kwargs: Any) -> torch.Tensor:
+    """torch.empty leaves memory uninitialised; chainrule fills it with zeros, so a program
+    gives the same numbers every time (nn.init.* then overwrites them as in torch)."""
+    return torch.zeros(*size, **kwargs)
+
+
+def _empty_like(tensor: Any, **kwargs: Any) -> torch.Tensor:
+    return torch.zeros_like(tensor, **kwargs)
+
+
+_WRAPPED: dict[str, Callable[..., Any]] = {"tensor": _tensor, "empty": _empty,
+                                           "empty_like": _empty_like}
+
+
+def _table(source: Any, names: tuple[str, ...], prefix: str, traced: bool = True,
+           construct: bool = False) -> dict[str, Function]:
     functions = {}
     for name in names:
         fn = getattr(source, name)
-        functions[name] = Function(f"{prefix}.{name}", _WRAPPED.get(name, fn), shown_as=fn)
+        made = _constructor(fn) if construct and isinstance(fn, type) else _WRAPPED.get(name, fn)
+        functions[name] = Function(f"{prefix}.{name}", made, torch_op=traced, shown_as=fn)
     return functions
 
 
-def _untraced(name: str, fn: Callable[..., Any]) -> Function:
-    return Function(name, fn, torch_op=False)
+def _untraced(name: str, fn: Callable[..., Any], shown_as: Any = None) -> Function:
+    return Function(name, fn, torch_op=False, shown_as=shown_as)
 
 
-AUTOGRAD = Namespace(
-    "torch.autograd", {"grad": Function("torch.autograd.grad", torch.autograd.grad)}
-)
-OPTIM = Namespace(
-    "torch.optim",
-    {n: _untraced(f"torch.optim.{n}", getattr(torch.optim, n)) for n in _OPTIMIZER_NAMES},
-)
+AUTOGRAD_FUNCTIONAL = Namespace("torch.autograd.functional", _table(
+    torch.autograd.functional, _AUTOGRAD_FUNCTIONAL_NAMES, "torch.autograd.functional"))
+AUTOGRAD = Namespace("torch.autograd", {
+    "grad": Function("torch.autograd.grad", torch.autograd.grad),
+    "gradcheck": Function("torch.autograd.gradcheck", torch.autograd.gradcheck),
+    "gradgradcheck": Function("torch.autograd.gradgradcheck", torch.autograd.gradgradcheck),
+    "Function": _untraced("torch.autograd.Function", torch.autograd.Function,
+                          torch.autograd.Function),
+    "Variable": Function("torch.autograd.Variable", torch.autograd.Variable,
+                         shown_as=torch.autograd.Variable),
+    "functional": AUTOGRAD_FUNCTIONAL,
+})
+LR_SCHEDULER = Namespace("torch.optim.lr_scheduler", _table(
+    torch.optim.lr_scheduler, _SCHEDULER_NAMES, "torch.optim.lr_scheduler", traced=False))
+OPTIM = Namespace("torch.optim", {
+    **_table(torch.optim, _OPTIMIZER_NAMES, "torch.optim", traced=False),
+    "Optimizer": _untraced("torch.optim.Optimizer", torch.optim.Optimizer,
+                           torch.optim.Optimizer),
+    "lr_scheduler": LR_SCHEDULER,
+})
 F = Namespace("torch.nn.functional", _table(torch_f, _F_NAMES, "torch.nn.functional"))
+INIT = Namespace("torch.nn.init", _table(torch.nn.init, _INIT_NAMES, "torch.nn.init"))
+NN_UTILS = Namespace("torch.nn.utils", _table(torch.nn.utils, _NN_UTILS_NAMES,
+                                              "torch.nn.utils"))
 # Module constructors run under the tracer, so its size check sees the parameters they
 # allocate (nn.Linear(10**6, 10**6) is refused before it allocates).
-NN = Namespace("torch.nn", {**_table(nn, _NN_MODULE_NAMES, "torch.nn"), "functional": F})
+NN = Namespace("torch.nn", {**_table(nn, _NN_MODULE_NAMES, "torch.nn", construct=True),
+                            "functional": F, "init": INIT, "utils": NN_UTILS})
+DATA = Namespace("torch.utils.data", {
+    **_table(torch.utils.data, ("TensorDataset", "DataLoader", "Subset", "random_split"),
+             "torch.utils.data", construct=True),
+    "Dataset": _untraced("torch.utils.data.Dataset", torch.utils.data.Dataset,
+                         torch.utils.data.Dataset),
+})
+UTILS = Namespace("torch.utils", {"data": DATA})
+CUDA = Namespace("torch.cuda", {
+    "is_available": _untraced("torch.cuda.is_available", lambda: False),
+    "device_count": _untraced("torch.cuda.device_count", lambda: 0),
+    "manual_seed": _untraced("torch.cuda.manual_seed", lambda _seed: None),
+    "manual_seed_all": _untraced("torch.cuda.manual_seed_all", lambda _seed: None),
+}, hint="chainrule runs on the CPU")
+BACKENDS = Namespace("torch.backends", {"mps": Namespace("torch.backends.mps", {
+    "is_available": _untraced("torch.backends.mps.is_available", lambda: False),
+    "is_built": _untraced("torch.backends.mps.is_built", lambda: False)})})
 TORCH = Namespace(
     "torch",
     {
         **_table(torch, TORCH_FUNCTION_NAMES, "torch"),
+        **{name: Function(f"torch.{name}", _legacy(dtype), shown_as=getattr(torch, name))
+           for name, dtype in _LEGACY.items()},
         **_DTYPES,
         "no_grad": _untraced("torch.no_grad", torch.no_grad),
         "enable_grad": _untraced("torch.enable_grad", torch.enable_grad),
+        "set_grad_enabled": _untraced("torch.set_grad_enabled", torch.set_grad_enabled),
+        "inference_mode": _untraced("torch.inference_mode", torch.inference_mode),
+        "is_grad_enabled": _untraced("torch.is_grad_enabled", torch.is_grad_enabled),
+        "device": _untraced("torch.device", _device, torch.device),
+        "Generator": _untraced("torch.Generator", _generator, torch.Generator),
+        "Size": _untraced("torch.Size", torch.Size, torch.Size),
+        "__version__": _version(),
         "pi": torch.pi,
         "e": torch.e,
         "inf": torch.inf,
@@ -140,6 +304,9 @@ TORCH = Namespace(
         "nn": NN,
         "optim": OPTIM,
         "autograd": AUTOGRAD,
+        "utils": UTILS,
+        "cuda": CUDA,
+        "backends": BACKENDS,
     },
 )
 
@@ -148,15 +315,27 @@ IMPORTS: dict[str, Namespace] = {
     "torch": TORCH,
     "torch.nn": NN,
     "torch.nn.functional": F,
+    "torch.nn.init": INIT,
+    "torch.nn.utils": NN_UTILS,
     "torch.optim": OPTIM,
+    "torch.optim.lr_scheduler": LR_SCHEDULER,
     "torch.autograd": AUTOGRAD,
+    "torch.autograd.functional": AUTOGRAD_FUNCTIONAL,
+    "torch.utils": UTILS,
+    "torch.utils.data": DATA,
+    "math": MATH,
+    "random": RANDOM,
+    "time": TIME,
+    "os": OS,
+    "matplotlib": MATPLOTLIB,
+    "matplotlib.pyplot": PYPLOT,
 }
 
 # --- keywords ------------------------------------------------------------------------------
 
 KEYWORDS = frozenset(
     {
-        "requires_grad", "dtype", "dim", "keepdim", "gradient", "retain_graph",
+        "requires_grad", "dtype", "dim", "keepdim", "keepdims", "gradient", "retain_graph",
         "create_graph", "inputs", "outputs", "grad_outputs", "allow_unused", "reduction",
         "lr", "momentum", "dampening", "weight_decay", "nesterov", "betas", "eps",
         "amsgrad", "maximize", "alpha", "bias", "in_features", "out_features", "inplace",
@@ -171,5 +350,27 @@ KEYWORDS = frozenset(
         "upper", "lower", "rtol", "atol", "equal_nan", "base", "decimals", "non_blocking",
         "margin", "log_target", "memory_format", "chunks", "split_size_or_sections",
         "sections", "length", "source", "destination", "scale", "flush", "set_to_none",
+        # random draws and devices (only the CPU: checked when called)
+        "generator", "device", "num_samples", "replacement",
+        # data
+        "batch_size", "shuffle", "drop_last", "collate_fn", "num_workers", "lengths",
+        # convolutions, pooling, normalisation, recurrent layers, embeddings
+        "in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation",
+        "groups", "padding_mode", "output_padding", "ceil_mode", "count_include_pad",
+        "output_size", "return_indices", "affine", "track_running_stats", "num_groups",
+        "num_channels", "input_size", "hidden_size", "num_layers", "nonlinearity",
+        "batch_first", "dropout", "bidirectional", "proj_size", "padding_idx", "max_norm",
+        "norm_type", "scale_factor", "align_corners", "unflattened_size",
+        # initialisation, clipping, schedulers
+        "gain", "a", "b", "mode", "clip_value", "error_on_nonfinite", "foreach", "step_size",
+        "gamma", "milestones", "T_max", "eta_min", "last_epoch", "lr_lambda", "factor",
+        "patience", "total_iters", "start_factor", "end_factor", "max_lr", "total_steps",
+        "epochs", "steps_per_epoch", "cooldown", "min_lr",
+        # autograd checks and functional
+        "raise_exception", "fast_mode", "strict", "vectorize", "v", "check_grad_dtypes",
+        "nondet_tol",
+        # builtins, math and plain values
+        "key", "reverse", "default", "weights", "maxsplit", "ndigits", "axis", "abs_tol",
+        "rel_tol",
     }
 )

@@ -12,9 +12,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from chainrule.errors import LimitError
-from chainrule.settings import MAX_LOOP_ITERATIONS
-
 
 @dataclass(frozen=True, eq=False)
 class Namespace:
@@ -22,6 +19,7 @@ class Namespace:
 
     name: str
     members: Mapping[str, Any] = field(repr=False)
+    hint: str = ""  # said when a program asks for a member it does not have
 
     def __str__(self) -> str:
         return f"<module '{self.name}'>"
@@ -51,6 +49,12 @@ class Function:
 
     __repr__ = __str__
 
+    @property
+    def type_for_isinstance(self) -> type | None:
+        """The class this stands for, when it is one (torch.Tensor, nn.Linear)."""
+        shown = self.shown_as or self.fn
+        return shown if isinstance(shown, type) else None
+
 
 @dataclass(frozen=True, eq=False)
 class Bound:
@@ -76,7 +80,8 @@ def _ours(fn: Callable[..., Any]) -> bool:
 
 
 class BoundedIterator:
-    """An iterator handed to a program (enumerate, zip, parameters), bounded in length.
+    """An iterator handed to a program (enumerate, zip, parameters): Python's own iterator
+    behind a value the program cannot reach into (the step budget bounds a loop over it).
 
     Printed as CPython prints the iterator it stands for, e.g.
     `<generator object Module.parameters at 0x7f...>`.
@@ -87,10 +92,10 @@ class BoundedIterator:
         self._shown_as = shown_as
 
     def __iter__(self) -> Iterator[Any]:
-        for count, item in enumerate(self._items):
-            if count >= MAX_LOOP_ITERATIONS:
-                raise LimitError(f"an iterator gave more than {MAX_LOOP_ITERATIONS} items")
-            yield item
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._items)
 
     def __str__(self) -> str:
         return f"<{self._shown_as} at {id(self):#x}>"

@@ -96,7 +96,7 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
 
     order = reachable(root)
     if len(order) > MAX_GRAPH_NODES:
-        raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
+        raise _too_many(root)
     graph.node_of = {node: f"n{i}" for i, node in enumerate(order)}
     ids = graph.node_of
     # Where each op's grad_fn outputs sit among its results: edges and outputs agree.
@@ -127,11 +127,18 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
             graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None, None,
                                          edge_formula(op, i)))
     if len(graph.nodes) > MAX_GRAPH_NODES:
-        raise LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes")
+        raise _too_many(root)
     _keep_used_outputs(graph, (ids[root], positions[root].get(output.output_nr, 0)))
     _mark_fan_out(graph)
     graph.output = ids[root]
     return graph
+
+
+def _too_many(root: Any) -> LimitError:
+    """The graph is too large to show: said at the expression that made its output."""
+    produced = produced_of(root)
+    line, col = (produced.span[0], produced.span[1]) if produced is not None else (None, None)
+    return LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes", line, col)
 
 
 def _positions(produced: Produced | None) -> dict[int, int]:
