@@ -58,7 +58,8 @@ export const LESSONS_URL = "api/v1/lessons";
  * @typedef {object} Tensor
  * @property {number[]} shape
  * @property {string} dtype  e.g. "float32"
- * @property {NestedData|null} data  null when the tensor is too large to list
+ * @property {NestedData|null} data  null when the tensor is too large to list; true/false
+ *   for a bool tensor
  * @property {Summary} summary
  */
 
@@ -69,6 +70,22 @@ export const LESSONS_URL = "api/v1/lessons";
  * @property {number} col
  * @property {number} end_line
  * @property {number} end_col
+ */
+
+/**
+ * NodeOutputOut: one result of an op that produced several (unbind, split, chunk, a
+ * tensor's rows, the min/max builtins, torch.max with dim, topk, sort).
+ * @typedef {object} NodeOutput
+ * @property {number} output  its position among the op's results; edges reading it carry
+ *   the same number in `output`
+ * @property {string|null} name  the variable bound to this result
+ * @property {Tensor} value  its value, as the op produced it
+ * @property {Tensor|null} grad  d output / d this result, as it arrived in the last backward
+ *   phase; null where none flowed
+ * @property {boolean} differentiable  false for a result no gradient can reach (the indices
+ *   of torch.max)
+ * @property {number[]} grad_parts  when it feeds several ops: the indices of its out-edges,
+ *   whose gradients add up to its gradient
  */
 
 /**
@@ -92,6 +109,10 @@ export const LESSONS_URL = "api/v1/lessons";
  *   value torch did not keep
  * @property {number[]} grad_parts  when the tensor feeds several ops: indices of its
  *   out-edges, whose gradients add up to this node's gradient
+ * @property {NodeOutput[]} outputs  for an op that produced several tensors: each one the
+ *   program used (read by an edge, bound to a name, or differentiated); `value`, `grad`,
+ *   `name` and `grad_parts` above are then those of output 0 (often unused). Empty for
+ *   every other node
  */
 
 /**
@@ -100,6 +121,8 @@ export const LESSONS_URL = "api/v1/lessons";
  * @property {string} source
  * @property {string} target
  * @property {number} input  position of this input among the target's inputs
+ * @property {number} output  which output of the source it reads, for an op with several:
+ *   the `output` of one of the source's `outputs`; 0 otherwise
  * @property {Tensor|null} grad  what flows back along this edge: d output / d source, from
  *   this path (the vector-Jacobian product torch computed)
  * @property {Tensor|null} local  the local derivative d target / d source, when the
@@ -122,6 +145,8 @@ export const LESSONS_URL = "api/v1/lessons";
  * @property {string|null} output  id of the node it differentiated
  * @property {Span|null} span  the backward() call in the source
  * @property {Tensor|null} seed  the `gradient` argument, when one was given
+ * @property {"backward"|"autograd.grad"} call  backward() stores gradients in .grad;
+ *   torch.autograd.grad returns them
  */
 
 /**
@@ -133,14 +158,25 @@ export const LESSONS_URL = "api/v1/lessons";
  */
 
 /**
+ * StepOutputOut: the gradient arriving at one output of a node with several.
+ * @typedef {object} StepOutput
+ * @property {number} output
+ * @property {Tensor|null} grad
+ */
+
+/**
  * BackwardStepOut: the order autograd ran; a node receives its gradient and sends it on.
  * @typedef {object} BackwardStep
  * @property {number} phase
  * @property {string} node
- * @property {Tensor|null} grad  d output / d this node's tensor, arriving
+ * @property {Tensor|null} grad  d output / d this node's tensor (output 0), arriving
  * @property {number[]} edges  indices of its input edges
  * @property {(Tensor|null)[]} sends  what flows back along each edge
  * @property {Tensor|null} accumulated  a leaf's .grad after this step
+ * @property {boolean} returned  torch.autograd.grad returned the gradient arriving here to
+ *   the program (this node's tensor was one of its inputs); nothing was stored in .grad
+ * @property {StepOutput[]} outputs  for a node listing several outputs: the gradient
+ *   arriving at each
  */
 
 /**

@@ -93,7 +93,8 @@ export function nodeElement(node, card, box, isOutput) {
 
 /**
  * One node card: frame, title, op name, divider, and its rows (value, gradient, .grad),
- * each a group `g.row.row-<key>` so styles can hide a row and its heatmap together.
+ * each a group `g.row.row-<key>` so styles can hide a row and its heatmap together; the
+ * rows of an op's several outputs carry `data-output`.
  * @param {object} g  d3 selection of the node's group
  * @param {import("./api.js").GraphNode} node
  * @param {import("./labels.js").Card} card
@@ -117,8 +118,22 @@ export function drawCard(g, node, card, box, isOutput) {
     .attr("y1", top)
     .attr("y2", top);
   top += CARD.dividerGap;
+  const firstTop = top;
   for (const row of card.rows) {
     const r = g.append("g").attr("class", `row row-${row.key}`);
+    // An output of an op with several: its rows say which, and the first row of every
+    // output but the first has a faint rule above it, so the outputs read as separate tensors.
+    if (row.output !== null && row.output !== undefined) {
+      r.attr("data-output", row.output);
+      if (row.key === "value" && top > firstTop) {
+        r.append("line")
+          .attr("class", "output-rule")
+          .attr("x1", CARD.padX)
+          .attr("x2", box.w - CARD.padX)
+          .attr("y1", top)
+          .attr("y2", top);
+      }
+    }
     const y = baseline(top, CARD.rowLine, CARD.rowSize);
     r.append("text")
       .attr("class", `row-label row-label-${row.key}`)

@@ -14,9 +14,10 @@ import {
   numel,
 } from "./format.js";
 import { HEATMAP, divergingColour, flatten, heatmapOf, maxAbs } from "./heatmap.js";
-import { gradLabel, outputSymbol } from "./labels.js";
+import { gradLabel, outputLabel, outputSymbol } from "./labels.js";
+import { edgeTensor, listsOutputs, resultsOf } from "./model.js";
 import { typeset } from "./stepcard.js";
-import { partial, texNumber, who } from "./tex.js";
+import { partial, plainWho, texNumber, who } from "./tex.js";
 
 /** Tensors with at most this many elements are listed as a table of numbers. */
 const TABLE_MAX = 64;
@@ -145,7 +146,8 @@ export function createInspector(element, { onClose = () => {} } = {}) {
       close.title = "Close (Esc)";
       close.setAttribute("aria-label", "Close the inspector");
       close.addEventListener("click", onClose);
-      const title = el("h3", "insp-title", node.name ?? node.label);
+      const several = listsOutputs(node);
+      const title = el("h3", "insp-title", several ? node.label : (node.name ?? node.label));
       const kind = el("span", `insp-kind kind-${node.kind}`, node.kind);
       const head = el("header", "insp-head");
       head.append(title, kind, close);
@@ -154,15 +156,19 @@ export function createInspector(element, { onClose = () => {} } = {}) {
       const fact = (k, v) => facts.append(el("dt", null, k), el("dd", null, v));
       fact("torch op", node.op ?? "— (a constant has no grad_fn)");
       fact("friendly", [node.label, node.meaning].filter(Boolean).join(" · "));
-      if (node.value)
+      if (several) fact("outputs", `${node.outputs.length} used: ${outputNames(node)}`);
+      else if (node.value)
         fact("shape · dtype", `${formatShape(node.value.shape)} · ${node.value.dtype}`);
       if (node.module) fact("module", node.module);
 
       const parts = [head, facts];
       if (node.formula) parts.push(section("Computes", typeset(node.formula, "tex insp-tex")));
-      parts.push(section("Value", tensorView(node.value)));
-      if (node.kind !== "constant" || node.grad) {
-        parts.push(section(gradLabel(node, outputSymbol(model)), tensorView(node.grad)));
+      if (several) parts.push(...outputSections(node, outputSymbol(model)));
+      else {
+        parts.push(section("Value", tensorView(node.value)));
+        if (node.kind !== "constant" || node.grad) {
+          parts.push(section(gradLabel(node, outputSymbol(model)), tensorView(node.grad)));
+        }
       }
       const locals = localDerivatives(node, model);
       if (locals) parts.push(locals);
@@ -180,18 +186,39 @@ function localDerivatives(node, model) {
   if (ins.length === 0) return null;
   const list = el("div", "insp-locals");
   for (const edge of ins) {
-    const source = model.byId.get(edge.source);
+    const source = edgeTensor(model, edge);
     let tex = partial(who(node), who(source));
     if (edge.formula) tex += ` = ${edge.formula}`;
     if (edge.local) tex += ` = ${texNumber(formatTensor(edge.local, { maxChars: 40 }))}`;
     const row = el("div", "insp-local");
     row.append(
       typeset(tex),
-      el("span", "sr-only", `input ${edge.input}: ${source.name ?? source.label}`),
+      el("span", "sr-only", `input ${edge.input}: ${plainWho(source)}`),
     );
     list.append(row);
   }
   return section("Local derivatives", list);
+}
+
+/** "top (output 1), out[2] (output 2)": the outputs an op lists. */
+function outputNames(node) {
+  return resultsOf(node)
+    .map((r) => `${outputLabel(r)} (output ${r.output})`)
+    .join(", ");
+}
+
+/**
+ * An op's several outputs: each one's value, and its gradient unless none can reach it.
+ * @param {import("./api.js").GraphNode} node
+ * @param {string} symbol  from outputSymbol
+ */
+function outputSections(node, symbol) {
+  return resultsOf(node).flatMap((r) => {
+    const label = outputLabel(r);
+    const value = section(`${label} · output ${r.output}`, tensorView(r.value));
+    if (!r.differentiable) return [value];
+    return [value, section(`∂${symbol}/∂${label}`, tensorView(r.grad))];
+  });
 }
 
 /** The grad_fn's saved values (what backward needs), as short descriptions. */

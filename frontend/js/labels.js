@@ -7,7 +7,7 @@
 
 import { describeTensor, formatTensor } from "./format.js";
 import { heatmapGrid } from "./heatmap.js";
-import { outputNode } from "./model.js";
+import { listsOutputs, outputNode, resultOf, resultsOf } from "./model.js";
 
 /** Output names longer than this are written L in gradient labels. */
 const MAX_OUTPUT_NAME = 8;
@@ -22,22 +22,46 @@ const MAX_OUTPUT_NAME = 8;
  * @property {import("./heatmap.js").Grid|null} heatmap  the grid its elements are drawn on,
  *   or null when the text says it all (one element) or the data was not sent
  * @property {import("./api.js").Tensor|null} tensor  the tensor itself, for the heatmap
+ * @property {number|null} output  for an op listing several outputs: the output the row
+ *   shows (its position among the op's results); null otherwise
  *
  * @typedef {object} Card
- * @property {string} title  the variable name, else the friendly label
+ * @property {string} title  the variable name, else the friendly label (always the label
+ *   for an op listing several outputs: each output has its own rows)
  * @property {string} subtitle  the grad_fn name, or "constant"
  * @property {CardRow[]} rows
  */
 
 /** The name standing for the output in ∂out/∂x labels. */
 export function outputSymbol(model) {
-  return symbolOf(outputNode(model));
+  const node = outputNode(model);
+  const phase = [...model.phases].reverse().find((p) => p.output === node?.id) ?? null;
+  return symbolOf(node && differentiated(model, node, phase?.index ?? null));
 }
 
 /** The name standing for `node` when it is differentiated: its name, else L. */
 export function symbolOf(node) {
-  const name = node?.name;
+  const name = listsOutputs(node) ? null : node?.name;
   return name && name.length <= MAX_OUTPUT_NAME ? name : "L";
+}
+
+/**
+ * The tensor a backward phase started from, given its output node: the node itself, or,
+ * for an op listing several outputs, the output its first step in that phase received a
+ * gradient at (autograd starts from one tensor); else its only listed output; else the op.
+ * @param {import("./model.js").Model} model
+ * @param {import("./api.js").GraphNode} node
+ * @param {number|null} phase  the phase's index; null: the node's first step in any
+ */
+export function differentiated(model, node, phase) {
+  if (!listsOutputs(node)) return node;
+  const step = model.steps.backward.find(
+    (s) => s.node === node.id && (phase === null || s.phase === phase),
+  );
+  const seeded = (step?.outputs ?? []).filter((o) => o.grad);
+  if (seeded.length === 1) return resultOf(node, seeded[0].output);
+  const listed = resultsOf(node);
+  return listed.length === 1 ? listed[0] : node;
 }
 
 /**
@@ -49,8 +73,25 @@ export function gradLabel(node, symbol) {
   return node.name ? `∂${symbol}/∂${node.name}` : "grad";
 }
 
+/** The label of an output's rows on its op's card: its name, else out[k]. */
+export function outputLabel(result) {
+  return result.name ?? `out[${result.output}]`;
+}
+
+/**
+ * What an edge from an op listing several outputs says about the output it carries: the
+ * output's name, else [k]; null for an edge from any other node.
+ * @param {import("./model.js").Model} model
+ * @param {import("./api.js").GraphEdge} edge
+ */
+export function edgeOutputLabel(model, edge) {
+  const source = model.byId.get(edge.source);
+  if (!listsOutputs(source)) return null;
+  return resultOf(source, edge.output ?? 0).name ?? `[${edge.output ?? 0}]`;
+}
+
 /** A card row for a tensor. */
-function row(key, label, tensor) {
+function row(key, label, tensor, output = null) {
   const hasData = tensor && tensor.data !== null && tensor.data !== undefined;
   return {
     key,
@@ -59,11 +100,14 @@ function row(key, label, tensor) {
     detail: describeTensor(tensor),
     heatmap: hasData ? heatmapGrid(tensor.shape) : null,
     tensor: tensor ?? null,
+    output,
   };
 }
 
 /**
- * The card of one node.
+ * The card of one node. An op listing several outputs is titled by its label and shows
+ * each listed output as its own rows: its value, and its gradient unless no gradient can
+ * reach it (the indices of torch.max).
  * @param {import("./api.js").GraphNode} node
  * @param {string} symbol  from outputSymbol(model)
  * @param {{accumulated?: import("./api.js").Tensor|null}} [extra]  accumulated: the leaf's
@@ -71,6 +115,15 @@ function row(key, label, tensor) {
  * @returns {Card}
  */
 export function nodeCard(node, symbol, { accumulated = null } = {}) {
+  if (listsOutputs(node)) {
+    const rows = resultsOf(node).flatMap((r) => {
+      const label = outputLabel(r);
+      const value = row("value", label, r.value, r.output);
+      if (!r.differentiable) return [value];
+      return [value, row("grad", `∂${symbol}/∂${label}`, r.grad, r.output)];
+    });
+    return { title: node.label, subtitle: node.op ?? "constant", rows };
+  }
   const rows = [row("value", "value", node.value)];
   // Constants never receive a gradient; every other node shows its row, "—" when none flowed.
   if (node.kind !== "constant" || node.grad) {

@@ -142,7 +142,10 @@ export function quickLayout(model, sizes, order, layers) {
     const t = nodes[edge.target];
     const ins = model.inEdges.get(edge.target);
     const slot = ins.indexOf(edge);
-    const start = { x: s.x + s.w, y: s.y + s.h / 2 };
+    // An edge reading one of an op's several outputs leaves beside that output's row.
+    const rows = sizes.get(edge.source).outputs ?? [];
+    const row = rows.find((r) => r.output === (edge.output ?? 0)) ?? rows[0];
+    const start = { x: s.x + s.w, y: s.y + (row ? row.y : s.h / 2) };
     const end = { x: t.x, y: t.y + (t.h * (slot + 1)) / (ins.length + 1) };
     const turn = t.x - LAYER_GAP / 2;
     let points;

@@ -94,7 +94,27 @@ export function measureCard(card) {
       (card.rows.length ? 2 * CARD.dividerGap + rowsHeight : 0) +
       CARD.padBottom,
   );
-  return { width, height };
+  const outputs = outputRows(card);
+  return outputs.length ? { width, height, outputs } : { width, height };
+}
+
+/**
+ * Where the value row of each output sits on the card of an op listing several outputs:
+ * the middle of its line, from the card's top. Edges reading an output leave the card
+ * there, so each visibly comes from its row. [] for every other card.
+ * @param {import("./labels.js").Card} card
+ * @returns {{output: number, y: number}[]}
+ */
+export function outputRows(card) {
+  const rows = [];
+  let top = CARD.padTop + CARD.titleLine + CARD.subtitleLine + 2 * CARD.dividerGap;
+  for (const row of card.rows) {
+    if (row.key === "value" && row.output !== null && row.output !== undefined) {
+      rows.push({ output: row.output, y: top + CARD.rowLine / 2 });
+    }
+    top += rowHeight(row);
+  }
+  return rows;
 }
 
 /** Height of one card row: its line, and its heatmap below when it has one. */
@@ -107,16 +127,49 @@ function inPortId(edge) {
   return `${edge.id}:in`;
 }
 
-/** Port id of a node's single output. */
-function outPortId(nodeId) {
-  return `${nodeId}:out`;
+/**
+ * Port id of the output an edge leaves from: a node's single output port, or, for an op
+ * listing several outputs, the port beside that output's row (its first row's when the
+ * output has none).
+ */
+function outPortId(nodeId, output = 0, size = null) {
+  const rows = size?.outputs ?? [];
+  if (rows.length === 0) return `${nodeId}:out`;
+  const row = rows.find((r) => r.output === output) ?? rows[0];
+  return `${nodeId}:out:${row.output}`;
+}
+
+/**
+ * Fixed ports of an op listing several outputs: its inputs spread down the west side in
+ * input order, each output on the east side level with its row.
+ */
+function fixedPorts(id, ins, { width, height, outputs }) {
+  const west = ins.map((edge, k) => ({
+    id: inPortId(edge),
+    width: 0,
+    height: 0,
+    x: 0,
+    y: (height * (k + 1)) / (ins.length + 1),
+    layoutOptions: { "elk.port.side": "WEST" },
+  }));
+  const east = outputs.map((row) => ({
+    id: outPortId(id, row.output, { outputs }),
+    width: 0,
+    height: 0,
+    x: width,
+    y: row.y,
+    layoutOptions: { "elk.port.side": "EAST" },
+  }));
+  return [...west, ...east];
 }
 
 /**
  * The ELK graph for a model: one box per card, ports fixing the order of each op's inputs
- * (input 0 on top), children in data-flow order so equal layouts come out the same.
+ * (input 0 on top) and, for an op listing several outputs, where each output leaves (beside
+ * its row); children in data-flow order so equal layouts come out the same.
  * @param {import("./model.js").Model} model
- * @param {Map<string, {width: number, height: number}>} sizes  by node id
+ * @param {Map<string, {width: number, height: number, outputs?: {output: number, y: number}[]}>}
+ *   sizes  by node id (measureCard)
  * @param {string[]} order  node ids in data-flow order (model.forwardOrder)
  * @param {Object<string, string>} [options]  layout options over ELK_OPTIONS
  *
@@ -127,6 +180,10 @@ export function toElkGraph(model, sizes, order, options = {}) {
   const boxes = order.map((id) => {
     const { width, height } = sizes.get(id);
     const ins = model.inEdges.get(id);
+    if (sizes.get(id).outputs?.length) {
+      const ports = fixedPorts(id, ins, sizes.get(id));
+      return { id, width, height, ports, layoutOptions: { "elk.portConstraints": "FIXED_POS" } };
+    }
     // ELK numbers fixed-order ports clockwise, which runs bottom-to-top on the west side.
     const ports = ins.map((edge, k) => ({
       id: inPortId(edge),
@@ -152,7 +209,7 @@ export function toElkGraph(model, sizes, order, options = {}) {
   });
   const edges = model.edges.map((edge) => ({
     id: edge.id,
-    sources: [outPortId(edge.source)],
+    sources: [outPortId(edge.source, edge.output ?? 0, sizes.get(edge.source))],
     targets: [inPortId(edge)],
   }));
   const clusters = model.clusters ?? [];

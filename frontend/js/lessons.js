@@ -5,15 +5,20 @@
  */
 
 import { numel } from "./format.js";
+import { listsOutputs, resultsOf } from "./model.js";
 
 /** Relative tolerance of a prediction of a scalar gradient. */
 export const PREDICT_TOLERANCE = 0.02;
 /** Below this, a relative error is an agreement (the gradient check's ✓). */
 export const CHECK_TOLERANCE = 1e-3;
 
-/** The nodes a pause or question names: by variable name, else by grad_fn op name. */
+/**
+ * The nodes a pause or question names: by variable name (a node, or one output of an op
+ * with several, whose value and gradient are that output's), else by grad_fn op name.
+ */
 function nodesNamed(model, name) {
-  const byName = model.nodes.filter((n) => n.name === name);
+  const tensors = (n) => (listsOutputs(n) ? resultsOf(n) : [n]);
+  const byName = model.nodes.flatMap((n) => tensors(n).filter((t) => t.name === name));
   return byName.length ? byName : model.nodes.filter((n) => n.op === name);
 }
 

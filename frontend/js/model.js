@@ -108,6 +108,78 @@ export function consumersOf(model, id) {
   return (model.outEdges.get(id) ?? []).map((e) => model.byId.get(e.target));
 }
 
+/**
+ * One listed output of an op that produced several tensors (unbind, split, max with dim),
+ * shaped like a node so cards and formulas name it as they name a node: `name`, `value`,
+ * `grad`, `grad_parts` are that output's; `output` is its position among the op's results
+ * (the number edges reading it carry) and `node` the op itself.
+ * @typedef {GraphNode & {output: number, differentiable: boolean, node: GraphNode}} Result
+ */
+
+/** Results made once per node, so the same output is always the same object. */
+const madeResults = new WeakMap();
+
+/** Does `node` list its outputs (an op whose several results the program used)? */
+export function listsOutputs(node) {
+  return Array.isArray(node?.outputs) && node.outputs.length > 0;
+}
+
+/**
+ * The listed outputs of a node, as Results in the order the server sent them; [] for a
+ * node that lists none.
+ * @param {GraphNode} node
+ * @returns {Result[]}
+ */
+export function resultsOf(node) {
+  if (!listsOutputs(node)) return [];
+  let made = madeResults.get(node);
+  if (!made) {
+    made = node.outputs.map((out) => ({
+      ...node,
+      name: out.name ?? null,
+      value: out.value ?? null,
+      grad: out.grad ?? null,
+      grad_parts: out.grad_parts ?? [],
+      outputs: [],
+      output: out.output,
+      differentiable: out.differentiable !== false,
+      node,
+    }));
+    madeResults.set(node, made);
+  }
+  return made;
+}
+
+/**
+ * The tensor that is output `output` of `node`: the node itself when it lists no outputs,
+ * else that listed output (an unnamed one without value if the trace does not list it).
+ * @param {GraphNode} node
+ * @param {number} [output]
+ * @returns {GraphNode|Result}
+ */
+export function resultOf(node, output = 0) {
+  if (!listsOutputs(node)) return node;
+  const found = resultsOf(node).find((r) => r.output === output);
+  return (
+    found ?? {
+      ...node,
+      name: null,
+      value: null,
+      grad: null,
+      grad_parts: [],
+      outputs: [],
+      output,
+      differentiable: true,
+      node,
+    }
+  );
+}
+
+/** The tensor an edge carries: its source node, or the output of it the edge reads. */
+export function edgeTensor(model, edge) {
+  return resultOf(model.byId.get(edge.source), edge.output ?? 0);
+}
+
 /** The differentiated node, or null. */
 export function outputNode(model) {
   return model.output === null ? null : model.byId.get(model.output);

@@ -1,10 +1,12 @@
 /**
  * Moves what is drawn of a graph to a new layout of the same view (ELK's coordinates after
  * the quick layout's) with one d3 transition, or at once: node cards, edges (through
- * in-between polylines, morph.js), the shapes on edges, module frames. Only attributes
- * change; nothing is drawn again, so marks and the frame shown stay on the elements.
+ * in-between polylines, morph.js) and their output labels, the shapes on edges, module
+ * frames. Only attributes change; nothing is drawn again, so marks and the frame shown
+ * stay on the elements.
  */
 
+import { outputLabelPlace } from "./drawedge.js";
 import { BEND_RADIUS, midpoint, roundedPath } from "./geometry.js";
 import { polylineTween } from "./morph.js";
 
@@ -49,6 +51,12 @@ export function moveDrawing(drawn, from, to, ms) {
     if (!b?.length) continue;
     const d = roundedPath(b, BEND_RADIUS);
     d3.select(el).select(".edge-hit").attr("d", d);
+    const label = d3.select(el).select(".edge-output");
+    if (!label.empty()) {
+      const at = outputLabelPlace(b, label.text());
+      label.attr("text-anchor", at.anchor);
+      change(label).attr("x", at.x).attr("y", at.y);
+    }
     const line = d3.select(el).select(".edge-line");
     if (!transition || !a?.length) {
       line.attr("d", d);

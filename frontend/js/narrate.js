@@ -3,7 +3,9 @@
  * of every step. Pure, no DOM; built on the cards of explain.js.
  */
 
-import { fmt, phaseOf, phaseSymbol, stepCard } from "./explain.js";
+import { arrivingAt, callName, fmt, phaseOf, phaseSymbol } from "./cardparts.js";
+import { stepCard } from "./explain.js";
+import { edgeTensor, listsOutputs, resultsOf } from "./model.js";
 import { plainName, plainWho } from "./tex.js";
 import { arrivalParts, stepAt } from "./timeline.js";
 
@@ -16,7 +18,7 @@ function listed(items) {
  * One line in words of what happens at a position.
  * @param {import("./timeline.js").Timeline} timeline
  * @param {number} position
- * @param {import("./explain.js").StepCard} [card]  the position's card, when made already
+ * @param {import("./cardparts.js").StepCard} [card]  the position's card, when made already
  */
 export function narration(timeline, position, card = stepCard(timeline, position)) {
   const at = stepAt(timeline, position);
@@ -31,32 +33,57 @@ export function narration(timeline, position, card = stepCard(timeline, position
     if (node.kind === "constant") {
       return `${card.title}: ${plainName(node)} = ${value} enters the graph as a constant.`;
     }
-    const ins = at.step.edges.map((e) => plainWho(model.byId.get(model.edges[e].source)));
-    return `${card.title}: ${plainWho(node)} = ${node.meaning ?? node.op} of ${listed(ins)} = ${value}.`;
+    const ins = at.step.edges.map((e) => plainWho(edgeTensor(model, model.edges[e])));
+    const what = `${node.meaning ?? node.op} of ${listed(ins)}`;
+    if (listsOutputs(node)) {
+      const outs = resultsOf(node).map((r) => `${plainWho(r)} = ${fmt(r.value)}`);
+      return `${card.title}: ${plainWho(node)} = ${what} gives ${listed(outs)}.`;
+    }
+    return `${card.title}: ${plainWho(node)} = ${what} = ${value}.`;
   }
   const step = at.step;
-  const L = phaseSymbol(model, phaseOf(model, step.phase));
-  const g = fmt(step.grad);
-  const parts = arrivalParts(timeline, position);
-  const received =
-    parts.length > 1
-      ? `${plainWho(node)} adds up ${parts.length} paths: ∂${L}/∂${plainWho(node)} = ${g}`
-      : parts.length === 0 && phaseOf(model, step.phase)?.output === node.id
-        ? `backward() starts at ${plainWho(node)} with ∂${L}/∂${plainWho(node)} = ${g}`
-        : `${plainWho(node)} received ∂${L}/∂${plainWho(node)} = ${g}`;
+  const phase = phaseOf(model, step.phase);
+  const L = phaseSymbol(model, phase);
+  let received;
+  if (listsOutputs(node)) {
+    const got = arrivingAt(step, node).filter((a) => a.grad);
+    const each = got.map((a) => `∂${L}/∂${plainWho(a.tensor)} = ${fmt(a.grad)}`);
+    const starts =
+      phase?.output === node.id &&
+      got.length === 1 &&
+      arrivalParts(timeline, position, got[0].tensor.output).length === 0;
+    received = starts
+      ? `${callName(phase)} starts at ${plainWho(got[0].tensor)} with ${each[0]}`
+      : got.length
+        ? `${plainWho(node)} received ${listed(each)}`
+        : `${plainWho(node)} received no gradient`;
+  } else {
+    const g = fmt(step.grad);
+    const parts = arrivalParts(timeline, position);
+    received =
+      parts.length > 1
+        ? `${plainWho(node)} adds up ${parts.length} paths: ∂${L}/∂${plainWho(node)} = ${g}`
+        : parts.length === 0 && phase?.output === node.id
+          ? `${callName(phase)} starts at ${plainWho(node)} with ∂${L}/∂${plainWho(node)} = ${g}`
+          : `${plainWho(node)} received ∂${L}/∂${plainWho(node)} = ${g}`;
+  }
   if (step.accumulated) {
     const acc = card.lines.find((l) => l.kind === "acc");
     return `${card.title}: ${received} and stores it: ${acc.text}.`;
   }
+  if (step.returned) {
+    const kept = listsOutputs(node) ? "no .grad" : `${plainName(node)}.grad`;
+    received += ` and torch.autograd.grad returns it (${kept} is not changed)`;
+  }
   const sends = [];
   const none = [];
   step.edges.forEach((e, k) => {
-    const source = model.byId.get(model.edges[e].source);
+    const source = edgeTensor(model, model.edges[e]);
     if (step.sends[k]) sends.push(`${fmt(step.sends[k])} to ${plainWho(source)}`);
     else none.push(`${plainWho(source)}${source.kind === "constant" ? " (a constant)" : ""}`);
   });
   let text = `${card.title}: ${received}`;
-  if (sends.length) text += ` and sends ${listed(sends)}`;
+  if (sends.length) text += `${step.returned ? "; it" : " and"} sends ${listed(sends)}`;
   if (none.length) text += `; nothing flows to ${listed(none)}`;
   return `${text}.`;
 }

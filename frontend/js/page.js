@@ -7,9 +7,12 @@
 import { occupiedModules } from "./collapse.js";
 import { stepCard } from "./explain.js";
 import { formatError } from "./format.js";
+import { outputSymbol } from "./labels.js";
 import { pausePosition, pendingPrediction, score } from "./lessons.js";
+import { resultOf } from "./model.js";
 import { narration, stepRows } from "./narrate.js";
 import { SEED_PROGRAM, toHash } from "./state.js";
+import { plainWho } from "./tex.js";
 import { frameAt } from "./timeline.js";
 
 const $ = (id) => document.getElementById(id);
@@ -257,12 +260,14 @@ export function createPage({
     table.setCurrent(p);
   }
 
-  /** ∂loss/∂w for a named node, ∂loss/∂(×) for an op. */
+  /**
+   * ∂loss/∂w for a named node, ∂loss/∂(×) for an op; for an op with several outputs, its
+   * output 0, whose gradient a step's `grad` is. Named as the cards name them.
+   */
   function predictLabel(state, id) {
     const node = state.model.byId.get(id);
-    const out = state.model.byId.get(state.model.output ?? "");
-    const top = out?.name ?? "L";
-    return `∂${top}/∂${node?.name ?? `(${node?.label ?? id})`}`;
+    const who = node ? plainWho(resultOf(node, 0)) : `(${id})`;
+    return `∂${outputSymbol(state.model)}/∂${who}`;
   }
 
   function showHover(state) {

@@ -76,9 +76,8 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       isBox,
       anyBox: isBox.some(Boolean),
       nodeEl: none(),
-      gradEl: none(),
+      gradEls: none(),
       accEl: none(),
-      gradDefault: none(),
       accDefault: none(),
       edgeEl: new Map(),
       edgeId,
@@ -116,9 +115,8 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     for (const i of ctx.members.get(id) ?? []) {
       ctx.nodeEl[i] = el;
       if (ctx.isBox[i]) continue;
-      ctx.gradEl[i] = el.querySelector(".node-grad");
+      ctx.gradEls[i] = gradElements(el);
       ctx.accEl[i] = el.querySelector(".node-acc");
-      ctx.gradDefault[i] = ctx.gradEl[i]?.textContent ?? null;
       ctx.accDefault[i] = ctx.accEl[i]?.textContent ?? null;
     }
     dressNode(el, id);
@@ -129,7 +127,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     if (!ctx) return;
     for (const i of ctx.members.get(id) ?? []) {
       ctx.nodeEl[i] = null;
-      ctx.gradEl[i] = null;
+      ctx.gradEls[i] = null;
       ctx.accEl[i] = null;
     }
   }
@@ -160,9 +158,10 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     }
     const i = list[0];
     el.setAttribute("data-s", applied.nodeState[i]);
-    const grad = applied.gradText[i];
-    const gradEl = grad === null || grad === undefined ? null : el.querySelector(".node-grad");
-    if (gradEl) gradEl.textContent = grad;
+    for (const g of gradElements(el)) {
+      const text = gradTextOf(applied, i, g.output);
+      if (text !== null && text !== undefined) g.el.textContent = text;
+    }
     const acc = applied.accText[i];
     const accEl = acc === null || acc === undefined ? null : el.querySelector(".node-acc");
     if (accEl) accEl.textContent = acc;
@@ -195,6 +194,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       edgeState: [],
       gradText: [],
       accText: [],
+      outputText: [],
     };
     svg.setAttribute("data-stage", frame.stage);
     if (frame.node) svg.setAttribute("data-current", frame.node);
@@ -210,9 +210,13 @@ export function createPainter(svg, flowLayer, badgeLayer) {
         return;
       }
       if (prev.nodeState[i] !== s) el.setAttribute("data-s", s);
-      const g = base.gradText[i];
-      if (prev.gradText[i] !== g && ctx.gradEl[i])
-        ctx.gradEl[i].textContent = g ?? ctx.gradDefault[i];
+      const changed =
+        prev.gradText[i] !== base.gradText[i] || prev.outputText[i] !== base.outputText[i];
+      if (changed) {
+        for (const g of ctx.gradEls[i] ?? []) {
+          g.el.textContent = gradTextOf(base, i, g.output) ?? g.text;
+        }
+      }
       const a = base.accText[i];
       if (prev.accText[i] !== a && ctx.accEl[i]) ctx.accEl[i].textContent = a ?? ctx.accDefault[i];
     });
@@ -235,6 +239,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       edgeState: base.edgeState,
       gradText: base.gradText,
       accText: base.accText,
+      outputText: base.outputText,
     };
   }
 
@@ -323,6 +328,23 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     dressNode,
     dressEdge,
   };
+}
+
+/**
+ * A card's gradient texts: each with the output its row shows (null for a node's own
+ * gradient row) and its drawn text, the default when the frame says nothing.
+ * @returns {{el: Element, output: number|null, text: string}[]}
+ */
+function gradElements(card) {
+  return [...card.querySelectorAll(".node-grad")].map((el) => {
+    const output = el.parentNode?.getAttribute?.("data-output");
+    return { el, output: output ? Number(output) : null, text: el.textContent };
+  });
+}
+
+/** The frame's gradient text for a row: the node's, or that of one of its outputs. */
+function gradTextOf(texts, i, output) {
+  return output === null ? texts.gradText[i] : (texts.outputText?.[i]?.[output] ?? null);
 }
 
 /** The positions of each value in `ids`, nulls left out: drawn element id -> model indices. */

@@ -4,7 +4,8 @@
  */
 
 import { formatTensor } from "./format.js";
-import { outputSymbol } from "./labels.js";
+import { outputLabel, outputSymbol } from "./labels.js";
+import { edgeTensor, listsOutputs, resultsOf } from "./model.js";
 import { partial, texText, who } from "./tex.js";
 
 const katex = globalThis.katex;
@@ -15,11 +16,14 @@ const katex = globalThis.katex;
  * @param {import("./model.js").Model} model
  */
 export function nodeTex(node, model) {
-  const parts = [`${who(node)} = ${texText(formatTensor(node.value))}`];
-  if (node.kind !== "constant" || node.grad) {
-    parts.push(
-      `${partial(texText(outputSymbol(model)), who(node))} = ${texText(formatTensor(node.grad))}`,
-    );
+  const L = texText(outputSymbol(model));
+  // An op with several outputs: each listed output's numbers.
+  const tensors = listsOutputs(node) ? resultsOf(node) : [node];
+  const parts = [];
+  for (const t of tensors) {
+    parts.push(`${who(t)} = ${texText(formatTensor(t.value))}`);
+    if (t.differentiable === false || (t.kind === "constant" && !t.grad)) continue;
+    parts.push(`${partial(L, who(t))} = ${texText(formatTensor(t.grad))}`);
   }
   return parts.join("\\qquad ");
 }
@@ -31,7 +35,7 @@ export function nodeTex(node, model) {
  * @param {import("./model.js").Model} model
  */
 export function edgeTex(edge, model) {
-  const source = model.byId.get(edge.source);
+  const source = edgeTensor(model, edge);
   const target = model.byId.get(edge.target);
   const parts = [];
   if (edge.formula || edge.local) {
@@ -86,7 +90,11 @@ export function createReadout(element) {
         element.hidden = true;
         return;
       }
-      element.replaceChildren(caption(`input ${edge.input}`), tex(edgeTex(edge, model)));
+      // An edge reading one of an op's several outputs says which.
+      const source = model.byId.get(edge.source);
+      const output = `${outputLabel(edgeTensor(model, edge))}, output ${edge.output ?? 0}`;
+      const which = listsOutputs(source) ? ` · ${output} of ${source.label}` : "";
+      element.replaceChildren(caption(`input ${edge.input}${which}`), tex(edgeTex(edge, model)));
       element.hidden = false;
     },
   };

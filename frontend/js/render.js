@@ -17,7 +17,9 @@ import { layoutItems, visibleRect } from "./culling.js";
 import { drawCluster, nodeElement } from "./drawcard.js";
 import { edgeElement, shapeElement } from "./drawedge.js";
 import { fitTransform, initialTransform, midpoint } from "./geometry.js";
+import { edgeOutputLabel } from "./labels.js";
 import { createMarks } from "./marks.js";
+import { edgeTensor } from "./model.js";
 import { moveDrawing } from "./move.js";
 import { createPainter } from "./paint.js";
 import { createScene } from "./scene.js";
@@ -391,10 +393,12 @@ export function createGraphView(
   function buildEdge(id) {
     const edge = drawn.edgeById.get(id);
     const { points } = drawn.laidOut.get(id);
-    const el = edgeElement(edge, points);
-    marks.dressEdge(el, id);
     const first = drawn.modelEdges.get(edge.members?.[0] ?? id);
-    const shape = shapeElement(first ? drawn.model.byId.get(first.source)?.value : null, points);
+    // A merged edge into or out of a collapsed module stands for several: no output label.
+    const single = first && (edge.members?.length ?? 1) === 1 && edge.source === first.source;
+    const el = edgeElement(edge, points, single ? edgeOutputLabel(drawn.model, first) : null);
+    marks.dressEdge(el, id);
+    const shape = shapeElement(first ? edgeTensor(drawn.model, first).value : null, points);
     return { el, shape };
   }
 

@@ -38,7 +38,7 @@ export function createStepCard(cardElement, narrationElement, { onFold = () => {
   return {
     /**
      * Show a step's card and narration (null hides both).
-     * @param {import("./explain.js").StepCard|null} card
+     * @param {import("./cardparts.js").StepCard|null} card
      * @param {string} narration
      * @param {boolean} [open]  false: only the card's title, the formulas folded away
      */

@@ -12,6 +12,7 @@
  */
 
 import { formatNumber, formatTensor, numel } from "./format.js";
+import { listsOutputs, resultsOf } from "./model.js";
 
 /**
  * @typedef {object} Timeline
@@ -99,7 +100,8 @@ export function stepAt(timeline, position) {
  * @property {number} delivered  parts arrived so far
  * @property {number} expected  parts that will arrive before the node's own step
  * @property {string|null} sum  running sum of the arrived parts when each is one number
- *   (the displayed numbers added up), else null
+ *   (the displayed numbers added up) and all are parts of one tensor, else null (the parts
+ *   of different outputs of an op are never added together)
  *
  * @typedef {object} FrameBase  what a position shows, the same for every t
  * @property {string[]} nodeState  per node: forward: pending|current|computed;
@@ -109,6 +111,9 @@ export function stepAt(timeline, position) {
  * @property {(string|null)[]} gradText  per node: the gradient text to show, or null for
  *   the card's own (final) text
  * @property {(string|null)[]} accText  per node: a leaf's .grad text, or null likewise
+ * @property {(Object<number, string>|null)[]} outputText  per node listing several
+ *   outputs: the gradient text of each listed output, by its position (null otherwise,
+ *   and for the card's own texts); gradText is then null
  * @property {Map<string, Partial>} partial  by node id
  *
  * @typedef {object} Frame
@@ -176,6 +181,7 @@ function emptyTexts(timeline) {
   return {
     gradText: new Array(timeline.model.nodes.length).fill(null),
     accText: new Array(timeline.model.nodes.length).fill(null),
+    outputText: new Array(timeline.model.nodes.length).fill(null),
     partial: new Map(),
   };
 }
@@ -201,7 +207,7 @@ function doneBase(timeline) {
 function backwardBase(timeline, p) {
   const { model, backward, F } = timeline;
   const texts = emptyTexts(timeline);
-  const gradOf = (at) => backward[at - F].grad;
+  const stepOf = (at) => backward[at - F];
 
   const nodeState = model.nodes.map((node, i) => {
     const own = timeline.stepsOf[i];
@@ -212,23 +218,33 @@ function backwardBase(timeline, p) {
     const arrived = parts.filter((s) => s.at <= p);
     const acc = lastAccumulated(timeline, own, p);
     if (acc) texts.accText[i] = formatTensor(acc);
+    // The gradient texts of a step of the node: its own, or one per listed output.
+    const show = (at) => {
+      if (listsOutputs(node)) texts.outputText[i] = outputTexts(outputGrads(stepOf(at), node));
+      else texts.gradText[i] = formatTensor(stepOf(at).grad);
+    };
 
     if (last === p) {
-      texts.gradText[i] = formatTensor(gradOf(p));
+      show(p);
       return "current";
     }
     if (arrived.length > 0 && next !== null && arrived.length === parts.length) {
-      texts.gradText[i] = formatTensor(gradOf(next));
+      show(next);
       return "arrived";
     }
     if (arrived.length > 0) {
-      const sum = runningSum(arrived.map((s) => s.grad));
+      const oneTensor = arrived.every((s) => s.output === arrived[0].output);
+      const sum = oneTensor ? runningSum(arrived.map((s) => s.grad)) : null;
       texts.partial.set(node.id, { delivered: arrived.length, expected: parts.length, sum });
-      texts.gradText[i] = sum ?? "…";
+      if (listsOutputs(node)) {
+        texts.outputText[i] = partialOutputTexts(node, parts, arrived, next && stepOf(next));
+      } else {
+        texts.gradText[i] = sum ?? "…";
+      }
       return "partial";
     }
     if (last !== null) {
-      texts.gradText[i] = formatTensor(gradOf(last));
+      show(last);
       return "received";
     }
     return own.length > 0 ? "waiting" : "none";
@@ -245,17 +261,60 @@ function backwardBase(timeline, p) {
 }
 
 /**
- * The gradient parts sent to a node strictly between positions `after` and `before`: one
- * per out-edge a consumer's step sent a gradient along, in the order the steps ran.
- * @returns {{edge: number, at: number, grad: import("./api.js").Tensor}[]}
+ * The gradient arriving at each listed output of `node` in a backward step: the step's
+ * `outputs`, or (a trace without them) its `grad` at output 0.
+ * @param {import("./api.js").BackwardStep} step
+ * @param {import("./api.js").GraphNode} node
+ * @returns {{output: number, grad: import("./api.js").Tensor|null}[]}
  */
-export function partsBetween(timeline, nodeId, after, before) {
+export function outputGrads(step, node) {
+  return resultsOf(node).map((r) => {
+    const sent = (step.outputs ?? []).find((o) => o.output === r.output);
+    if (sent) return { output: r.output, grad: sent.grad ?? null };
+    // A trace from before `outputs` was sent: the step's grad is that of output 0.
+    const before = !step.outputs?.length && r.output === 0;
+    return { output: r.output, grad: before ? (step.grad ?? null) : null };
+  });
+}
+
+/** Gradient texts by output position. */
+function outputTexts(grads) {
+  return Object.fromEntries(grads.map((g) => [g.output, formatTensor(g.grad)]));
+}
+
+/**
+ * While the parts of a node listing outputs arrive: each output's running sum (or … while
+ * its parts are on their way), never adding parts of different outputs together.
+ */
+function partialOutputTexts(node, parts, arrived, nextStep) {
+  const next = nextStep ? outputGrads(nextStep, node) : [];
+  return Object.fromEntries(
+    resultsOf(node).map((r) => {
+      const mine = arrived.filter((s) => s.output === r.output);
+      if (mine.length) return [r.output, runningSum(mine.map((s) => s.grad)) ?? "…"];
+      if (parts.some((s) => s.output === r.output)) return [r.output, "…"];
+      return [r.output, formatTensor(next.find((g) => g.output === r.output)?.grad ?? null)];
+    }),
+  );
+}
+
+/**
+ * The gradient parts sent to a node strictly between positions `after` and `before`: one
+ * per out-edge a consumer's step sent a gradient along, in the order the steps ran. For an
+ * op listing several outputs, `output` keeps the parts of that output only: the parts of
+ * different outputs are gradients of different tensors.
+ * @param {number|null} [output]  only the edges reading this output of the node
+ * @returns {{edge: number, at: number, output: number, grad: import("./api.js").Tensor}[]}
+ */
+export function partsBetween(timeline, nodeId, after, before, output = null) {
   const parts = [];
   for (const edge of timeline.model.outEdges.get(nodeId)) {
+    const from = edge.output ?? 0;
+    if (output !== null && from !== output) continue;
     const index = timeline.edgeIndex.get(edge.id);
     for (const send of timeline.sendsOf[index]) {
       if (send.grad && send.at > after && send.at < before) {
-        parts.push({ edge: index, at: send.at, grad: send.grad });
+        parts.push({ edge: index, at: send.at, output: from, grad: send.grad });
       }
     }
   }
@@ -264,14 +323,14 @@ export function partsBetween(timeline, nodeId, after, before) {
 
 /**
  * The parts that made up the gradient a backward step at `position` received: what its
- * consumers sent since the node's previous step.
+ * consumers sent since the node's previous step (to its output `output` only, if given).
  */
-export function arrivalParts(timeline, position) {
+export function arrivalParts(timeline, position, output = null) {
   const at = stepAt(timeline, position);
   if (at?.order !== "backward") return [];
   const own = timeline.stepsOf[timeline.nodeIndex.get(at.step.node)];
   const previous = lastAtOrBefore(own, position - 1) ?? -1;
-  return partsBetween(timeline, at.step.node, previous, position);
+  return partsBetween(timeline, at.step.node, previous, position, output);
 }
 
 /** The last of the sorted `positions` at or before `p`, or null. */

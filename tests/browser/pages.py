@@ -1,8 +1,10 @@
-"""Helpers the browser tests share: open the page and wait for its trace, open an example,
-move the step player. Each returns or checks what the page shows, never sleeps blindly."""
+"""Helpers the browser tests share: open the page and wait for its trace, open an example
+or a program's share link, move the step player. Each returns or checks what the page
+shows, never sleeps blindly."""
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -18,6 +20,13 @@ def open_page(page: Page, path: str = "/") -> dict[str, Any]:
     wait_done(page)
     body: dict[str, Any] = answer.value.json()
     return body
+
+
+def program_path(source: str) -> str:
+    """The page's path with a share link to `source` (base64url of its UTF-8, as
+    state.toHash writes it): opening it runs the program."""
+    encoded = base64.urlsafe_b64encode(source.encode()).decode().rstrip("=")
+    return f"/#src={encoded}"
 
 
 def wait_done(page: Page, status: str = "done") -> None:
