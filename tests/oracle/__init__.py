@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +19,28 @@ SCRIPT = Path(__file__).resolve().parent / "plain_torch.py"
 def run_plain(programs: dict[str, str], roots: dict[str, str | None] | None = None
               ) -> dict[str, dict[str, Any]]:
     """Each program's record from plain_torch.py, all run by one new Python process."""
+    return start_plain(programs, roots)()
+
+
+def start_plain(programs: dict[str, str], roots: dict[str, str | None] | None = None
+                ) -> Callable[[], dict[str, dict[str, Any]]]:
+    """Start plain_torch.py on the programs; the returned function waits for its records
+    (the caller's own work runs meanwhile, on the machine's other core)."""
     requests = [{"id": key, "source": source, "root": (roots or {}).get(key)}
                 for key, source in programs.items()]
-    done = subprocess.run([sys.executable, str(SCRIPT)], input=json.dumps(requests),
-                          capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    done: list[subprocess.CompletedProcess[str]] = []
+    runner = threading.Thread(target=lambda: done.append(subprocess.run(
+        [sys.executable, str(SCRIPT)], input=json.dumps(requests), capture_output=True,
+        text=True, check=False)))
+    runner.start()
+
+    def wait() -> dict[str, dict[str, Any]]:
+        runner.join()
+        result = done[0]
+        if result.returncode != 0:
+            raise RuntimeError(f"plain_torch.py failed ({result.returncode}):\n{result.stderr}")
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+    return wait
 
 
 def _numbers(data: Any) -> Any:

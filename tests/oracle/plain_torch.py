@@ -28,6 +28,7 @@ import math
 import random
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -131,6 +132,8 @@ class Functions(TorchFunctionMode):
 
     def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
+        if func in (torch.Tensor.backward, torch.autograd.grad) and not _from_program():
+            func = _unhooked(func)  # torch's own (gradcheck, jacobian): not a call to show
         if func is torch.Tensor.backward:
             return self._differentiate(args[0].grad_fn, "backward", [], func, args, kwargs)
         if func is torch.autograd.grad:
@@ -177,7 +180,8 @@ class Functions(TorchFunctionMode):
                         ) -> None:
                 step = by_node.get(target)
                 if step is None:
-                    step = {"node": target, "go": [], "gi": None, "accumulated": None}
+                    step = {"node": target, "go": [], "gi": None, "accumulated": None,
+                            "returned": True}
                     steps.append(step)
                     by_node[target] = step
                 go = list(step["go"]) + [None] * (position + 1 - len(step["go"]))
@@ -194,6 +198,29 @@ class Functions(TorchFunctionMode):
                 if step["gi"] is None:
                     step["gi"] = []
             self.record.phases.append({"root": root, "call": call, "steps": steps})
+
+
+def _from_program() -> bool:
+    """Whether the torch call being handled was written in the program (not made by torch's
+    own Python code, as jacobian and gradcheck call autograd.grad)."""
+    frame = sys._getframe(2)
+    while frame is not None and (frame.f_code.co_filename == __file__
+                                 or frame.f_code.co_filename in _DISPATCH_FILES):
+        frame = frame.f_back
+    return frame is not None and frame.f_code.co_filename == "<program>"
+
+
+# Where torch.autograd.grad and Tensor.backward live, and the override machinery between
+# them and the mode: the frame after these is the caller.
+_DISPATCH_FILES = frozenset(str(Path(torch.__file__).parent / name) for name in
+                            ("overrides.py", "_tensor.py", "autograd/__init__.py"))
+
+
+def _unhooked(func: Any) -> Any:
+    """A wrapper that calls `func` as it is (no longer `is` the function the mode watches)."""
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return func(*args, **kwargs)
+    return call
 
 
 def graph_record(record: Record, root: Any) -> dict[str, Any]:

@@ -222,14 +222,17 @@ def _round(value: Any, ndigits: Any = None) -> Any:
 
 
 def _sum(values: Any, start: Any = 0) -> Any:
-    items = bounded_list(values)
+    """sum() as Python adds: one item at a time, as a generator hands them over (so the
+    graph of `sum((r ** 2).sum() for r in rows)` is built in CPython's order)."""
     if isinstance(start, str):
         raise ProgramTypeError("sum() can't sum strings [use ''.join(seq) instead]")
-    if isinstance(start, list | tuple):  # sum(rows, []) concatenates: measured first
-        size = len(start) + sum(len(i) for i in items if isinstance(i, list | tuple))
-        if size > MAX_LIST_ELEMENTS:
+    total = start
+    for item in iterate(values):
+        if isinstance(total, list | tuple) and isinstance(item, list | tuple) \
+                and len(total) + len(item) > MAX_LIST_ELEMENTS:  # sum(rows, []) concatenates
             raise LimitError(f"lists are limited to {MAX_LIST_ELEMENTS} items")
-    return _check_int(sum(items, start))
+        total = total + item
+    return _check_int(total)
 
 
 def _extreme(name: str, pick: Callable[..., Any]) -> Callable[..., Any]:

@@ -402,12 +402,39 @@ class Evaluator(Invoker):
         return items
 
     def _genexp(self, node: ast.GeneratorExp) -> GeneratorValue:
-        """A generator expression: its items made at once (as a list comprehension would),
-        then handed out one by one."""
-        items: list[Any] = []
-        self._comprehension(node.generators, lambda: items.append(self.evaluate(node.elt)),
-                            lambda: len(items))
-        return GeneratorValue(items, "<genexpr>")
+        """A generator expression, lazy as in Python: each item is made when the consumer
+        asks for it (`sum((row ** 2).sum() for row in out)` builds the graph in the same
+        order as CPython, so autograd runs it in the same order too). The first iterable is
+        evaluated at once, where the expression is, as Python does."""
+        generators = node.generators
+        first = self.items(self.evaluate(generators[0].iter), generators[0].iter)
+        names = self._analysed.get(id(generators))
+        if names is None:
+            names = self._analysed[id(generators)] = comprehension_names(generators)
+        frame = Frame({}, names, self.frame)
+        return GeneratorValue(self._lazily(node.elt, generators, 0, first, frame), "<genexpr>")
+
+    def _lazily(self, element: ast.expr, generators: list[ast.comprehension], level: int,
+                items: Iterator[Any], frame: Frame) -> Iterator[Any]:
+        """The items of a generator expression, each made in its own scope on demand."""
+        generator = generators[level]
+        for item in items:
+            outer, self.frame = self.frame, frame
+            try:
+                self.store(generator.target, item)
+                if not all(self._truth(self.evaluate(test), test) for test in generator.ifs):
+                    continue
+                if level + 1 < len(generators):
+                    nested = generators[level + 1]
+                    inner = self.items(self.evaluate(nested.iter), nested.iter)
+                else:
+                    value = self.evaluate(element)
+            finally:
+                self.frame = outer
+            if level + 1 < len(generators):
+                yield from self._lazily(element, generators, level + 1, inner, frame)
+            else:
+                yield value
 
     def _comprehension(self, generators: list[ast.comprehension], emit: Callable[[], None],
                        size: Callable[[], int]) -> None:

@@ -10,7 +10,7 @@ are not exceptions of the program's: nothing the program writes can catch them.
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,13 +74,15 @@ class BoundMethod:
 
 
 class GeneratorValue:
-    """What calling a generator function gives: its items, made when it is called.
+    """A generator: a generator expression's items, made as they are asked for, or what
+    calling a generator function gives.
 
-    The body runs to its end at the call (the items are then handed out one by one):
-    a generator that prints shows its output before the loop that consumes it does.
+    A generator function's body runs to its end at the call (its items are then handed out
+    one by one): a generator function that prints shows its output before the loop that
+    consumes it does.
     """
 
-    def __init__(self, items: list[Any], name: str) -> None:
+    def __init__(self, items: Iterable[Any], name: str) -> None:
         self._items = iter(items)
         self._name = name
 
