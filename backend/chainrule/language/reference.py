@@ -23,11 +23,8 @@ from chainrule.language.members import (
 from chainrule.language.tables import (
     IMPORTS,
     KEYWORDS,
-    NN,
-    OPTIM,
     TORCH,
     TORCH_FUNCTION_GROUPS,
-    F,
 )
 from chainrule.language.values import Function, Namespace
 
@@ -61,11 +58,12 @@ def markdown() -> str:
             "can be set).", "",
             f"A `grad_fn`: {_codes(f'{m}()' for m in GRAD_FN_METHODS)}, "
             f"{_codes(GRAD_FN_ATTRIBUTES)}, and `variable` on `AccumulateGrad`.", "",
-            "### Modules, functional and optimisers", "",
+            "### Modules, functional, optimisers and the other imports", "",
             "| namespace | members |", "| --- | --- |"]
-    for space in (NN, F, OPTIM):
+    for space in IMPORTS.values():
         members = [k for k, v in space.members.items() if not isinstance(v, Namespace)]
-        out.append(f"| `{space.name}` | {_codes(members)} |")
+        if space is not TORCH and members:
+            out.append(f"| `{space.name}` | {_codes(members)} |")
     out += ["",
             f"Module methods: {_codes(f'{m}()' for m in MODULE_METHODS)}; optimiser "
             f"methods: {_codes(f'{m}()' for m in OPTIMIZER_METHODS)}.", "",
