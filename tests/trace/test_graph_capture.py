@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -237,3 +238,31 @@ def test_leaf_value_is_the_one_the_last_graph_was_built_from() -> None:
         w.grad.zero_()
     assert torch.equal(as_tensor(one(body, kind="leaf")["value"]), used[-1])
     assert torch.equal(as_tensor(body["variables"]["w"]["value"]), w.detach())
+
+
+def test_an_expression_may_use_torch_nn_f_and_math_without_importing_them() -> None:
+    body = trace("torch.relu(W @ x + b).sum() * math.pi + F.relu(b).sum()",
+                 variables={"W": {"value": [[1.0, -1.0], [2.0, 0.5]], "requires_grad": True},
+                            "x": {"value": [1.0, 2.0]}, "b": {"value": [0.5, -4.0]}})
+    W = torch.tensor([[1.0, -1.0], [2.0, 0.5]], requires_grad=True)
+    out = torch.relu(W @ torch.tensor([1.0, 2.0]) + torch.tensor([0.5, -4.0])).sum() * math.pi \
+        + torch.relu(torch.tensor([0.5, -4.0])).sum()
+    out.backward()
+    assert torch.equal(as_tensor(one(body, name="W")["grad"]), W.grad)
+    assert torch.equal(as_tensor(body["nodes"][0]["value"]), out.detach())
+
+
+def test_a_program_without_tensors_answers_with_its_output_and_an_empty_graph() -> None:
+    body = trace("words = ['emma', 'ava']\nprint(sorted(set(''.join(words))))\n")
+    assert (body["nodes"], body["edges"], body["output"]) == ([], [], None)
+    assert body["stdout"] == "['a', 'e', 'm', 'v']\n"
+
+
+def test_plotting_calls_do_nothing_and_say_so_once_in_the_notes() -> None:
+    body = trace("import torch\nimport matplotlib.pyplot as plt\nlosses = [3.0, 2.0]\n"
+                 "plt.plot(losses)\nplt.plot(losses, label='again')\nplt.show()\n"
+                 "x = torch.ones(1)\n")
+    assert body["notes"] == [
+        "plt.plot() draws nothing here: chainrule shows the autograd graph instead",
+        "plt.show() draws nothing here: chainrule shows the autograd graph instead"]
+    assert body["stdout"] == ""
