@@ -261,7 +261,7 @@ def _node(node: GraphNode, tensor_json: _Tensors) -> dict[str, Any]:
         "kind": node.kind,
         "op": node.op,
         "label": node.label,
-        "meaning": meaning(node.op),
+        "meaning": node.meaning or meaning(node.op),
         "name": node.name,
         "value": tensor_json(node.value),
         "grad": tensor_json(node.grad),

@@ -203,6 +203,8 @@ export const LESSONS_URL = "api/v1/lessons";
  * @property {string|null} output  id of the differentiated (or shown) node
  * @property {Object<string, Variable>} variables
  * @property {string} stdout
+ * @property {string[]} notes  what the program asked for that chainrule does not carry out
+ *   (plots are not drawn), each said once
  * @property {Module[]} modules
  * @property {Phase[]} phases
  * @property {Steps} steps

@@ -17,6 +17,7 @@
  * @property {string|null} output  id of the differentiated node
  * @property {Object<string, import("./api.js").Variable>} variables
  * @property {string} stdout
+ * @property {string[]} notes  what the program asked for that chainrule did not do
  * @property {import("./api.js").Module[]} modules  the module tree of named models
  * @property {import("./api.js").Phase[]} phases  one per backward() call
  * @property {import("./api.js").Steps} steps  forward (teaching order) and backward
@@ -85,6 +86,7 @@ export function buildModel(trace) {
     output: trace.output ?? null,
     variables: trace.variables ?? {},
     stdout: trace.stdout ?? "",
+    notes: trace.notes ?? [],
     modules: trace.modules ?? [],
     phases: trace.phases ?? [],
     steps,

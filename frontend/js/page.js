@@ -100,6 +100,19 @@ export function createPage({
     return "End: everything shown";
   }
 
+  /** The run's notes under its output: what chainrule did not do (plots are not drawn). */
+  function showNotes(notes) {
+    const list = $("notes");
+    list.replaceChildren(
+      ...(notes ?? []).map((text) => {
+        const item = document.createElement("li");
+        item.textContent = text;
+        return item;
+      }),
+    );
+    list.hidden = !notes?.length;
+  }
+
   /** @param {import("./state.js").AppState} state  @param {import("./state.js").AppState} prev */
   function show(state, prev) {
     document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
@@ -112,6 +125,7 @@ export function createPage({
     $("graph-message").hidden = message === null;
     if (message !== null) $("graph-message").firstElementChild.innerHTML = message;
     if (state.stdout !== prev.stdout) $("stdout").textContent = state.stdout;
+    if (state.notes !== prev.notes) showNotes(state.notes);
     if (state.error !== prev.error) showError(state.error);
 
     if (state.mode !== prev.mode) {

@@ -43,6 +43,7 @@ print('dL/db : ', b.grad)
  *   would be too slow; interim: the quick layout, until ELK's comes, see handoff.js)
  * @property {Map<string, import("./labels.js").Card>|null} cards  the view's node cards
  * @property {string} stdout  printed output of the last run
+ * @property {string[]} notes  what that run asked for and chainrule did not do
  * @property {{code: string, message: string, line: number|null, col: number|null}|null} error
  * @property {string|null} hovered  id of the node under the pointer
  * @property {string|null} hoveredEdge  id of the edge under the pointer
@@ -92,6 +93,7 @@ export function initialState(source = SEED_PROGRAM, variables = [], extras = {})
     layoutKind: null,
     cards: null,
     stdout: "",
+    notes: [],
     error: null,
     hovered: null,
     hoveredEdge: null,

@@ -31,6 +31,8 @@ class Tracer(Protocol):
 
     def mutating(self) -> None: ...
 
+    def custom_backward(self, node_class: type, formula: str) -> None: ...
+
 
 class PlainTracer:
     """Runs calls as they are: for tests of the language alone."""
@@ -43,6 +45,9 @@ class PlainTracer:
         tensor.backward(**kwargs)
 
     def mutating(self) -> None:
+        return None
+
+    def custom_backward(self, node_class: type, formula: str) -> None:
         return None
 
 

@@ -317,7 +317,10 @@ class Interpreter(Evaluator):
             self.frame = outer
         cls.real = classes.build(cls)
         if kind_ == "function":
-            _mark_backward(cls)
+            formula = _backward_formula(cls)
+            if formula is not None:
+                self.tracer.custom_backward(
+                    cls.real._backward_cls, formula)  # type: ignore[attr-defined]
         self._store_name(node.name, cls)
 
     # --- imports ----------------------------------------------------------------------
@@ -390,17 +393,14 @@ def _base_of(base: Any) -> tuple[str, classes.UserClass | None, type]:
                           "torch.utils.data.Dataset or a class of the program's own")
 
 
-def _mark_backward(cls: classes.UserClass) -> None:
-    """Give the custom Function's backward node the program's own formula (its return
-    expression), for the chain-rule card."""
+def _backward_formula(cls: classes.UserClass) -> str | None:
+    """A custom Function's local derivative as the program wrote it: the expression its
+    backward returns (for the chain-rule card)."""
     backward = cls.lookup("backward")
     if not isinstance(backward, UserFunction) or not isinstance(backward.node, ast.FunctionDef):
-        return
-    returns = [n for n in ast.walk(backward.node) if isinstance(n, ast.Return) and n.value]
-    if returns:
-        assert returns[-1].value is not None
-        node_class = cls.real._backward_cls  # type: ignore[attr-defined]
-        node_class.chainrule_formula = ast.unparse(returns[-1].value)
+        return None
+    returns = [n.value for n in ast.walk(backward.node) if isinstance(n, ast.Return) and n.value]
+    return ast.unparse(returns[-1]) if returns else None
 
 
 def _run_with(managers: list[Any], body: Callable[[], object]) -> None:

@@ -56,6 +56,7 @@ class GraphNode:
     # For an op with several results: each one the program used. `value`, `grad` and
     # `grad_parts` above are those of output 0 (`name` too, for such an op).
     outputs: list[GraphOutput] = field(default_factory=list)
+    meaning: str | None = None  # what the op computes, when the op table does not know it
 
 
 @dataclass
@@ -110,11 +111,13 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
         produced = produced_of(node)
         ran = last.by_node.get(node) if last else None
         op = type(node).__name__
+        custom = custom_backward(node, recorder)
         for i, (child, output_nr) in enumerate(node.next_functions):
+            formula = edge_formula(op, i) if custom is None else custom
             if child is not None:
                 graph.edges.append(GraphEdge(
                     ids[child], ids[node], i, _at(ran.grad_inputs if ran else (), i),
-                    _at(ran.local if ran else (), i), edge_formula(op, i),
+                    _at(ran.local if ran else (), i), formula,
                     positions[child].get(output_nr, output_nr)))
                 continue
             tensor = produced.inputs[i] if produced and i < len(produced.inputs) else None
@@ -125,13 +128,28 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
                 value = produced.reads.get(id(tensor)) if produced else None
                 graph.nodes.append(_tensor_node(cid, tensor, value, recorder, names))
             graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None, None,
-                                         edge_formula(op, i)))
+                                         formula))
     if len(graph.nodes) > MAX_GRAPH_NODES:
         raise _too_many(root)
     _keep_used_outputs(graph, (ids[root], positions[root].get(output.output_nr, 0)))
     _mark_fan_out(graph)
     graph.output = ids[root]
     return graph
+
+
+def custom_backward(node: Any, recorder: Recorder) -> str | None:
+    """For a custom autograd Function's node: the program's own backward, the expression it
+    returns, as LaTeX text (the interpreter told the tracer)."""
+    text = recorder.custom_backwards.get(type(node))
+    if text is None:
+        return None
+    escaped = "".join(_TEX_ESCAPES.get(ch, ch) for ch in text)
+    return f"\\texttt{{{escaped}}}"
+
+
+_TEX_ESCAPES = {"\\": "\\textbackslash{}", "_": "\\_", "{": "\\{", "}": "\\}",
+                "#": "\\#", "$": "\\$", "%": "\\%", "&": "\\&", "^": "\\^{}",
+                "~": "\\~{}"}
 
 
 def _too_many(root: Any) -> LimitError:
@@ -278,6 +296,9 @@ def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
         names.module_names.get(id(module)) if module is not None else None,
         ran.saved if ran else {}, op_formula(op),
     )
+    if custom_backward(node, recorder) is not None:
+        result.meaning = (f"{op.removesuffix('Backward')}: a custom autograd Function; its "
+                          "backward is the program's own")
     if produced is not None and len(produced.outputs) > 1:
         first = positions.get(0, produced.index)
         result.value = produced.values[first]

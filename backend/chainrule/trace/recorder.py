@@ -111,6 +111,8 @@ class Recorder:
         # so a program that never asks for gradients still shows its forward graph.
         self.untracked: dict[int, Produced] = {}
         self._untracked_elements = 0
+        # A custom autograd Function's node class -> the expression its backward returns.
+        self.custom_backwards: dict[type, str] = {}
 
     @contextmanager
     def running(self) -> Iterator[None]:

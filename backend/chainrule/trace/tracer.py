@@ -77,6 +77,10 @@ class TraceSession:
     def mutating(self) -> None:
         return None
 
+    def custom_backward(self, node_class: type, formula: str) -> None:
+        """A custom autograd Function's backward node class, and the program's formula."""
+        self.recorder.custom_backwards[node_class] = formula
+
     def phases_through(self, root: Any) -> list[Phase]:
         """The backward phases that ran through `root`, in program order."""
         return [phase for phase in self.phases if root in phase.by_node]
