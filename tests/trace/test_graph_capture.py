@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 from typing import Any
 
@@ -10,6 +11,7 @@ import torch
 
 from chainrule.errors import LimitError, TorchError
 from chainrule.runner import trace_to_json
+from chainrule.settings import MAX_UNTRACKED_ELEMENTS
 from tests.conftest import SEED, as_tensor, strict_loads
 
 
@@ -266,3 +268,79 @@ def test_plotting_calls_do_nothing_and_say_so_once_in_the_notes() -> None:
         "plt.plot() draws nothing here: chainrule shows the autograd graph instead",
         "plt.show() draws nothing here: chainrule shows the autograd graph instead"]
     assert body["stdout"] == ""
+
+
+TRAINING = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.01)
+x = torch.randn(16, 4)
+y = torch.randn(16, 1)
+for step in range({steps}):
+    opt.zero_grad()
+    loss = ((model(x) - y) ** 2).mean()
+    loss.backward()
+    opt.step()
+"""
+
+
+def _records_alive(steps: int) -> tuple[int, int]:
+    """Run the training loop traced; count the backward calls kept and the records of
+    graph ops still alive when it ends (before the graph is built). Ops without a grad_fn
+    (the detach of a ReLU's saved output) are kept apart, within their own budget."""
+    from chainrule.language.interpreter import Interpreter
+    from chainrule.language.parse import parse_source
+    from chainrule.trace.recorder import produced_of
+    from chainrule.trace.tracer import TraceSession
+    from chainrule.trace.walk import reachable
+
+    session = TraceSession()
+    interpreter = Interpreter(session)
+    with session.recorder.running():
+        interpreter.run(parse_source(TRAINING.format(steps=steps)))
+    gc.collect()
+    # Every node still alive is reachable from a kept backward call or a live tensor.
+    roots = [p.root for p in session.phases] + [interpreter.env["loss"].grad_fn]
+    nodes = {n for root in roots for n in reachable(root)}
+    alive = sum(produced_of(n) is not None for n in nodes)
+    assert session.recorder._untracked_elements <= MAX_UNTRACKED_ELEMENTS
+    return len(session.phases), alive
+
+
+def test_a_long_training_loop_keeps_a_few_graphs_not_one_per_step() -> None:
+    assert _records_alive(20) == _records_alive(300)
+    kept, _ = _records_alive(300)
+    assert kept == 5  # the last call and the four before it
+
+
+CLASS_IN_A_LOOP = """import torch
+import torch.nn as nn
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(2, 1)
+    def forward(self, x):
+        return self.fc(x).relu()
+model = Net()
+for step in range(3):
+    loss = model(torch.ones(2)).sum()
+    loss.backward()
+"""
+
+
+def test_nothing_of_a_program_outlives_its_trace() -> None:
+    """A record of an op inside the program's own module names that module, which leads
+    back to its class and the interpreter: if held strongly, inside torch's node where the
+    collector cannot see it, every program with a class would stay in memory for good."""
+    from chainrule.language.classes import UserClass
+    from chainrule.language.interpreter import Interpreter
+    from chainrule.trace.recorder import Produced
+
+    def alive() -> int:
+        gc.collect()
+        return sum(isinstance(o, Interpreter | UserClass | Produced) for o in gc.get_objects())
+
+    before = alive()
+    trace_to_json(CLASS_IN_A_LOOP)
+    assert alive() == before

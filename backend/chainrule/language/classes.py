@@ -13,6 +13,7 @@ from there by key: never `getattr` with a name the program wrote.
 from __future__ import annotations
 
 import types
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -59,8 +60,13 @@ class UserClass:
     base: UserClass | None  # a class of the program's it derives from
     real_base: type  # the torch (or Python) class at the root of its bases
     namespace: dict[str, Any] = field(default_factory=dict)  # methods, class attributes
-    runner: Runner | None = None
+    runner_ref: weakref.ref[Runner] | None = None  # weak: instances live inside torch's
+    # graph (a module on a record), where the collector cannot see a cycle back to here
     real: type = object
+
+    @property
+    def runner(self) -> Runner | None:
+        return None if self.runner_ref is None else self.runner_ref()
 
     def lookup(self, name: str) -> Any:
         """A method or class attribute, from this class or its bases; _MISSING if none."""

@@ -11,6 +11,7 @@ import contextlib
 import operator
 import random
 import sys
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -307,7 +308,7 @@ class Interpreter(Evaluator):
         base = self.evaluate(node.bases[0]) if node.bases else None
         with ErrorsAt(node.bases[0] if node.bases else node):
             kind_, parent, real_base = _base_of(base)
-        cls = classes.UserClass(node.name, kind_, parent, real_base, runner=self)
+        cls = classes.UserClass(node.name, kind_, parent, real_base, runner_ref=weakref.ref(self))
         outer = self.frame
         self.frame = Frame(cls.namespace, FunctionNames(frozenset()), outer, is_class=True,
                            extra={"class": cls})

@@ -49,7 +49,10 @@ class Produced:
     # The op's inputs by position, aligned with grad_fn.next_functions when known.
     # (A record without a grad_fn holds an input that has one weakly: see untracked_inputs.)
     inputs: list[Any] = field(default_factory=list)
-    module: nn.Module | None = None  # the innermost module running when the op ran
+    # The innermost module running when the op ran, held weakly: a module of the program's
+    # own class leads back to the interpreter, and a record lives inside torch's node,
+    # where the collector cannot see a cycle.
+    module_ref: weakref.ref[nn.Module] | None = None
     # The aten call itself, so the graph can be replayed (gradient check in float64).
     op: Any = None
     args: tuple[Any, ...] = ()
@@ -63,6 +66,10 @@ class Produced:
     # (leaves and constants): the program may change them later, in place or via .data.
     reads: dict[int, torch.Tensor] = field(default_factory=dict)
     seq: int = 0  # the order ops ran in
+
+    @property
+    def module(self) -> nn.Module | None:
+        return None if self.module_ref is None else self.module_ref()
 
     def output(self, index: int) -> torch.Tensor | None:
         """Output `index` of the op, while it is alive."""
@@ -218,6 +225,7 @@ class Recorder:
 
     def _keep(self, record: Pending, seq: int, replayable: bool = True) -> None:
         func, args, kwargs, outputs, values, module, reads = record
+        module_ref = None if module is None else weakref.ref(module)
         flat_args = flatten(args)
         aliases = {id(t) for t in outputs
                    if any(t is a for a in flat_args)}  # in-place: an operand is a result
@@ -231,14 +239,14 @@ class Recorder:
             if node is None:
                 if not aliases:
                     self._keep_untracked(tensor, Produced(
-                        values[index], self.span, flat_args, module, func, args, kwargs,
+                        values[index], self.span, flat_args, module_ref, func, args, kwargs,
                         refs, index, values, [None] * len(outputs), reads, seq))
                 continue
             if produced_of(node) is not None:
                 continue
             nrs = [t.output_nr if t.grad_fn is node else None for t in outputs]
             _metadata(node)[_RECORD] = Produced(
-                values[index], self.span, _align(node, args, flat_args), module,
+                values[index], self.span, _align(node, args, flat_args), module_ref,
                 func if replayable else None, args, kwargs, refs, index, values, nrs,
                 reads, seq)
             self.records += 1
