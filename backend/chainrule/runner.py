@@ -150,7 +150,8 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
            check: bool = False, recorded: list[int] | None = None) -> bytes:
     parsed = parse_source(source)
     # One documented random state for every program, whatever ran in this worker before.
-    torch.manual_seed(PROGRAM_SEED)
+    torch.default_generator.manual_seed(PROGRAM_SEED)  # the CPU's (torch.manual_seed also
+    # queues a CUDA seeding, with a stack trace, for a CUDA that never comes)
     session = TraceSession()
     interpreter = Interpreter(session, _bind(variables))
     try:

@@ -302,8 +302,37 @@ NAMES = frozenset({"print", "range", "len", "abs", "min", "max", "float", "int",
                    "filter", "repr", "pow", "divmod", "chr", "ord", "callable", "super"})
 
 
+def _super_outside(*_args: Any) -> Any:
+    raise ProgramTypeError("super(): no arguments (use it inside a method)")
+
+
+# The builtins that need nothing of the program's run, made once.
+_SHARED = [
+    Builtin("range", _range), Builtin("len", _len),
+    Builtin("abs", _abs, traced=True), Builtin("round", _round, traced=True),
+    Builtin("min", _extreme("min", min), traced=True, iterates="alone"),
+    Builtin("max", _extreme("max", max), traced=True, iterates="alone"),
+    Builtin("sum", _sum, traced=True, iterates="first"),
+    Builtin("float", _number(float)), Builtin("int", _number(int)),
+    Builtin("bool", _number(bool)),
+    Builtin("list", bounded_list, iterates="first"),
+    Builtin("tuple", _tuple, iterates="first"), Builtin("set", _set, iterates="first"),
+    Builtin("dict", _dict), Builtin("enumerate", _enumerate, iterates="first"),
+    Builtin("zip", _zip, iterates="all"), Builtin("map", _map, iterates="all"),
+    Builtin("filter", _filter, iterates="all"),
+    Builtin("sorted", _sorted, traced=True, iterates="first"),
+    Builtin("reversed", _reversed, iterates="first"), Builtin("next", _next),
+    Builtin("iter", _iter, iterates="first"), Builtin("isinstance", _isinstance),
+    Builtin("any", _any, traced=True, iterates="first"),
+    Builtin("all", _all, traced=True, iterates="first"), Builtin("pow", _pow, traced=True),
+    Builtin("divmod", _divmod), Builtin("chr", _chr), Builtin("ord", _ord),
+    Builtin("callable", _callable), Builtin("super", _super_outside),
+]
+
+
 def table(out: Output) -> dict[str, Builtin]:
-    """The builtins, with print writing to `out` (super() is the interpreter's own)."""
+    """The builtins, with print, str and repr writing through `out` (its stable
+    addresses); super() is the interpreter's own."""
 
     def print_(*args: Any, sep: Any = " ", end: Any = "\n", flush: Any = False) -> None:
         if sep is None:
@@ -322,33 +351,11 @@ def table(out: Output) -> dict[str, Builtin]:
     def repr_(value: Any) -> str:
         return out.stable(repr(value) if isinstance(value, str) else show(value))
 
-    builtins = [
-        Builtin("print", print_), Builtin("range", _range), Builtin("len", _len),
-        Builtin("abs", _abs, traced=True), Builtin("round", _round, traced=True),
-        Builtin("min", _extreme("min", min), traced=True, iterates="alone"),
-        Builtin("max", _extreme("max", max), traced=True, iterates="alone"),
-        Builtin("sum", _sum, traced=True, iterates="first"),
-        Builtin("float", _number(float)), Builtin("int", _number(int)),
-        Builtin("bool", _number(bool)), Builtin("str", str_), Builtin("repr", repr_),
-        Builtin("list", bounded_list, iterates="first"),
-        Builtin("tuple", _tuple, iterates="first"), Builtin("set", _set, iterates="first"),
-        Builtin("dict", _dict), Builtin("enumerate", _enumerate, iterates="first"),
-        Builtin("zip", _zip, iterates="all"), Builtin("map", _map, iterates="all"),
-        Builtin("filter", _filter, iterates="all"),
-        Builtin("sorted", _sorted, traced=True, iterates="first"),
-        Builtin("reversed", _reversed, iterates="first"), Builtin("next", _next),
-        Builtin("iter", _iter, iterates="first"), Builtin("isinstance", _isinstance),
-        Builtin("any", _any, traced=True, iterates="first"),
-        Builtin("all", _all, traced=True, iterates="first"), Builtin("pow", _pow, traced=True),
-        Builtin("divmod", _divmod), Builtin("chr", _chr), Builtin("ord", _ord),
-        Builtin("callable", _callable), Builtin("super", _super_outside),
-    ]
-    assert {b.name for b in builtins} == NAMES
-    return {b.name: b for b in builtins}
-
-
-def _super_outside(*_args: Any) -> Any:
-    raise ProgramTypeError("super(): no arguments (use it inside a method)")
+    builtins = {b.name: b for b in _SHARED}
+    for own in (Builtin("print", print_), Builtin("str", str_), Builtin("repr", repr_)):
+        builtins[own.name] = own
+    assert set(builtins) == NAMES
+    return builtins
 
 
 # --- arithmetic and comparison on plain values --------------------------------------------

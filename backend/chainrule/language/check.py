@@ -107,7 +107,7 @@ class _Checker:
         if isinstance(predefined, Mapping):
             self.imported = {k: v for k, v in predefined.items() if isinstance(v, Namespace)}
         stored: set[str] = set()
-        self.attributes = set(_ATTRIBUTES)  # and those the program defines
+        self.attributes: set[str] = set()  # those the program defines (and _ATTRIBUTES)
         self.parameters: set[str] = set()  # of the program's functions: keyword names
         for node in walk(tree):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
@@ -150,8 +150,11 @@ class _Checker:
         while stack:
             node, parent, context = stack.pop()
             self._check(node, parent, context)
-            inner = _inner(node, context)
-            stack.extend((child, node, inner(child)) for child in reversed(children(node)))
+            if type(node) in _SCOPES or context.class_body:
+                inner = _inner(node, context)
+                stack.extend((child, node, inner(child)) for child in reversed(children(node)))
+            else:
+                stack.extend((child, node, context) for child in reversed(children(node)))
 
     def _check(self, node: ast.AST, parent: ast.AST | None, context: _Context) -> None:
         kind = type(node)
@@ -191,8 +194,9 @@ class _Checker:
         if node.attr in REFUSED_METHODS and node.attr not in self.attributes:
             raise _refuse(f"'.{node.attr}()' is not available: {REFUSED_METHODS[node.attr]}",
                           node)
-        if node.attr.startswith("_") or (node.attr not in self.attributes
-                                         and not _REGISTRY_NAME.fullmatch(node.attr)):
+        if node.attr.startswith("_") or (
+                node.attr not in _ATTRIBUTES and node.attr not in self.attributes
+                and not _REGISTRY_NAME.fullmatch(node.attr)):
             raise _refuse(f"attribute '{node.attr}' is not allowed", node)
 
     def _namespace(self, node: ast.expr) -> Namespace | None:
@@ -327,6 +331,9 @@ _HANDLERS = {
     ast.ClassDef: _Checker._class, ast.Return: _Checker._flow, ast.Break: _Checker._flow,
     ast.Continue: _Checker._flow, ast.Yield: _Checker._yield,
 }
+
+
+_SCOPES = frozenset({ast.FunctionDef, ast.Lambda, ast.ClassDef, ast.For, ast.While})
 
 
 def _inner(node: ast.AST, context: _Context) -> Callable[[ast.AST], _Context]:

@@ -56,13 +56,9 @@ class Interpreter(Evaluator):
 
     def __init__(self, tracer: Tracer, env: dict[str, Any] | None = None) -> None:
         super().__init__(tracer, env)
-        # This program's own generators and stand-ins: nothing of them outlives the run.
-        self.modules: dict[str, Namespace] = {
-            **IMPORTS, "random": random_namespace(random.Random(PROGRAM_SEED)),
-            "matplotlib.pyplot": pyplot_namespace(self.out.note),
-        }
-        self.modules["matplotlib"] = Namespace("matplotlib",
-                                               {"pyplot": self.modules["matplotlib.pyplot"]})
+        # This program's own generators and stand-ins, made when first imported: nothing of
+        # them outlives the run.
+        self._own_modules: dict[str, Namespace] = {}
         self._stmt: dict[type[ast.stmt], Callable[[Any], None]] = {
             ast.Expr: self._expr_stmt, ast.Assign: self._assign, ast.AugAssign: self._augassign,
             ast.For: self._for, ast.While: self._while, ast.With: self._with, ast.If: self._if,
@@ -326,23 +322,39 @@ class Interpreter(Evaluator):
 
     # --- imports ----------------------------------------------------------------------
 
+    def module(self, name: str) -> Namespace:
+        """What `import name` binds: the tables' namespace, or this program's own `random`
+        (seeded from the documented state) and `matplotlib.pyplot` (noting its calls)."""
+        if name not in _OWN:
+            return IMPORTS[name]
+        known = self._own_modules.get(name)
+        if known is None:
+            if name == "random":
+                known = random_namespace(random.Random(PROGRAM_SEED))
+            elif name == "matplotlib.pyplot":
+                known = pyplot_namespace(self.out.note)
+            else:
+                known = Namespace("matplotlib", {"pyplot": self.module("matplotlib.pyplot")})
+            self._own_modules[name] = known
+        return known
+
     def _import(self, node: ast.Import | ast.ImportFrom) -> None:
-        modules = self.modules
         for alias in node.names:
             if isinstance(node, ast.Import) and alias.asname is None:
                 root = alias.name.split(".")[0]  # `import torch.nn` binds `torch`, as Python
-                value: Any = modules[root]
+                value: Any = self.module(root)
             elif isinstance(node, ast.Import):
-                value = modules[alias.name]
+                value = self.module(alias.name)
             else:
                 full = f"{node.module}.{alias.name}"
-                value = modules[full] if full in modules \
-                    else modules[node.module or ""].members[alias.name]
+                value = self.module(full) if full in IMPORTS \
+                    else self.module(node.module or "").members[alias.name]
             self._store_name(alias.asname or (alias.name.split(".")[0] if isinstance(
                 node, ast.Import) else alias.name), value)
 
 
 _DONE = object()  # the end of a loop's items
+_OWN = frozenset({"random", "matplotlib", "matplotlib.pyplot"})  # made per program
 # The program's own functions may call each other MAX_CALL_DEPTH deep, each call a dozen
 # Python frames of the interpreter: room for that while the program runs (parsing keeps
 # Python's own limit, and so does the rest of the process).

@@ -209,6 +209,12 @@ def _constructor(cls: type) -> Callable[..., Any]:
     return make
 
 
+def _manual_seed(seed: Any) -> torch.Generator:
+    """torch.manual_seed on the CPU: torch's own also queues a CUDA seeding with a stack
+    trace, on every call, for a CUDA that never comes (it costs a millisecond and grows)."""
+    return torch.default_generator.manual_seed(seed)
+
+
 def _empty(*size: Any, **kwargs: Any) -> torch.Tensor:
     """torch.empty leaves memory uninitialised; chainrule fills it with zeros, so a program
     gives the same numbers every time (nn.init.* then overwrites them as in torch)."""
@@ -220,7 +226,8 @@ def _empty_like(tensor: Any, **kwargs: Any) -> torch.Tensor:
 
 
 _WRAPPED: dict[str, Callable[..., Any]] = {"tensor": _tensor, "empty": _empty,
-                                           "empty_like": _empty_like}
+                                           "empty_like": _empty_like,
+                                           "manual_seed": _manual_seed}
 
 
 def _table(source: Any, names: tuple[str, ...], prefix: str, traced: bool = True,
