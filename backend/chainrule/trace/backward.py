@@ -75,7 +75,22 @@ class Copies:
         return copy
 
     def all(self, tensors: Sequence[Any]) -> Grads:
-        return tuple(self(t) for t in tensors)
+        """`self(t)` for each, inlined: it runs for every tensor of every backward."""
+        known = self._known
+        copied: list[torch.Tensor | None] = []
+        for tensor in tensors:
+            if tensor is None:
+                copied.append(None)
+                continue
+            entry = known.get(id(tensor))
+            version = tensor._version
+            if entry is not None and entry[0] is tensor and entry[1] == version:
+                copied.append(entry[2])
+                continue
+            copy = tensor.detach().clone()
+            known[id(tensor)] = (tensor, version, copy)
+            copied.append(copy)
+        return tuple(copied)
 
 
 _SAVED_NAMES: dict[type, tuple[str, ...]] = {}
@@ -91,14 +106,20 @@ def saved_names(node: Any) -> tuple[str, ...]:
     return names
 
 
-def _local(node: Any, grad_outputs: Grads, copies: Copies) -> Grads:
-    """d y / d input for each input, by running the node on ones (one-element y only)."""
+def _local(node: Any, grad_outputs: Grads) -> Grads:
+    """d y / d input for each input, by running the node on ones (one-element y only).
+
+    What comes back is made from these ones, never a tensor the program holds: no copy."""
     if not grad_outputs or any(g is None or g.numel() != 1 for g in grad_outputs):
         return ()
     ones = [torch.ones_like(g) for g in grad_outputs if g is not None]
-    with torch.no_grad():  # create_graph=True: the derivative itself is not recorded
+    if torch.is_grad_enabled():  # create_graph=True: the derivative itself is not recorded
+        with torch.no_grad():
+            result = node(*ones)
+    else:
         result = node(*ones)
-    return copies.all(result if isinstance(result, tuple) else (result,))
+    return tuple(r if isinstance(r, torch.Tensor) else None
+                 for r in (result if isinstance(result, tuple) else (result,)))
 
 
 def _saved(node: Any, copies: Copies) -> dict[str, Any]:
@@ -149,7 +170,7 @@ def run_backward(root: Any, span: Span, run: Callable[[], Any],
                 grad = node.variable.grad
                 ran.accumulated = None if grad is None else grad.detach().clone()
             else:
-                ran.local = _local(node, ran.grad_outputs, copies)
+                ran.local = _local(node, ran.grad_outputs) if callable(node) else ()
                 ran.saved = _saved(node, copies)
         return hook
 

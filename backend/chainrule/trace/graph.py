@@ -140,6 +140,8 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
 def custom_backward(node: Any, recorder: Recorder) -> str | None:
     """For a custom autograd Function's node: the program's own backward, the expression it
     returns, as LaTeX text (the interpreter told the tracer)."""
+    if not recorder.custom_backwards:
+        return None
     text = recorder.custom_backwards.get(type(node))
     if text is None:
         return None
