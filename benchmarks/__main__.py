@@ -24,7 +24,7 @@ from tests.server import serve
 
 from benchmarks import browser, load, trace
 from benchmarks.common import Row, table
-from chainrule.runner import trace_to_json, warm_up
+from chainrule.pipeline import trace_to_json, warm_up
 
 SIZE_TARGET_BYTES_PER_NODE = 400
 CLIENTS = 32

@@ -16,7 +16,7 @@ from benchmarks.common import Row, median_time, table
 from chainrule.language.calls import PlainTracer
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
-from chainrule.runner import trace_to_json, warm_up
+from chainrule.pipeline import trace_to_json, warm_up
 
 CHAIN = """import torch
 x = torch.tensor(0.5, requires_grad=True)

@@ -13,7 +13,6 @@
     ├── ProgramTimeout              timeout: the program ran past the wall-clock limit
     ├── WorkerCrashed               worker_crashed: the worker process died mid-program
     ├── Overloaded                  overloaded: every worker busy and the queue full
-    ├── RateLimited                 rate_limited: this client sent too many requests
     └── InternalError               internal_error: a bug, reported without details
 
 The core raises these; `api/errors.py` maps them to HTTP in one place.
@@ -89,10 +88,6 @@ class WorkerCrashed(ChainruleError):
 
 class Overloaded(ChainruleError):
     code = "overloaded"
-
-
-class RateLimited(ChainruleError):
-    code = "rate_limited"
 
 
 class InternalError(ChainruleError):

@@ -39,6 +39,24 @@ MAX_OTHER_PHASES = 4
 MAX_LISTED_ELEMENTS = 1_024  # tensors with more elements are summarised, not listed
 TRACE_THREAD_STACK_BYTES = 512 * 1024 * 1024  # deep graphs free recursively in torch's C++
 
+# --- workers (sandbox/pool.py, sandbox/worker.py, pipeline.py) ---------------------------
+# Seconds a request may wait for a free worker before it is refused as overloaded.
+MAX_WAIT_FOR_WORKER_S = 30.0
+# A program that has used this much CPU time drops to the lowest CPU priority, so the
+# short programs of other users keep the CPU while it runs out its wall clock. Its worker
+# is replaced afterwards: an unprivileged process can lower its priority but not raise it.
+# CPU time, not wall time: under load a short program waits for the CPU, and demoting it
+# for that would make it wait longer still.
+LONG_PROGRAM_CPU_S = 0.25
+# While requests wait for a worker, a program gives way sooner: every benign program of
+# the examples and lessons needs far less CPU than this.
+LONG_PROGRAM_CPU_WHEN_QUEUED_S = 0.1
+LONG_PROGRAM_NICE = 19  # and SCHED_IDLE: it runs only on CPU nothing else wants
+CHECK_EVERY_S = 0.02  # how often a running program's CPU time is read
+WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to import torch
+THREAD_EXIT_WAIT_S = 1.0  # how long a worker waits for a finished trace thread to exit
+FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
+
 # --- server ----------------------------------------------------------------------------
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000

@@ -15,8 +15,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from chainrule.api.admission import RateLimiter
 from chainrule.api.errors import error_response
-from chainrule.sandbox.admission import RateLimiter
 
 log = logging.getLogger("chainrule.requests")
 _ids = itertools.count(1)

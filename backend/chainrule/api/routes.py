@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 from typing import Any
 
@@ -20,6 +19,7 @@ from chainrule.api.schemas import (
 )
 from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
+from chainrule.pipeline import TraceJob
 from chainrule.sandbox.pool import WorkerPool
 
 router = APIRouter(prefix="/api/v1")
@@ -55,20 +55,20 @@ async def health() -> HealthOut:
 )
 async def trace(body: TraceRequest, request: Request) -> Response:
     pool: WorkerPool = request.app.state.pool
-    variables = {k: v.model_dump() for k, v in body.variables.items()}
+    job = TraceJob(body.source, {k: v.model_dump() for k, v in body.variables.items()},
+                   body.output, body.check)
     info: dict[str, object] = {
         "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
     request.state.log = info
-    result = await run_in_threadpool(pool.run, body.source, variables, body.output, info,
-                                     body.check)
+    result = await run_in_threadpool(pool.run, job, info)
     return Response(result, media_type="application/json")
 
 
 @router.get("/examples", response_model=list[ExampleOut], summary="The examples menu")
-async def examples() -> list[dict[str, object]]:
-    return [dataclasses.asdict(e) for e in EXAMPLES]
+async def examples() -> list[ExampleOut]:
+    return list(EXAMPLES)
 
 
 @router.get("/lessons", response_model=list[LessonOut], summary="The guided lessons")
-async def lessons() -> list[dict[str, object]]:
-    return [dataclasses.asdict(lesson) for lesson in LESSONS]
+async def lessons() -> list[LessonOut]:
+    return list(LESSONS)

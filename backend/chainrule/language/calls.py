@@ -17,8 +17,7 @@ from chainrule.language import builtins
 from chainrule.language.members import attribute_entry, kind, method_entry
 from chainrule.language.values import Bound, Function, Namespace
 from chainrule.settings import MAX_LIST_ELEMENTS
-
-Span = tuple[int, int, int, int]  # line, col, end_line, end_col (cols in characters)
+from chainrule.spans import Span
 
 
 class Tracer(Protocol):
@@ -28,8 +27,6 @@ class Tracer(Protocol):
              span: Span) -> Any: ...
 
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None: ...
-
-    def mutating(self) -> None: ...
 
     def custom_backward(self, node_class: type, formula: str) -> None: ...
 
@@ -43,9 +40,6 @@ class PlainTracer:
 
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None:
         tensor.backward(**kwargs)
-
-    def mutating(self) -> None:
-        return None
 
     def custom_backward(self, node_class: type, formula: str) -> None:
         return None
@@ -78,7 +72,6 @@ def set_attribute(tracer: Tracer, owner: Any, name: str, value: Any) -> None:
     attr = attribute_entry(owner, name)
     if attr is None or attr.set is None:
         raise NotAllowedError(f"setting attribute '{name}' of a {kind(owner)} is not allowed")
-    tracer.mutating()
     attr.set(owner, value)
 
 
@@ -102,8 +95,6 @@ def call(tracer: Tracer, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any
 
 def _call_function(tracer: Tracer, function: Function, args: tuple[Any, ...],
                    kwargs: dict[str, Any], span: Span) -> Any:
-    if function.mutates:
-        tracer.mutating()
     if function.torch_op:
         return tracer.call(function.fn, args, kwargs, span)
     return function.fn(*args, **kwargs)

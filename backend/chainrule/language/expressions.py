@@ -27,7 +27,7 @@ from chainrule.errors import (
 )
 from chainrule.language import builtins, calls, data
 from chainrule.language.bounded import Output, format_value
-from chainrule.language.calls import Span, Tracer
+from chainrule.language.calls import Tracer
 from chainrule.language.classes import user_class_of
 from chainrule.language.functions import GeneratorValue, UserFunction, collect
 from chainrule.language.invoke import Invoker
@@ -35,6 +35,7 @@ from chainrule.language.members import kind
 from chainrule.language.parse import char_column
 from chainrule.language.scope import Frame, FunctionNames, analyse, comprehension_names
 from chainrule.settings import MAX_INT_MAGNITUDE, MAX_LIST_ELEMENTS, MAX_STEPS
+from chainrule.spans import Span
 
 BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,

@@ -27,7 +27,7 @@ from chainrule.errors import (
 )
 from chainrule.language import classes
 from chainrule.language.builtins import bounded_list
-from chainrule.language.calls import PlainTracer, Span, Tracer
+from chainrule.language.calls import PlainTracer, Tracer
 from chainrule.language.check import check_tree
 from chainrule.language.expressions import ErrorsAt, Evaluator, place
 from chainrule.language.functions import Break, Continue, Return, UserFunction
@@ -39,7 +39,7 @@ from chainrule.language.tables import IMPORTS, NN, TORCH, F
 from chainrule.language.values import Function, Namespace
 from chainrule.settings import MAX_LIST_ELEMENTS, PROGRAM_SEED
 
-__all__ = ["Interpreter", "PlainTracer", "Span", "Tracer"]
+__all__ = ["Interpreter", "PlainTracer", "Tracer"]
 
 _INPLACE: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.iadd, ast.Sub: operator.isub, ast.Mult: operator.imul,
@@ -187,7 +187,6 @@ class Interpreter(Evaluator):
 
     def _put_item(self, owner: Any, index: Any, value: Any, target: ast.Subscript) -> None:
         if isinstance(owner, torch.Tensor):
-            self.tracer.mutating()
             self.tracer.call(operator.setitem, (owner, index, value), {}, self._span(target))
         elif isinstance(owner, list):
             owner[index] = value
@@ -225,7 +224,6 @@ class Interpreter(Evaluator):
     def _inplace(self, node: ast.AugAssign, current: Any, value: Any) -> Any:
         op = type(node.op)
         if isinstance(current, torch.Tensor):
-            self.tracer.mutating()
             return self.tracer.call(_INPLACE[op], (current, value), {}, self._span(node))
         if isinstance(current, list) and op is ast.Add:  # lst += items extends in place
             items = bounded_list(value)

@@ -36,7 +36,8 @@ from chainrule.settings import MAX_CALL_DEPTH
 
 if TYPE_CHECKING:
     from chainrule.language.bounded import Output
-    from chainrule.language.calls import Span, Tracer
+    from chainrule.language.calls import Tracer
+    from chainrule.spans import Span
 
 _CALLABLE_VALUES = (UserFunction, BoundMethod, classes.UserClass, Function, Bound, Builtin)
 # Builtins whose arguments are values to look at, never functions to call back.

@@ -83,7 +83,7 @@ _WRAPPED: dict[str, Callable[..., Any]] = {"tolist": _tolist, "to": _to}
 def _tensor_method(name: str) -> Function:
     fn = getattr(torch.Tensor, name)
     return Function(f"Tensor.{name}", _WRAPPED.get(name, fn), name not in _UNTRACED_METHODS,
-                    name.endswith("_"), shown_as=fn)
+                    shown_as=fn)
 
 
 TENSOR_METHODS: dict[str, Function] = {name: _tensor_method(name) for name in _TENSOR_METHOD_NAMES}
@@ -143,9 +143,9 @@ def _generator(name: str, make: Callable[[nn.Module], Any]) -> Callable[..., Bou
     return items
 
 
-def _untraced(name: str, fn: Callable[..., Any], mutates: bool = False,
+def _untraced(name: str, fn: Callable[..., Any],
               shown_as: Callable[..., Any] | None = None) -> Function:
-    return Function(name, fn, torch_op=False, mutates=mutates, shown_as=shown_as)
+    return Function(name, fn, torch_op=False, shown_as=shown_as)
 
 
 _MODULE_GENERATORS: dict[str, Callable[[nn.Module], Any]] = {
@@ -162,10 +162,10 @@ MODULE_METHODS: dict[str, Function] = {
     **{name: _untraced(f"Module.{name}", _generator(name, make),
                        shown_as=getattr(nn.Module, name))
        for name, make in _MODULE_GENERATORS.items()},
-    **{name: _untraced(f"Module.{name}", getattr(nn.Module, name), mutates=True)
+    **{name: _untraced(f"Module.{name}", getattr(nn.Module, name))
        for name in _MODULE_PLAIN},
-    "to": _untraced("Module.to", _to, mutates=True),
-    "apply": _untraced("Module.apply", nn.Module.apply, mutates=True),
+    "to": _untraced("Module.to", _to),
+    "apply": _untraced("Module.apply", nn.Module.apply),
     # A module's own forward, called directly (hooks do not run, as in torch).
     "forward": Function("Module.forward", lambda m, *a, **k: m.forward(*a, **k)),
 }
@@ -230,8 +230,7 @@ def _module_method(module: nn.Module, name: str) -> Function | None:
     for cls, names in _CONTAINER_METHODS.items():
         if isinstance(module, cls) and name in names:
             constant = names[names.index(name)]  # our own string
-            return _untraced(f"{cls.__name__}.{constant}", getattr(cls, constant),
-                             mutates=True)
+            return _untraced(f"{cls.__name__}.{constant}", getattr(cls, constant))
     return None
 
 
@@ -248,18 +247,18 @@ def _zero_grad(optimizer: torch.optim.Optimizer, set_to_none: bool = True) -> No
 
 
 OPTIMIZER_METHODS: dict[str, Function] = {
-    "step": _untraced("Optimizer.step", _step, mutates=True),
-    "zero_grad": _untraced("Optimizer.zero_grad", _zero_grad, mutates=True),
+    "step": _untraced("Optimizer.step", _step),
+    "zero_grad": _untraced("Optimizer.zero_grad", _zero_grad),
     "state_dict": _untraced("Optimizer.state_dict", torch.optim.Optimizer.state_dict),
     "add_param_group": _untraced("Optimizer.add_param_group",
-                                 torch.optim.Optimizer.add_param_group, mutates=True),
+                                 torch.optim.Optimizer.add_param_group),
 }
 OPTIMIZER_ATTRIBUTES: dict[str, Attribute] = {
     "param_groups": Attribute(lambda o: o.param_groups),
     "defaults": Attribute(lambda o: o.defaults),
 }
 SCHEDULER_METHODS: dict[str, Function] = {
-    "step": _untraced("LRScheduler.step", lambda s, *a: s.step(*a), mutates=True),
+    "step": _untraced("LRScheduler.step", lambda s, *a: s.step(*a)),
     "get_last_lr": _untraced("LRScheduler.get_last_lr", lambda s: s.get_last_lr()),
     "state_dict": _untraced("LRScheduler.state_dict", lambda s: s.state_dict()),
 }
@@ -276,10 +275,9 @@ DATALOADER_ATTRIBUTES: dict[str, Attribute] = {
 }
 DATASET_ATTRIBUTES: dict[str, Attribute] = {"tensors": Attribute(lambda d: d.tensors)}
 GENERATOR_METHODS: dict[str, Function] = {
-    "manual_seed": _untraced("Generator.manual_seed", torch.Generator.manual_seed,
-                             mutates=True),
+    "manual_seed": _untraced("Generator.manual_seed", torch.Generator.manual_seed),
     "initial_seed": _untraced("Generator.initial_seed", torch.Generator.initial_seed),
-    "seed": _untraced("Generator.seed", torch.Generator.seed, mutates=True),
+    "seed": _untraced("Generator.seed", torch.Generator.seed),
 }
 DEVICE_ATTRIBUTES: dict[str, Attribute] = {
     "type": Attribute(lambda d: d.type), "index": Attribute(lambda d: d.index),
@@ -301,7 +299,7 @@ _VARIABLE = Attribute(lambda node: node.variable)  # AccumulateGrad: the leaf it
 # ctx in a custom autograd Function's forward and backward; its own attributes
 # (ctx.alpha = 0.5) live in chainrule's table (classes.attributes).
 CTX_METHODS: dict[str, Function] = {
-    name: _untraced(f"FunctionCtx.{name}", getattr(FunctionCtx, name), mutates=True)
+    name: _untraced(f"FunctionCtx.{name}", getattr(FunctionCtx, name))
     for name in ("save_for_backward", "mark_dirty", "mark_non_differentiable",
                  "set_materialize_grads")
 }

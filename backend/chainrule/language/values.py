@@ -32,7 +32,6 @@ class Function:
     """A callable from a table.
 
     `torch_op`: it runs under the tracer, which records the tensors torch produces.
-    `mutates`: it changes tensors in place (the tracer is told before it runs).
     `shown_as`: the torch callable it stands for when `fn` wraps it: printing a Function
     prints what CPython prints for that callable.
     """
@@ -40,7 +39,6 @@ class Function:
     name: str
     fn: Callable[..., Any] = field(repr=False)
     torch_op: bool = True
-    mutates: bool = False
     shown_as: Callable[..., Any] | None = field(default=None, repr=False)
 
     def __str__(self) -> str:

@@ -20,24 +20,17 @@ from multiprocessing.context import ForkServerContext
 from typing import Any
 
 from chainrule.errors import Overloaded, ProgramTimeout, WorkerCrashed, error_from
-from chainrule.sandbox.worker import serve
-from chainrule.settings import ServerSettings
-
-# Seconds a request may wait for a free worker before it is refused as overloaded.
-MAX_WAIT_FOR_WORKER_S = 30.0
-# A program that has used this much CPU time drops to the lowest CPU priority, so the
-# short programs of other users keep the CPU while it runs out its wall clock. Its worker
-# is replaced afterwards: an unprivileged process can lower its priority but not raise it.
-# CPU time, not wall time: under load a short program waits for the CPU, and demoting it
-# for that would make it wait longer still.
-LONG_PROGRAM_CPU_S = 0.25
-# While requests wait for a worker, a program gives way sooner: every benign program of
-# the examples and lessons needs far less CPU than this.
-LONG_PROGRAM_CPU_WHEN_QUEUED_S = 0.1
-LONG_PROGRAM_NICE = 19  # and SCHED_IDLE: it runs only on CPU nothing else wants
-CHECK_EVERY_S = 0.02  # how often a running program's CPU time is read
-RETRY_AFTER_S = 2
-WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to import torch
+from chainrule.pipeline import TraceJob
+from chainrule.sandbox.worker import Ready, Reply, Traced, serve
+from chainrule.settings import (
+    CHECK_EVERY_S,
+    LONG_PROGRAM_CPU_S,
+    LONG_PROGRAM_CPU_WHEN_QUEUED_S,
+    LONG_PROGRAM_NICE,
+    MAX_WAIT_FOR_WORKER_S,
+    WORKER_START_TIMEOUT_S,
+    ServerSettings,
+)
 
 
 @dataclass(eq=False)
@@ -104,7 +97,7 @@ class WorkerPool:
             name="chainrule-worker")
         process.start()
         child.close()
-        if not parent.poll(WORKER_START_TIMEOUT_S) or parent.recv() != ("ready",):
+        if not parent.poll(WORKER_START_TIMEOUT_S) or not isinstance(parent.recv(), Ready):
             process.kill()
             raise WorkerCrashed("a worker process failed to start")
         worker = Worker(process, parent)
@@ -148,12 +141,11 @@ class WorkerPool:
 
     # --- running programs -----------------------------------------------------------------
 
-    def run(self, source: str, variables: dict[str, Any], output: str | None,
-            info: dict[str, object] | None = None, check: bool = False) -> bytes:
+    def run(self, job: TraceJob, info: dict[str, object] | None = None) -> bytes:
         """The program's JSON body; raises a ChainruleError for every failure.
 
         `info` receives the worker's pid and the ms spent waiting for it, for the request
-        log; `check` asks for the gradient check.
+        log.
         """
         asked = time.monotonic()
         worker = self._acquire()
@@ -161,7 +153,7 @@ class WorkerPool:
             info["worker"] = worker.pid
             info["wait_ms"] = round((time.monotonic() - asked) * 1000, 2)
         try:
-            reply = self._exchange(worker, (source, variables, output, check))
+            reply = self._exchange(worker, job)
         except BaseException:
             self._replace(worker)
             raise
@@ -172,9 +164,9 @@ class WorkerPool:
             self._replace(worker)
         else:
             self._idle.put(worker)
-        if reply[0] == "ok":
-            return bytes(reply[1])
-        raise error_from(*reply[1:])
+        if isinstance(reply, Traced):
+            return reply.body
+        raise error_from(reply.code, reply.message, reply.line, reply.col)
 
     def _acquire(self) -> Worker:
         with self._lock:
@@ -192,10 +184,10 @@ class WorkerPool:
         worker.busy_since = time.monotonic()
         return worker
 
-    def _exchange(self, worker: Worker, request: tuple[Any, ...]) -> tuple[Any, ...]:
+    def _exchange(self, worker: Worker, job: TraceJob) -> Reply:
         try:
             cpu_at_start = _cpu_seconds(worker.pid)
-            worker.conn.send(request)
+            worker.conn.send(job)
             deadline = time.monotonic() + self.settings.timeout_s
             while not worker.conn.poll(min(CHECK_EVERY_S, max(deadline - time.monotonic(), 0))):
                 if time.monotonic() >= deadline:
@@ -207,7 +199,7 @@ class WorkerPool:
                         LONG_PROGRAM_CPU_WHEN_QUEUED_S if self._waiting else LONG_PROGRAM_CPU_S):
                     _deprioritise(worker)
                     self._stand_in_for(worker)
-            reply: tuple[Any, ...] = worker.conn.recv()
+            reply: Reply = worker.conn.recv()
             return reply
         except (EOFError, OSError, ConnectionError):
             raise WorkerCrashed("the worker running this program stopped unexpectedly; "
@@ -248,4 +240,4 @@ def _deprioritise(worker: Worker) -> None:
         os.sched_setscheduler(worker.pid, os.SCHED_IDLE, os.sched_param(0))
 
 
-__all__ = ["RETRY_AFTER_S", "WorkerPool"]
+__all__ = ["WorkerPool"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from chainrule.runner import trace_to_json, warm_up
+from chainrule.pipeline import trace_to_json, warm_up
 
 _FIRST_USE_PROGRAMS = tuple(
     f"""import torch

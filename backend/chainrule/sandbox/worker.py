@@ -6,18 +6,40 @@ import os
 import resource
 import signal
 import time
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
 
 import torch
 
 from chainrule.errors import ChainruleError
-from chainrule.runner import WARM_UP_PROGRAM, trace_to_json
-from chainrule.settings import TRACE_THREAD_STACK_BYTES
+from chainrule.pipeline import WARM_UP_PROGRAM, TraceJob, run, trace_to_json
+from chainrule.settings import THREAD_EXIT_WAIT_S, TRACE_THREAD_STACK_BYTES
 
-# Replies: ("ok", body) or ("error", code, message, line, col).
-Reply = tuple[Any, ...]
-THREAD_EXIT_WAIT_S = 1.0  # how long a worker waits for a finished trace thread to exit
+
+@dataclass(frozen=True)
+class Traced:
+    """A worker's reply: the program's JSON body."""
+
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A worker's reply: the program's error, as plain values (errors.error_from rebuilds
+    it in the web process)."""
+
+    code: str
+    message: str
+    line: int | None = None
+    col: int | None = None
+
+
+Reply = Traced | Failed
+
+
+@dataclass(frozen=True)
+class Ready:
+    """What a new worker sends once it can take programs."""
 
 
 def _address_space_now() -> int:
@@ -34,20 +56,18 @@ def limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def run_one(request: tuple[str, dict[str, Any], str | None, bool], memory_mb: int) -> Reply:
+def run_one(job: TraceJob, memory_mb: int) -> Reply:
     """One program: its JSON, or its error as plain values."""
-    source, variables, output, check = request
     try:
-        return ("ok", trace_to_json(source, variables, output, check))
+        return Traced(run(job))
     except ChainruleError as exc:
-        return ("error", exc.code, exc.message, exc.line, exc.col)
+        return Failed(exc.code, exc.message, exc.line, exc.col)
     except MemoryError:
-        return ("error", "limit_exceeded",
-                f"the program needed more memory than a worker has ({memory_mb} MiB)",
-                None, None)
+        return Failed("limit_exceeded",
+                      f"the program needed more memory than a worker has ({memory_mb} MiB)")
     except Exception as exc:  # noqa: BLE001 - reported, never a crash of the worker
-        return ("error", "internal_error", f"the program could not be run ({type(exc).__name__})",
-                None, None)
+        return Failed("internal_error",
+                      f"the program could not be run ({type(exc).__name__})")
 
 
 def _os_threads() -> int:
@@ -80,13 +100,13 @@ def serve(conn: Connection, memory_mb: int) -> None:
     # Paid here, before the worker is counted ready, not by a user's request.
     trace_to_json(WARM_UP_PROGRAM)
     threads = wait_for_threads(threads)
-    conn.send(("ready",))
+    conn.send(Ready())
     while True:
         try:
-            request = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(run_one(request, memory_mb))
+        conn.send(run_one(job, memory_mb))
         # After the reply, so the client never waits for it. A thread that outlives the
         # wait (one torch started and keeps) becomes part of the count.
         threads = wait_for_threads(threads)

@@ -19,9 +19,9 @@ from typing import Any
 
 import torch
 
+from chainrule.spans import Span
 from chainrule.trace.walk import reachable
 
-Span = tuple[int, int, int, int]
 Grads = tuple[torch.Tensor | None, ...]
 
 

@@ -16,11 +16,11 @@ from torch import nn
 
 from chainrule.errors import LimitError
 from chainrule.settings import MAX_GRAPH_NODES
+from chainrule.spans import Span
 from chainrule.trace.backward import Phase, Ran
-from chainrule.trace.formulas import edge_formula, op_formula
-from chainrule.trace.labels import label
 from chainrule.trace.names import Names
-from chainrule.trace.recorder import Produced, Recorder, Span, produced_of, untracked_inputs
+from chainrule.trace.ops import edge_formula, label, op_formula
+from chainrule.trace.recorder import Produced, Recorder, produced_of, untracked_inputs
 from chainrule.trace.walk import reachable
 
 Kind = Literal["op", "leaf", "constant"]

@@ -27,9 +27,9 @@ from torch.nn.modules import module as torch_module
 from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_modes
 
 from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_UNTRACKED_ELEMENTS
+from chainrule.spans import Span
 from chainrule.trace.sizes import check_size, flatten
 
-Span = tuple[int, int, int, int]
 _RECORD = "chainrule.produced"  # the key of a node's record in its metadata
 
 

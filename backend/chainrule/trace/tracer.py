@@ -9,10 +9,9 @@ import torch
 
 from chainrule.errors import TorchError
 from chainrule.settings import MAX_KEPT_PHASES, MAX_OTHER_PHASES
+from chainrule.spans import Span
 from chainrule.trace.backward import Phase, run_backward
 from chainrule.trace.recorder import Recorder
-
-Span = tuple[int, int, int, int]
 
 
 class TraceSession:
@@ -73,9 +72,6 @@ class TraceSession:
         others = [p for p in self.phases if root not in p.by_node][-MAX_OTHER_PHASES:]
         kept = set(map(id, through + others))
         self.phases = [p for p in self.phases if id(p) in kept][-MAX_KEPT_PHASES:] + [phase]
-
-    def mutating(self) -> None:
-        return None
 
     def custom_backward(self, node_class: type, formula: str) -> None:
         """A custom autograd Function's backward node class, and the program's formula."""

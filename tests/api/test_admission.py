@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chainrule.sandbox.admission import RateLimiter
+from chainrule.api.admission import RateLimiter
 
 
 class Clock:

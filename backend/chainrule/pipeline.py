@@ -1,4 +1,8 @@
-"""Source in, JSON bytes out: parse, run, trace and serialise one program.
+"""The one place the parts meet: a TraceJob in, JSON bytes out (parse, check and run the
+program, trace it, serialise the graph).
+
+    TraceJob -> language (parse, check, interpret) -> trace (record, backward, graph,
+    steps, gradient check) -> serialize -> bytes
 
 The work runs on a thread with a large stack: torch frees a deep autograd graph
 recursively in C++, and a chain of tens of thousands of ops overflows a normal stack.
@@ -11,6 +15,7 @@ import gc
 import keyword
 import threading
 import warnings
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -25,7 +30,7 @@ from chainrule.errors import (
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
-from chainrule.settings import PROGRAM_SEED, TRACE_THREAD_STACK_BYTES
+from chainrule.settings import FULL_COLLECTION_NODES, PROGRAM_SEED, TRACE_THREAD_STACK_BYTES
 from chainrule.trace.gradcheck import check_gradients
 from chainrule.trace.graph import TraceGraph, build_graph
 from chainrule.trace.names import Names
@@ -34,11 +39,25 @@ from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
 
-FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
 WARM_UP_PROGRAM = (
     "import torch\nw = torch.tensor(1.0, requires_grad=True)\nloss = (w * 2 - 1) ** 2\n"
     "loss.backward()\nprint(w.grad)\n"
 )
+
+
+@dataclass(frozen=True)
+class TraceJob:
+    """One program to trace, as it travels from the route to a worker and back.
+
+    `variables`: inputs pre-bound by name, `{name: {"value": ..., "requires_grad": ...}}`;
+    `output`: the name of the tensor whose graph to show (None: the default rule);
+    `check`: also compare every leaf's gradient with finite differences.
+    """
+
+    source: str
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    output: str | None = None
+    check: bool = False
 
 
 def warm_up() -> None:
@@ -54,7 +73,12 @@ def warm_up() -> None:
 
 def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = None,
                   output: str | None = None, check: bool = False) -> bytes:
-    """Run `source` and return the /trace response body, or raise a ChainruleError."""
+    """`run(TraceJob(...))`, for callers that have the fields at hand (tests, benchmarks)."""
+    return run(TraceJob(source, variables or {}, output, check))
+
+
+def run(job: TraceJob) -> bytes:
+    """The /trace response body of `job`, or raise a ChainruleError."""
     result: list[bytes] = []
     failure: list[BaseException] = []
 
@@ -74,7 +98,7 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
             with warnings.catch_warnings():
                 # torch's warnings go to stderr in Python, never into the program's output.
                 warnings.simplefilter("ignore")
-                result.append(_trace(source, variables or {}, output, check, recorded))
+                result.append(_trace(job, recorded))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
             if "can't allocate memory" in exc.message:  # torch's allocator met the limit
@@ -146,14 +170,14 @@ def _all_bool(value: Any) -> bool:
     return seen
 
 
-def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None,
-           check: bool = False, recorded: list[int] | None = None) -> bytes:
-    parsed = parse_source(source)
+def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
+    output = job.output
+    parsed = parse_source(job.source)
     # One documented random state for every program, whatever ran in this worker before.
     torch.default_generator.manual_seed(PROGRAM_SEED)  # the CPU's (torch.manual_seed also
     # queues a CUDA seeding, with a stack trace, for a CUDA that never comes)
     session = TraceSession()
-    interpreter = Interpreter(session, _bind(variables))
+    interpreter = Interpreter(session, _bind(job.variables))
     try:
         with session.recorder.running():
             value = interpreter.run(parsed)
@@ -185,6 +209,6 @@ def _trace(source: str, variables: dict[str, dict[str, Any]], output: str | None
         phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
         graph = build_graph(target, session.recorder, phases, names)
     gradient_check = check_gradients(graph, phases[-1] if phases else None) \
-        if check else None
+        if job.check else None
     return trace_payload(graph, build_steps(graph), names.modules, names.bound, gradient_check,
                          interpreter.stdout, interpreter.out.notes)

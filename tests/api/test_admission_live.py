@@ -1,0 +1,138 @@
+"""Admission on a live server: a full queue gets 503 and a client past its rate gets 429,
+both with a Retry-After the client can act on, and a request log line with the code.
+
+One small server: one worker, a queue of one, no standby and a rate limit of
+RATE_PER_MINUTE that applies to localhost too. Each test sends from its own loopback
+address, so the rate limiter counts them as separate clients.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from chainrule.settings import LONG_PROGRAM_NICE
+from tests.conftest import RUNS_UNTIL_STOPPED, SEED, SEED_STDOUT, strict_loads, wait_for
+from tests.server import LiveServer, ServerFailed, serve
+
+TRACE = "/api/v1/trace"
+HEALTH = "/api/v1/health"
+JSON = {"content-type": "application/json"}
+RATE_PER_MINUTE = 20
+TIMEOUT_S = 120  # a safety net: the long programs here end when the test kills them
+EVENT_WAIT_S = 60.0  # a safety net for each awaited event, never a measure of speed
+CRASHED = {"error": {
+    "code": "worker_crashed",
+    "message": "the worker running this program stopped unexpectedly; the program was not "
+               "completed",
+    "line": None, "col": None}}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_QUEUE": "1", "CHAINRULE_STANDBY": "0",
+           "CHAINRULE_TIMEOUT_S": str(TIMEOUT_S), "CHAINRULE_RATE_LOCALHOST": "1",
+           "CHAINRULE_RATE_PER_MINUTE": str(RATE_PER_MINUTE)}
+    try:
+        with serve(tmp_path_factory.mktemp("admission"), env) as live:
+            yield live
+    except ServerFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+def trace(server: LiveServer, source: str, address: str) -> tuple[int, dict[str, str], object]:
+    reply = server.request("POST", TRACE, json.dumps({"source": source}).encode(), JSON,
+                           source_address=address, timeout_s=TIMEOUT_S + 60)
+    return reply.status, reply.headers, strict_loads(reply.body)
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name: state, ppid, ..."""
+    return Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+
+
+def _long_program_worker(server: LiveServer, other_than: int | None) -> int | None:
+    """A live worker of the server (a child of its fork server, itself a child of the
+    server) dropped to LONG_PROGRAM_NICE: it has run a program past LONG_PROGRAM_CPU_S."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        try:
+            stat = _stat(int(entry))
+        except (ValueError, OSError):
+            continue  # not a process, or one that just exited
+        if stat[0] not in "ZX":  # not one that is dead and not yet reaped
+            parents[int(entry)] = int(stat[1])
+    forkservers = {pid for pid, ppid in parents.items() if ppid == server.process.pid}
+    for pid, ppid in parents.items():
+        if ppid in forkservers and pid != other_than:
+            with contextlib.suppress(OSError):
+                if os.getpriority(os.PRIO_PROCESS, pid) == LONG_PROGRAM_NICE:
+                    return pid
+    return None
+
+
+def _long_program_started(server: LiveServer, other_than: int | None = None) -> int:
+    """The worker's pid, once a long program runs on it."""
+    deadline = time.monotonic() + EVENT_WAIT_S
+    while (pid := _long_program_worker(server, other_than)) is None:
+        assert time.monotonic() < deadline, "no worker ran a long program"
+        time.sleep(0.02)
+    return pid
+
+
+def test_full_queue_gets_503_overloaded_with_retry_after(server: LiveServer) -> None:
+    address = "127.0.0.2"
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        # A long program runs on the only worker...
+        first = executor.submit(trace, server, RUNS_UNTIL_STOPPED, address)
+        running = _long_program_started(server)
+        # ...and another waits in the queue of one: the pool stops (SIGSTOP) a long
+        # program while a request waits, so the worker's state says the queue is full.
+        second = executor.submit(trace, server, RUNS_UNTIL_STOPPED, address)
+        assert wait_for(lambda: _stat(running)[0] == "T", EVENT_WAIT_S)
+        status, headers, payload = trace(server, SEED, address)
+        assert (status, headers["retry-after"]) == (503, "2")
+        assert payload == {"error": {
+            "code": "overloaded",
+            "message": "the server is busy: every worker is running a program and the queue "
+                       "is full; try again in a moment",
+            "line": None, "col": None}}
+        server.wait_for_record(lambda r: r["status"] == 503 and r["error"] == "overloaded")
+        # End the long programs: the queued one runs once the first is gone, on a new worker.
+        os.kill(running, signal.SIGKILL)
+        assert (first.result()[0], first.result()[2]) == (503, CRASHED)
+        os.kill(_long_program_started(server, other_than=running), signal.SIGKILL)
+        assert (second.result()[0], second.result()[2]) == (503, CRASHED)
+    status, _, payload = trace(server, SEED, address)
+    assert (status, payload["stdout"]) == (200, SEED_STDOUT)  # type: ignore[index]
+
+
+def test_rate_limit_answers_429_with_an_honest_retry_after(server: LiveServer) -> None:
+    # 127.0.0.1 itself: CHAINRULE_RATE_LOCALHOST=1 puts localhost under the limit.
+    statuses = []
+    reply = None
+    for _ in range(RATE_PER_MINUTE + 5):
+        reply = server.request("GET", HEALTH)
+        statuses.append(reply.status)
+        if reply.status == 429:
+            break
+    assert reply is not None and reply.status == 429
+    # A burst of RATE_PER_MINUTE is allowed (the fixture's health check took one).
+    assert RATE_PER_MINUTE - 1 <= statuses.index(429) <= RATE_PER_MINUTE + 1
+    assert strict_loads(reply.body) == {"error": {
+        "code": "rate_limited",
+        "message": "too many requests from this address; try again later",
+        "line": None, "col": None}}
+    server.wait_for_record(lambda r: r["status"] == 429 and r["error"] == "rate_limited")
+    retry_after = int(reply.headers["retry-after"])
+    assert 1 <= retry_after <= 60 // RATE_PER_MINUTE
+    time.sleep(retry_after)
+    assert server.request("GET", HEALTH).status == 200
