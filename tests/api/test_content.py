@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import torch
 from fastapi.testclient import TestClient
 
 from chainrule.app import create_app
-from chainrule.content.examples import EXAMPLES
-from chainrule.content.lessons import LESSONS
+from chainrule.content.examples import EXAMPLES, Example
+from chainrule.content.lessons import LESSONS, Lesson
+from chainrule.pipeline import trace_to_json
 from chainrule.settings import ServerSettings
-from tests.conftest import strict_loads
+from tests.conftest import as_tensor, node_where, nodes_where, strict_loads
 
 
 @pytest.fixture(scope="module")
@@ -29,11 +32,13 @@ def test_examples_are_listed_with_id_title_topic_and_source(client: TestClient) 
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.id)
-def test_every_example_runs(client: TestClient, example: object) -> None:
-    response = client.post("/api/v1/trace", json={"source": example.source})  # type: ignore[attr-defined]
+def test_every_example_runs_and_is_served_as_the_pipeline_traced_it(
+        client: TestClient, example: Example) -> None:
+    """Byte for byte the pipeline's JSON, whose numbers tests/trace/test_differential_oracle.py
+    holds against torch."""
+    response = client.post("/api/v1/trace", json={"source": example.source})
     assert response.status_code == 200, response.text
-    body = strict_loads(response.content)
-    assert body["steps"]["backward"], "every example differentiates something"
+    assert response.content == trace_to_json(example.source)
 
 
 def test_lessons_are_numbered_one_to_ten(client: TestClient) -> None:
@@ -41,33 +46,46 @@ def test_lessons_are_numbered_one_to_ten(client: TestClient) -> None:
     assert [lesson["number"] for lesson in listed] == list(range(1, 11))
 
 
-def _node_named(body: dict, name: str) -> dict:
-    found = [n for n in body["nodes"] if n["name"] == name or n["op"] == name]
-    assert found, name
-    return found[0]
+def _named(body: dict[str, Any], label: str) -> list[dict[str, Any]]:
+    """The nodes a lesson's pause or question names, as the page finds them: by variable
+    name, else by op (every AddmmBackward0 of a two-layer net)."""
+    found = nodes_where(body, name=label) or nodes_where(body, op=label)
+    assert found, label
+    return found
+
+
+def _answer(payload: dict[str, Any]) -> float:
+    """The number a student's answer is marked against: the tensor's first element (a.grad[0]
+    for a vector), as the page reads it."""
+    return float(as_tensor(payload).flatten()[0])
 
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.id)
 def test_every_lesson_runs_and_its_pauses_and_answer_exist(client: TestClient,
-                                                           lesson: object) -> None:
-    response = client.post("/api/v1/trace", json={"source": lesson.source})  # type: ignore[attr-defined]
+                                                           lesson: Lesson) -> None:
+    response = client.post("/api/v1/trace", json={"source": lesson.source})
     assert response.status_code == 200, response.text
     body = strict_loads(response.content)
-    for pause in lesson.pauses:  # type: ignore[attr-defined]
-        node = _node_named(body, pause.node)
-        steps = body["steps"][pause.phase]
-        assert any(s["node"] == node["id"] for s in steps), pause
-    question = lesson.question  # type: ignore[attr-defined]
-    if question.kind == "number":
-        node = _node_named(body, question.name)
+    for pause in lesson.pauses:
+        ids = {n["id"] for n in _named(body, pause.node)}
+        assert any(s["node"] in ids for s in body["steps"][pause.phase]), pause
+    question = lesson.question
+    if question.kind == "number":  # the answer is a finite traced number
+        assert question.name is not None
+        node = node_where(body, name=question.name)
         if question.phase is not None:
-            step = next(s for s in body["steps"]["backward"]
-                        if s["node"] == node["id"] and s["phase"] == question.phase)
-            assert step["accumulated"] is not None
+            (step,) = [s for s in body["steps"]["backward"]
+                       if s["node"] == node["id"] and s["phase"] == question.phase]
+            assert math.isfinite(_answer(step["accumulated"]))
         else:
-            assert node[question.field] is not None
-    else:
-        assert question.answer in question.options
+            assert math.isfinite(_answer(node[question.field]))
+
+
+def test_every_choice_question_served_has_its_answer_among_its_options(
+        client: TestClient) -> None:
+    questions = [lesson["question"] for lesson in client.get("/api/v1/lessons").json()
+                 if lesson["question"]["kind"] == "choice"]
+    assert [q["options"].count(q["answer"]) for q in questions] == [1] * len(questions)
 
 
 def test_lesson_one_variant_shows_torchs_error_for_an_integer_tensor(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 """The API contract: every request and response body of /api/v1, as pydantic models.
 
-OpenAPI is generated from this module and `frontend/js/api.js` mirrors it in JSDoc.
+OpenAPI is generated from this module; `python -m chainrule.contract` writes it to the
+snapshot the tests hold it to and to the frontend's JSDoc typedefs (`frontend/js/core/contract.js`).
 Grouped by direction: `*Request` comes in, `*Out` goes out.
 """
 
@@ -13,6 +14,8 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from typing_extensions import TypeAliasType
 
+from chainrule.content.examples import Example
+from chainrule.content.lessons import Lesson, Pause, Question, Variant
 from chainrule.settings import MAX_INT_MAGNITUDE, MAX_SOURCE_CHARS, MAX_VARIABLES
 
 # A number in a response: finite floats as JSON numbers, non-finite ones as strings.
@@ -147,16 +150,36 @@ class TraceRequest(Strict):
 # --- responses ------------------------------------------------------------------------
 
 
-class SummaryOut(BaseModel):
-    """Statistics of a tensor's elements (strings for non-finite values)."""
+class Out(BaseModel):
+    """A response shape: a field the server writes that is not declared here is an error
+    (the tests validate every response they make against these models)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+
+class HistogramOut(Out):
+    """torch.histc's 16 bins over a large tensor's finite elements, between their min and
+    max."""
+
+    min: float
+    max: float
+    counts: list[int]
+
+
+class SummaryOut(Out):
+    """Statistics of a tensor's elements (strings for non-finite values); mean and std are
+    computed in float64, std with Bessel's correction."""
 
     min: Number | None
     max: Number | None
     mean: Number | None
     std: Number | None
+    histogram: HistogramOut | None = Field(
+        default=None, description="Present when `data` is null (the tensor is not listed).")
 
 
-class TensorOut(BaseModel):
+class TensorOut(Out):
     """A tensor as JSON: always its shape, dtype and summary; its data when small."""
 
     shape: list[int]
@@ -168,7 +191,7 @@ class TensorOut(BaseModel):
     summary: SummaryOut
 
 
-class SpanOut(BaseModel):
+class SpanOut(Out):
     """Where in the source a node was made: 1-based lines, 0-based columns, end exclusive."""
 
     line: int
@@ -177,7 +200,7 @@ class SpanOut(BaseModel):
     end_col: int
 
 
-class NodeOutputOut(BaseModel):
+class NodeOutputOut(Out):
     """One result of an op that produced several (unbind, split, max with dim, topk)."""
 
     output: int = Field(description="Its position among the op's results; edges reading it "
@@ -194,7 +217,7 @@ class NodeOutputOut(BaseModel):
         "gradients add up to its gradient.")
 
 
-class NodeOut(BaseModel):
+class NodeOut(Out):
     """One node of the autograd graph."""
 
     id: str = Field(examples=["n0"], description="Stable id, assigned in graph order.")
@@ -239,7 +262,7 @@ class NodeOut(BaseModel):
     )
 
 
-class EdgeOut(BaseModel):
+class EdgeOut(Out):
     """A data-flow edge: the tensor of `source` is argument `input` of op `target`."""
 
     source: str
@@ -260,7 +283,7 @@ class EdgeOut(BaseModel):
     formula: str | None = Field(description="The local derivative in LaTeX (b for a·b by a).")
 
 
-class ModuleOut(BaseModel):
+class ModuleOut(Out):
     """A module of a named model: clusters and collapsing in the graph."""
 
     name: str = Field(examples=["model.0"])
@@ -268,7 +291,7 @@ class ModuleOut(BaseModel):
     parent: str | None
 
 
-class PhaseOut(BaseModel):
+class PhaseOut(Out):
     """One backward() (or autograd.grad) call that ran through the graph."""
 
     index: int
@@ -279,7 +302,7 @@ class PhaseOut(BaseModel):
         description="backward() stores gradients in .grad; torch.autograd.grad returns them.")
 
 
-class ForwardStepOut(BaseModel):
+class ForwardStepOut(Out):
     """The teaching order: a node computed, in topological generations."""
 
     node: str
@@ -287,14 +310,14 @@ class ForwardStepOut(BaseModel):
     edges: list[int] = Field(description="Indices of the edges the node reads.")
 
 
-class StepOutputOut(BaseModel):
+class StepOutputOut(Out):
     """The gradient arriving at one output of a node with several."""
 
     output: int
     grad: TensorOut | None
 
 
-class BackwardStepOut(BaseModel):
+class BackwardStepOut(Out):
     """The order autograd ran: a node receives its gradient and sends it on."""
 
     phase: int
@@ -312,14 +335,14 @@ class BackwardStepOut(BaseModel):
         description="For a node listing several outputs: the gradient arriving at each.")
 
 
-class StepsOut(BaseModel):
+class StepsOut(Out):
     """Forward steps (teaching order) and backward steps (autograd's real order)."""
 
     forward: list[ForwardStepOut]
     backward: list[BackwardStepOut]
 
 
-class VariableOut(BaseModel):
+class VariableOut(Out):
     """A tensor bound to a name when the program ends."""
 
     value: TensorOut
@@ -328,7 +351,7 @@ class VariableOut(BaseModel):
     shape: list[int]
 
 
-class LeafCheckOut(BaseModel):
+class LeafCheckOut(Out):
     """One leaf's gradient beside its finite-difference estimate."""
 
     node: str
@@ -339,7 +362,7 @@ class LeafCheckOut(BaseModel):
     max_rel_error: Number = Field(description="max |analytic - numeric| / max(|a|, |n|).")
 
 
-class CheckOut(BaseModel):
+class CheckOut(Out):
     """The gradient check, when the request asked for it."""
 
     step: float = Field(description="h, the finite-difference step.")
@@ -347,7 +370,7 @@ class CheckOut(BaseModel):
     leaves: list[LeafCheckOut]
 
 
-class TraceOut(BaseModel):
+class TraceOut(Out):
     """The traced graph of a program: nodes, edges, variables and printed output."""
 
     nodes: list[NodeOut]
@@ -364,7 +387,7 @@ class TraceOut(BaseModel):
     check: CheckOut | None = Field(description="The gradient check, when asked for.")
 
 
-class ErrorDetail(BaseModel):
+class ErrorDetail(Out):
     """What went wrong, and where in the source when that applies."""
 
     code: str = Field(examples=["syntax_error", "not_allowed", "torch_error"])
@@ -373,64 +396,22 @@ class ErrorDetail(BaseModel):
     col: int | None = None
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Out):
     """Every 4xx and 5xx response has this body."""
 
     error: ErrorDetail
 
 
-class HealthOut(BaseModel):
+class HealthOut(Out):
     """The service is up."""
 
     status: Literal["ok"]
 
 
-class ExampleOut(BaseModel):
-    """A program from the examples menu."""
-
-    id: str = Field(examples=["linear-regression"])
-    title: str
-    topic: str
-    source: str
-
-
-class PauseOut(BaseModel):
-    """A step a lesson stops at: the forward or backward step of a named node (or op)."""
-
-    phase: Literal["forward", "backward"]
-    node: str = Field(description="A variable or parameter name, or a grad_fn name.")
-
-
-class QuestionOut(BaseModel):
-    """A lesson's question. Numeric answers are never stored: `name`, `field` and `phase`
-    point at the traced number torch computed."""
-
-    prompt: str
-    kind: Literal["number", "choice"]
-    name: str | None = Field(description="The node whose traced number is the answer.")
-    field: Literal["grad", "value"]
-    phase: int | None = Field(
-        description="For accumulation: the leaf's .grad after this backward phase.")
-    tolerance: float = Field(description="Relative tolerance for numeric answers.")
-    options: list[str]
-    answer: str | None = Field(description="The right option, for choice questions.")
-
-
-class VariantOut(BaseModel):
-    """A second program to try beside the lesson's."""
-
-    title: str
-    source: str
-
-
-class LessonOut(BaseModel):
-    """A guided lesson: a program, a short explanation, the steps to pause at, a question."""
-
-    id: str
-    number: int
-    title: str
-    explanation: str
-    source: str
-    pauses: list[PauseOut]
-    question: QuestionOut
-    variants: list[VariantOut]
+# The examples and lessons are written once, as the content's own dataclasses; pydantic
+# reads their fields, descriptions and config (extra fields forbidden) from there.
+ExampleOut = Example
+PauseOut = Pause
+QuestionOut = Question
+VariantOut = Variant
+LessonOut = Lesson

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
 class Example:
+    """A program from the examples menu (also the API's shape: api/schemas.py uses it)."""
+
+    __pydantic_config__: ClassVar[Any] = {"extra": "forbid"}
     id: str
     title: str
     topic: str

@@ -7,42 +7,63 @@ against is the one torch computed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import Field
 
 from chainrule.content.examples import SEED_SOURCE
+
+# These dataclasses are also the API's lesson shapes (api/schemas.py uses them as they are):
+# pydantic reads their types, descriptions and this config; one definition, not two.
+_CONTRACT: Any = {"extra": "forbid"}
 
 
 @dataclass(frozen=True)
 class Pause:
-    """A step to stop at: the forward or backward step of the node with this name or op."""
+    """A step a lesson stops at: the forward or backward step of a named node (or op)."""
 
-    phase: str  # "forward" or "backward"
-    node: str  # a variable or parameter name, or a grad_fn name such as "TBackward0"
+    __pydantic_config__: ClassVar[Any] = _CONTRACT
+    phase: Literal["forward", "backward"]
+    node: Annotated[str, Field(description="A variable or parameter name, or a grad_fn name "
+                                           "such as TBackward0.")]
 
 
 @dataclass(frozen=True)
 class Question:
+    """A lesson's question. Numeric answers are never stored: `name`, `field` and `phase`
+    point at the traced number torch computed."""
+
+    __pydantic_config__: ClassVar[Any] = _CONTRACT
     prompt: str
-    # For "number": the traced value to compare with (see Answer); for "choice": the option.
-    kind: str  # "number" or "choice"
-    name: str | None = None  # the node's name (a variable or parameter)
-    field: str = "grad"  # "grad" or "value" of that node
-    phase: int | None = None  # a backward phase: the leaf's .grad after it (accumulation)
-    tolerance: float = 0.01  # relative, for "number"
+    kind: Literal["number", "choice"]
+    name: Annotated[str | None, Field(
+        description="The node whose traced number is the answer.")] = None
+    field: Literal["grad", "value"] = "grad"
+    phase: Annotated[int | None, Field(
+        description="For accumulation: the leaf's .grad after this backward phase.")] = None
+    tolerance: Annotated[float, Field(
+        description="Relative tolerance for numeric answers.")] = 0.01
     options: tuple[str, ...] = ()
-    answer: str | None = None  # for "choice"
+    answer: Annotated[str | None, Field(
+        description="The right option, for choice questions.")] = None
 
 
 @dataclass(frozen=True)
 class Variant:
-    """A second program to try: what changes, or the error torch gives."""
+    """A second program to try beside the lesson's: what changes, or the error torch gives."""
 
+    __pydantic_config__: ClassVar[Any] = _CONTRACT
     title: str
     source: str
 
 
 @dataclass(frozen=True)
 class Lesson:
+    """A guided lesson: a program, a short explanation, the steps to pause at, a question."""
+
+    __pydantic_config__: ClassVar[Any] = _CONTRACT
     id: str
     number: int
     title: str
@@ -50,7 +71,7 @@ class Lesson:
     source: str
     pauses: tuple[Pause, ...]
     question: Question
-    variants: tuple[Variant, ...] = field(default_factory=tuple)
+    variants: tuple[Variant, ...] = dataclass_field(default_factory=tuple)
 
 
 LESSONS: tuple[Lesson, ...] = (

@@ -1,0 +1,275 @@
+/**
+ * The API contract as JSDoc types, written from the OpenAPI document that
+ * backend/chainrule/api/schemas.py generates. Do not edit: run
+ * `python -m chainrule.contract` (a test fails when this file is stale).
+ */
+
+/**
+ * @typedef {object} BackwardStepOut
+ *   The order autograd ran: a node receives its gradient and sends it on.
+ * @property {number} phase
+ * @property {string} node
+ * @property {TensorOut|null} grad  d output / d this node's tensor (output 0), as autograd delivered it.
+ * @property {number[]} edges  Indices of its input edges.
+ * @property {TensorOut|null[]} sends  What flows back along each edge.
+ * @property {TensorOut|null} accumulated  A leaf's .grad after this step, copied then.
+ * @property {boolean} returned  The gradient arriving here was returned by torch.autograd.grad (this node's tensor was one of its inputs), not stored in .grad.
+ * @property {StepOutputOut[]} outputs  For a node listing several outputs: the gradient arriving at each.
+ */
+
+/**
+ * @typedef {object} CheckOut
+ *   The gradient check, when the request asked for it.
+ * @property {number} step  h, the finite-difference step.
+ * @property {string|null} error  Why the check could not be made, if it could not.
+ * @property {LeafCheckOut[]} leaves
+ */
+
+/**
+ * @typedef {object} EdgeOut
+ *   A data-flow edge: the tensor of `source` is argument `input` of op `target`.
+ * @property {string} source
+ * @property {string} target
+ * @property {number} input  Position of this input among the target's inputs.
+ * @property {number} output  Which output of the source it reads, for ops with several (unbind, split): the `output` of one of the source's `outputs`; 0 otherwise.
+ * @property {TensorOut|null} grad  What flows back along this edge: d output / d source, from this path (the vector-Jacobian product torch computed).
+ * @property {TensorOut|null} local  The local derivative d target / d source, when the target's tensor has one element; null otherwise.
+ * @property {string|null} formula  The local derivative in LaTeX (b for a·b by a).
+ */
+
+/**
+ * @typedef {object} ErrorDetail
+ *   What went wrong, and where in the source when that applies.
+ * @property {string} code
+ * @property {string} message
+ * @property {number|null} [line]
+ * @property {number|null} [col]
+ */
+
+/**
+ * @typedef {object} ErrorOut
+ *   Every 4xx and 5xx response has this body.
+ * @property {ErrorDetail} error
+ */
+
+/**
+ * @typedef {object} Example
+ *   A program from the examples menu (also the API's shape: api/schemas.py uses it).
+ * @property {string} id
+ * @property {string} title
+ * @property {string} topic
+ * @property {string} source
+ */
+
+/**
+ * @typedef {object} ForwardStepOut
+ *   The teaching order: a node computed, in topological generations.
+ * @property {string} node
+ * @property {number} generation  0 for inputs; one past the op's latest input.
+ * @property {number[]} edges  Indices of the edges the node reads.
+ */
+
+/**
+ * @typedef {object} HealthOut
+ *   The service is up.
+ * @property {"ok"} status
+ */
+
+/**
+ * @typedef {object} HistogramOut
+ *   torch.histc's 16 bins over a large tensor's finite elements, between their min and max.
+ * @property {number} min
+ * @property {number} max
+ * @property {number[]} counts
+ */
+
+/**
+ * @typedef {object} LeafCheckOut
+ *   One leaf's gradient beside its finite-difference estimate.
+ * @property {string} node
+ * @property {string|null} name
+ * @property {number} elements  Elements in the leaf; the first ones are checked.
+ * @property {number|boolean|"nan"|"inf"|"-inf"[]} analytic  autograd's gradient, as float64.
+ * @property {number|boolean|"nan"|"inf"|"-inf"[]} numeric  (f(x + h) - f(x - h)) / 2h, in float64.
+ * @property {number|boolean|"nan"|"inf"|"-inf"} max_rel_error  max |analytic - numeric| / max(|a|, |n|).
+ */
+
+/**
+ * @typedef {object} Lesson
+ *   A guided lesson: a program, a short explanation, the steps to pause at, a question.
+ * @property {string} id
+ * @property {number} number
+ * @property {string} title
+ * @property {string} explanation
+ * @property {string} source
+ * @property {Pause[]} pauses
+ * @property {Question} question
+ * @property {Variant[]} [variants]
+ */
+
+/**
+ * @typedef {object} ModuleOut
+ *   A module of a named model: clusters and collapsing in the graph.
+ * @property {string} name
+ * @property {string} type
+ * @property {string|null} parent
+ */
+
+/**
+ * @typedef {number|boolean|"nan"|"inf"|"-inf"|NestedData[]} NestedData
+ */
+
+/**
+ * @typedef {number|boolean|NestedInput[]} NestedInput
+ */
+
+/**
+ * @typedef {object} NodeOut
+ *   One node of the autograd graph.
+ * @property {string} id  Stable id, assigned in graph order.
+ * @property {"op"|"leaf"|"constant"} kind
+ * @property {string|null} op  grad_fn class name as torch names it; AccumulateGrad for leaves; null for constants.
+ * @property {string} label  A short friendly label, such as × for MulBackward0.
+ * @property {string|null} meaning  What the op computes, in plain English.
+ * @property {string|null} name  The variable bound to this tensor, or a parameter's qualified name.
+ * @property {TensorOut|null} value  Forward value of the tensor this node produced, copied when the op ran. A leaf's or constant's value is the one the graph's ops read (at the first op of the graph that read it), even if the program changed it later.
+ * @property {TensorOut|null} grad  d output / d this node's tensor, copied when autograd delivered it in the last backward phase (for an input of torch.autograd.grad: the gradient the call returned); null where no gradient flows.
+ * @property {SpanOut|null} span  The source expression that created the tensor.
+ * @property {string|null} module  Qualified name of the module the op ran inside (model.0), or null.
+ * @property {string|null} formula  What the op computes, in LaTeX (y = a · b).
+ * @property {Object<string, TensorOut|number|boolean|"nan"|"inf"|"-inf"|number[]|string|null>} saved  The grad_fn's saved values (_saved_* without the prefix), as captured during the backward pass.
+ * @property {number[]} grad_parts  When the tensor feeds several ops: the indices of its out-edges, whose gradients add up to this node's gradient.
+ * @property {NodeOutputOut[]} outputs  For an op that produced several tensors: each one the program used (read by an edge, bound to a name, or differentiated). value, grad, name and grad_parts above are then those of output 0. Empty for other nodes.
+ */
+
+/**
+ * @typedef {object} NodeOutputOut
+ *   One result of an op that produced several (unbind, split, max with dim, topk).
+ * @property {number} output  Its position among the op's results; edges reading it say the same number in `output`.
+ * @property {string|null} name  The variable bound to this result, or null.
+ * @property {TensorOut} value  Its value, as the op produced it.
+ * @property {TensorOut|null} grad  d output / d this result, as it arrived in the last backward phase; null where none flowed.
+ * @property {boolean} differentiable  False for a result no gradient can reach (the indices of torch.max).
+ * @property {number[]} grad_parts  When it feeds several ops: the indices of its out-edges, whose gradients add up to its gradient.
+ */
+
+/**
+ * @typedef {object} Pause
+ *   A step a lesson stops at: the forward or backward step of a named node (or op).
+ * @property {"forward"|"backward"} phase
+ * @property {string} node  A variable or parameter name, or a grad_fn name such as TBackward0.
+ */
+
+/**
+ * @typedef {object} PhaseOut
+ *   One backward() (or autograd.grad) call that ran through the graph.
+ * @property {number} index
+ * @property {string|null} output  Id of the node it differentiated.
+ * @property {SpanOut|null} span  The backward() call in the source.
+ * @property {TensorOut|null} seed  The `gradient` argument, when one was given.
+ * @property {"backward"|"autograd.grad"} call  backward() stores gradients in .grad; torch.autograd.grad returns them.
+ */
+
+/**
+ * @typedef {object} Question
+ *   A lesson's question. Numeric answers are never stored: `name`, `field` and `phase` point at the traced number torch computed.
+ * @property {string} prompt
+ * @property {"number"|"choice"} kind
+ * @property {string|null} [name]  The node whose traced number is the answer.
+ * @property {"grad"|"value"} [field]
+ * @property {number|null} [phase]  For accumulation: the leaf's .grad after this backward phase.
+ * @property {number} [tolerance]  Relative tolerance for numeric answers.
+ * @property {string[]} [options]
+ * @property {string|null} [answer]  The right option, for choice questions.
+ */
+
+/**
+ * @typedef {object} SpanOut
+ *   Where in the source a node was made: 1-based lines, 0-based columns, end exclusive.
+ * @property {number} line
+ * @property {number} col
+ * @property {number} end_line
+ * @property {number} end_col
+ */
+
+/**
+ * @typedef {object} StepOutputOut
+ *   The gradient arriving at one output of a node with several.
+ * @property {number} output
+ * @property {TensorOut|null} grad
+ */
+
+/**
+ * @typedef {object} StepsOut
+ *   Forward steps (teaching order) and backward steps (autograd's real order).
+ * @property {ForwardStepOut[]} forward
+ * @property {BackwardStepOut[]} backward
+ */
+
+/**
+ * @typedef {object} SummaryOut
+ *   Statistics of a tensor's elements (strings for non-finite values); mean and std are computed in float64, std with Bessel's correction.
+ * @property {number|boolean|"nan"|"inf"|"-inf"|null} min
+ * @property {number|boolean|"nan"|"inf"|"-inf"|null} max
+ * @property {number|boolean|"nan"|"inf"|"-inf"|null} mean
+ * @property {number|boolean|"nan"|"inf"|"-inf"|null} std
+ * @property {HistogramOut|null} [histogram]  Present when `data` is null (the tensor is not listed).
+ */
+
+/**
+ * @typedef {object} TensorOut
+ *   A tensor as JSON: always its shape, dtype and summary; its data when small.
+ * @property {number[]} shape
+ * @property {string} dtype
+ * @property {NestedData|null} data  The values (a number for a 0-d tensor, nested lists otherwise); null when the tensor has more elements than the response lists.
+ * @property {SummaryOut} summary
+ */
+
+/**
+ * @typedef {object} TraceOut
+ *   The traced graph of a program: nodes, edges, variables and printed output.
+ * @property {NodeOut[]} nodes
+ * @property {EdgeOut[]} edges
+ * @property {string|null} output  Id of the differentiated (or shown) node; null when the program made no tensor (the graph is empty).
+ * @property {Object<string, VariableOut>} variables
+ * @property {string} stdout
+ * @property {string[]} notes  What the program asked for that chainrule does not carry out, said once each (plots are not drawn).
+ * @property {ModuleOut[]} modules
+ * @property {PhaseOut[]} phases
+ * @property {StepsOut} steps
+ * @property {CheckOut|null} check  The gradient check, when asked for.
+ */
+
+/**
+ * @typedef {object} TraceRequest
+ *   A program (or a single expression) to run and trace.
+ * @property {string} source  A program in chainrule's Python subset, or a single expression.
+ * @property {Object<string, VariableIn>} [variables]  Inputs pre-bound by name, for single expressions.
+ * @property {string|null} [output]  Name of the tensor whose graph to show. Default: the tensor whose .backward() ran last; else the last tensor assigned; for an expression, its value.
+ * @property {boolean} [check]  Also check every leaf's gradient against central finite differences in float64 (the graph's own ops replayed with each element nudged by ±h).
+ */
+
+/**
+ * @typedef {object} VariableIn
+ *   A pre-bound input for a single expression.
+ * @property {number|boolean|NestedInput[]} value  A number or nested list of numbers; becomes a tensor.
+ * @property {boolean} [requires_grad]  Make it a leaf that collects .grad.
+ */
+
+/**
+ * @typedef {object} VariableOut
+ *   A tensor bound to a name when the program ends.
+ * @property {TensorOut} value
+ * @property {TensorOut|null} grad  .grad as torch holds it at the end.
+ * @property {boolean} requires_grad
+ * @property {number[]} shape
+ */
+
+/**
+ * @typedef {object} Variant
+ *   A second program to try beside the lesson's: what changes, or the error torch gives.
+ * @property {string} title
+ * @property {string} source
+ */
+
+export {};
