@@ -13,10 +13,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from chainrule.api.admission import RateLimiter
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
 from chainrule.api.routes import router
-from chainrule.sandbox.admission import RateLimiter
 from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 
@@ -30,12 +30,18 @@ def _frontend_dir() -> Path:
 FRONTEND_DIR = _frontend_dir()
 
 
+PUBLIC_PATHS = ("/", "/index.html")
+PUBLIC_FOLDERS = ("/css/", "/js/", "/vendor/")
+
+
 class FrontendMount(Mount):
-    """The static frontend at /, except under /api/: there a path the API lacks is a 404
-    and a method it lacks a 405 (Allow: ...), not a missing static file."""
+    """The page at /: index.html and what it loads from css/, js/ and vendor/, nothing else
+    of frontend/ (in a source tree that holds node_modules, the tests and npm's files).
+    Any other path, /api/ included, is the API's JSON 404 (or 405 with Allow: ...)."""
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if str(scope.get("path", "")).startswith("/api/"):
+        path = str(scope.get("path", ""))
+        if path not in PUBLIC_PATHS and not path.startswith(PUBLIC_FOLDERS):
             return Match.NONE, {}
         return super().matches(scope)
 
