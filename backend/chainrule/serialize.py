@@ -17,8 +17,8 @@ import torch
 from chainrule.settings import MAX_LISTED_ELEMENTS
 from chainrule.trace.gradcheck import GradCheck
 from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
-from chainrule.trace.labels import meaning
 from chainrule.trace.names import ModuleInfo
+from chainrule.trace.ops import meaning
 from chainrule.trace.steps import Steps
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
