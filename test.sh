@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up .venv with the test extras and a Chromium, then run every gate:
-# ruff, mypy, pytest (browser tests included). Extra arguments go to pytest.
+# ruff, mypy, eslint, pytest (browser tests included). Extra arguments go to pytest.
 # Exits non-zero if any gate fails; all gates run so one report shows every failure.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +11,8 @@ source scripts/setup-venv.sh
 source scripts/find-chromium.sh
 # shellcheck source=scripts/ensure-nginx.sh
 source scripts/ensure-nginx.sh
+# shellcheck source=scripts/ensure-node-modules.sh
+source scripts/ensure-node-modules.sh
 
 setup_venv test
 CHROMIUM_PATH="$(find_chromium)"
@@ -36,6 +38,8 @@ gate() {
 
 gate ruff "$VENV_DIR/bin/ruff" check backend tests benchmarks
 gate mypy "$VENV_DIR/bin/mypy"
+lint_frontend() { ensure_node_modules && npm --prefix frontend run --silent lint; }
+gate eslint lint_frontend
 gate pytest "$VENV_DIR/bin/python" -m pytest "$@"
 
 echo

@@ -3,7 +3,9 @@ and frame times while the backward phase plays.
 
     python -m benchmarks.browser [--quick]
 
-Each workload is opened through a share link (`#src=...`), so the page runs it on load.
+Each workload is opened through a share link (`#src=...`), so the page runs it on load, on
+the page's test entry point (`?testing`, frontend/js/app/testing.js), which lets the page
+report each frame's cost.
 "Response to paint" is the page's own performance measure, from the trace's response to
 the second animation frame after what the view shows was drawn (so it has been painted);
 "laid out" and "drawn" are the page's marks on the way, "longest task" the longest
@@ -88,12 +90,16 @@ class Result:
     cost_ms: list[float]
 
 
+# The page's test entry point: window.__chainruleTest, for the frame costs.
+TESTING_QUERY = "?testing"
+
+
 def share_url(base: str, source: str | None) -> str:
     """The page opened on `source`; None: the page as it opens, on its own seed program."""
     if source is None:
-        return f"{base}/"
+        return f"{base}/{TESTING_QUERY}"
     encoded = base64.urlsafe_b64encode(source.encode()).decode().rstrip("=")
-    return f"{base}/#src={encoded}"
+    return f"{base}/{TESTING_QUERY}#src={encoded}"
 
 
 @dataclass
@@ -159,7 +165,7 @@ def play_backward(page: Page) -> tuple[list[float], list[float]]:
     """Frame intervals and per-frame paint costs while the backward phase plays."""
     page.locator("#speed").select_option(PLAY_SPEED)
     page.locator("#jump-backward").click()
-    page.evaluate("window.__chainruleFrameCosts = []")
+    page.evaluate("window.__chainruleTest.frameCosts = []")
     intervals: list[float] = page.evaluate(
         """seconds => new Promise(resolve => {
             const times = [];
@@ -177,8 +183,8 @@ def play_backward(page: Page) -> tuple[list[float], list[float]]:
         })""",
         FRAMES_SECONDS,
     )
-    costs: list[float] = page.evaluate("window.__chainruleFrameCosts")
-    page.evaluate("delete window.__chainruleFrameCosts")
+    costs: list[float] = page.evaluate("window.__chainruleTest.frameCosts")
+    page.evaluate("window.__chainruleTest.frameCosts = null")
     return intervals, costs
 
 

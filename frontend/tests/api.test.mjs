@@ -1,5 +1,5 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   ApiError,
   EXAMPLES_URL,
@@ -8,7 +8,7 @@ import {
   examples,
   lessons,
   trace,
-} from "../js/api.js";
+} from "../js/net/api.js";
 import { seedTrace } from "./helpers.mjs";
 
 /** A fetch that answers every call with `status` and `body` and records the calls. */

@@ -1,13 +1,13 @@
 // torch.autograd.grad returns gradients to the program and stores nothing in .grad: the
 // cards must say so, never "stored in .grad". Fixtures from the real backend
 // (frontend/scripts/make-fixtures.py).
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { stepCard } from "../js/explain.js";
-import { modelCards } from "../js/labels.js";
-import { buildModel } from "../js/model.js";
-import { narration, stepRows } from "../js/narrate.js";
-import { buildTimeline, frameAt } from "../js/timeline.js";
+import { test } from "node:test";
+import { buildModel } from "../js/core/model.js";
+import { narration, stepRows } from "../js/core/narration.js";
+import { modelCards } from "../js/core/nodecard.js";
+import { stepCard } from "../js/core/stepcard.js";
+import { buildTimeline, frameAt } from "../js/core/timeline.js";
 import { fixture } from "./helpers.mjs";
 
 const timeline = (name) => buildTimeline(buildModel(fixture(name)));

@@ -1,7 +1,7 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildView, initialCollapsed, moduleChains, occupiedModules } from "../js/collapse.js";
-import { buildModel, forwardOrder } from "../js/model.js";
+import { test } from "node:test";
+import { buildView, initialCollapsed, moduleChains, occupiedModules } from "../js/core/collapse.js";
+import { buildModel, forwardOrder } from "../js/core/model.js";
 import { fixture, seedTrace } from "./helpers.mjs";
 
 // The MLP: model (Sequential) holds model.0 Linear, model.1 ReLU, model.2 Linear,

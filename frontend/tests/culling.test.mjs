@@ -1,5 +1,5 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   boxBounds,
   intersects,
@@ -7,7 +7,7 @@ import {
   plan,
   polylineBounds,
   visibleRect,
-} from "../js/culling.js";
+} from "../js/core/culling.js";
 
 test("visibleRect turns the view into layout coordinates, grown by a margin in px", () => {
   const t = { k: 0.5, x: 100, y: -50 };

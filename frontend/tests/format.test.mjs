@@ -1,12 +1,12 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   describeTensor,
   formatError,
   formatNumber,
   formatShape,
   formatTensor,
-} from "../js/format.js";
+} from "../js/core/format.js";
 
 const t = (data, shape, extra = {}) => ({
   shape,

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fitTransform, initialTransform, midpoint, roundedPath } from "../js/geometry.js";
+import { test } from "node:test";
+import { fitTransform, initialTransform, midpoint, roundedPath } from "../js/core/geometry.js";
 
 test("roundedPath draws straight lines as they are", () => {
   assert.equal(

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ELK_BUDGET_MS, MOVE_MS, moveDuration, nextStep } from "../js/handoff.js";
+import { test } from "node:test";
+import { ELK_BUDGET_MS, MOVE_MS, moveDuration, nextStep } from "../js/core/handoff.js";
 
 test("ELK answering within the budget makes the one and only paint", () => {
   assert.deepEqual(nextStep({ elk: "answered", shown: "none", elapsedMs: 5 }), {

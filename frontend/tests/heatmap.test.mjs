@@ -1,5 +1,5 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   DIVERGING_STOPS,
   NAN_COLOUR,
@@ -8,7 +8,7 @@ import {
   heatmapGrid,
   heatmapOf,
   maxAbs,
-} from "../js/heatmap.js";
+} from "../js/core/heatmap.js";
 
 test("one-element tensors are numbers, not heatmaps", () => {
   assert.equal(heatmapGrid([]), null);

@@ -1,4 +1,5 @@
-// Shared by the unit tests: the seed fixture and the vendored ELK, loaded without npm.
+// Shared by the unit tests: the fixtures (scripts/make-fixtures.py writes every one from the
+// backend's answers) and the vendored ELK, loaded without npm.
 import fs from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
@@ -6,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** A fresh copy of the hand-written TraceOut of the seed program (mirrors schemas.py). */
+/** A fresh copy of the TraceOut of the seed program (content/examples.py's SEED_SOURCE). */
 export function seedTrace() {
   return JSON.parse(fs.readFileSync(path.join(here, "fixtures", "seed_trace.json"), "utf8"));
 }
@@ -23,7 +24,10 @@ export function loadElk() {
   return module.exports;
 }
 
-/** A fresh copy of a TraceOut the live server answered (tests/fixtures/<name>). */
+/**
+ * A fresh copy of a fixture (tests/fixtures/<name>): a TraceOut the backend answered for a
+ * program of scripts/make-fixtures.py, or `examples.json`, GET /api/v1/examples' answer.
+ */
 export function fixture(name) {
   return JSON.parse(fs.readFileSync(path.join(here, "fixtures", name), "utf8"));
 }

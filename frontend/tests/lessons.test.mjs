@@ -1,19 +1,19 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   PREDICT_TOLERANCE,
   firstElement,
   isRight,
   nextPause,
+  parseAnswer,
   pausePosition,
+  pendingPrediction,
   predictionTarget,
   questionAnswer,
-  parseAnswer,
-  pendingPrediction,
   score,
-} from "../js/lessons.js";
-import { buildModel } from "../js/model.js";
-import { buildTimeline } from "../js/timeline.js";
+} from "../js/core/lessons.js";
+import { buildModel } from "../js/core/model.js";
+import { buildTimeline } from "../js/core/timeline.js";
 import { fixture, seedTrace } from "./helpers.mjs";
 
 const seed = () => buildTimeline(buildModel(seedTrace()));

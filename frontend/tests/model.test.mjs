@@ -1,5 +1,5 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import {
   ModelError,
   buildModel,
@@ -8,7 +8,7 @@ import {
   inputsOf,
   nodeById,
   outputNode,
-} from "../js/model.js";
+} from "../js/core/model.js";
 import { seedTrace } from "./helpers.mjs";
 
 const names = (nodes) => nodes.map((n) => n.name ?? n.op);

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pointsAt, polylineTween, vertexFractions } from "../js/morph.js";
+import { test } from "node:test";
+import { pointsAt, polylineTween, vertexFractions } from "../js/core/morph.js";
 
 const P = (x, y) => ({ x, y });
 /** The polyline without points in the middle of straight runs (or repeated). */

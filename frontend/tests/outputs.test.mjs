@@ -1,20 +1,22 @@
 // Ops that produce several tensors (unbind, split, the min/max builtins, torch.max with
 // dim): each listed output is its own tensor on cards, edges, timeline frames and the
 // chain-rule cards. Fixtures from the real backend: frontend/scripts/make-fixtures.py.
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { stepCard } from "../js/explain.js";
-import { edgeOutputLabel, modelCards, nodeCard, outputSymbol } from "../js/labels.js";
-import { outputLabelPlace } from "../js/drawedge.js";
-import { assignLayers, quickLayout } from "../js/layers.js";
-import { measureCard, rowHeight, toElkGraph } from "../js/layout.js";
-import { questionAnswer, pausePosition } from "../js/lessons.js";
-import { buildModel, edgeTensor, forwardOrder, resultOf, resultsOf } from "../js/model.js";
-import { narration } from "../js/narrate.js";
-import { edgeTex, nodeTex } from "../js/readout.js";
-import { plainName, plainWho, who } from "../js/tex.js";
-import { buildTimeline, frameAt, outputGrads, partsBetween } from "../js/timeline.js";
-import { edgeTitle, nodeTitle } from "../js/tooltips.js";
+import { test } from "node:test";
+import { pausePosition, questionAnswer } from "../js/core/lessons.js";
+import { buildModel, edgeTensor, forwardOrder, resultOf, resultsOf } from "../js/core/model.js";
+import { narration } from "../js/core/narration.js";
+import { modelCards, nodeCard } from "../js/core/nodecard.js";
+import { edgeTex, nodeTex } from "../js/core/readouttex.js";
+import { stepCard } from "../js/core/stepcard.js";
+import { edgeOutputLabel, outputSymbol } from "../js/core/symbols.js";
+import { plainName, plainWho, who } from "../js/core/tex.js";
+import { buildTimeline, frameAt, outputGrads, partsBetween } from "../js/core/timeline.js";
+import { edgeTitle, nodeTitle } from "../js/core/tooltips.js";
+import { outputLabelPlace } from "../js/draw/edges.js";
+import { toElkGraph } from "../js/layout/elk.js";
+import { assignLayers, quickLayout } from "../js/layout/layered.js";
+import { measureCard, rowHeight } from "../js/layout/measure.js";
 import { fixture } from "./helpers.mjs";
 
 const timeline = (name) => buildTimeline(buildModel(fixture(name)));

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { STEP_MS, createPlayer } from "../js/player.js";
+import { test } from "node:test";
+import { STEP_MS, createPlayer } from "../js/core/player.js";
 
 /** A player on a fake animation-frame clock: `frame(ms)` runs the scheduled callback. */
 function rig({ steps = 3, reducedMotion = false } = {}) {

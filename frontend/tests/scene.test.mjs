@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createScene } from "../js/scene.js";
+import { test } from "node:test";
+import { createScene } from "../js/draw/scene.js";
 
 const node = (id, x) => ({ id, kind: "node", bounds: { x0: x, y0: 0, x1: x + 10, y1: 10 } });
 const RECTS = {

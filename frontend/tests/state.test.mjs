@@ -1,22 +1,15 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
-  SEED_PROGRAM,
-  SPEEDS,
-  createStore,
-  fromHash,
-  fromShared,
-  initialState,
-  parseHash,
-  toHash,
-} from "../js/state.js";
+import { test } from "node:test";
+import { fromHash, fromShared, parseHash, toHash } from "../js/core/sharelink.js";
+import { SPEEDS, createStore, failedRun, initialState } from "../js/core/state.js";
 
-test("the page opens on the seed program", () => {
-  assert.equal(initialState().source, SEED_PROGRAM);
-  assert.equal(initialState().status, "idle");
-  assert.ok(SEED_PROGRAM.startsWith("import torch\nw = torch.tensor(1.0, requires_grad=True)\n"));
-  assert.ok(SEED_PROGRAM.endsWith("print('dL/db : ', b.grad)\n"));
-  assert.equal(SEED_PROGRAM.split("\n").length, 11);
+/** Any program stands for the seed: the page's own comes from GET /api/v1/examples. */
+const SEED = "import torch\nw = torch.ones(2, requires_grad=True)\nw.sum().backward()\n";
+
+test("a fresh state holds no program and no seed until the examples bring it", () => {
+  const fresh = initialState();
+  assert.deepEqual([fresh.source, fresh.seed, fresh.status], ["", null, "idle"]);
+  assert.deepEqual([initialState(SEED).source, initialState(SEED).seed], [SEED, null]);
 });
 
 test("update merges a patch and tells subscribers the new and previous state", () => {
@@ -141,21 +134,38 @@ test("the state starts in edit mode, outside any lesson, unless a link says othe
 });
 
 test("a link sets the program, inputs, lesson and mode; no link (or a damaged one) the seed", () => {
-  const seed = { source: SEED_PROGRAM, variables: [], lesson: null, mode: "edit" };
-  assert.deepEqual(fromShared(null), seed);
-  assert.deepEqual(fromShared(parseHash("#src=%%%")), seed);
+  const seed = { source: SEED, variables: [], lesson: null, mode: "edit" };
+  assert.deepEqual(fromShared(null, SEED), seed);
+  assert.deepEqual(fromShared(parseHash("#src=%%%"), SEED), seed);
+  // The seed comes with the examples: no program until then.
+  assert.deepEqual(fromShared(null, null), { ...seed, source: "" });
   const rows = [{ name: "x", value: "2.0", requiresGrad: true }];
-  assert.deepEqual(fromShared(parseHash(toHash({ source: "y = x * 3", variables: rows }))), {
-    source: "y = x * 3",
-    variables: rows,
-    lesson: null,
-    mode: "edit",
-  });
-  // A lesson's own program comes with the lessons: none until then.
-  assert.deepEqual(fromShared(parseHash("#lesson=leaves&mode=present")), {
-    source: "",
-    variables: [],
-    lesson: "leaves",
-    mode: "present",
+  const link = parseHash(toHash({ source: "y = x * 3", variables: rows }));
+  const linked = { source: "y = x * 3", variables: rows, lesson: null, mode: "edit" };
+  assert.deepEqual(fromShared(link, SEED), linked);
+  assert.deepEqual(fromShared(link, null), linked);
+  // A lesson's own program comes with the lessons: none until then, the seed or not.
+  for (const known of [SEED, null]) {
+    assert.deepEqual(fromShared(parseHash("#lesson=leaves&mode=present"), known), {
+      source: "",
+      variables: [],
+      lesson: "leaves",
+      mode: "present",
+    });
+  }
+});
+
+test("a failed run keeps nothing of the run before it", () => {
+  const error = { code: "parse_error", message: "invalid syntax", line: 2, col: 5 };
+  const before = { ...initialState("x = 1\n"), status: "done", stdout: "1\n", step: 3, selected: "n1" };
+  const after = { ...before, ...failedRun(error) };
+  assert.deepEqual(after, {
+    ...initialState("x = 1\n"),
+    status: "error",
+    error,
+    stdout: "",
+    notes: [],
+    step: null,
+    selected: null,
   });
 });

@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { buildModel } from "../js/model.js";
+import { test } from "node:test";
+import { buildModel } from "../js/core/model.js";
 import {
   arrivalParts,
   buildTimeline,
@@ -8,7 +8,7 @@ import {
   frameAt,
   runningSum,
   stageAt,
-} from "../js/timeline.js";
+} from "../js/core/timeline.js";
 import { fixture, seedTrace } from "./helpers.mjs";
 
 // Seed graph ids: n0 loss Σ, n1 ^, n2 −, n3 z +, n4 ×, n5 b, n6 w, n7 y, n8 x.

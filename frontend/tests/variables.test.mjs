@@ -1,6 +1,6 @@
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import { VariableError, parseValue, requestVariables } from "../js/variables.js";
+import { test } from "node:test";
+import { VariableError, parseValue, requestVariables } from "../js/core/variables.js";
 
 test("values are numbers, True/False, or nested lists of them", () => {
   assert.equal(parseValue(" 1.5 "), 1.5);

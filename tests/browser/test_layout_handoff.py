@@ -1,6 +1,6 @@
-"""A graph ELK lays out, with ELK slow to answer (held back through the page's test hook,
-as a cold worker would be): the first paint is the quick layout, all of it, and the graph
-then moves to ELK's coordinates, keeping the step, the selection and the user's zoom."""
+"""A graph ELK lays out, with ELK slow to answer (held back through the page's test entry
+point, as a cold worker would be): the first paint is the quick layout, all of it, and the
+graph then moves to ELK's coordinates, keeping the step, the selection and the user's zoom."""
 
 from __future__ import annotations
 
@@ -11,12 +11,10 @@ from typing import Any
 from pages import expect_position, go_to, open_page
 from playwright.sync_api import Page, expect
 
-# ELK's answers wait until the test calls window.__chainruleReleaseElk() (see arrange.js).
-HOLD_ELK = """
-window.__chainruleElkGate = new Promise((release) => {
-  window.__chainruleReleaseElk = release;
-});
-"""
+# Opened with ?testing=hold-elk, the page holds ELK's answers back until the test calls
+# window.__chainruleTest.releaseElk() (frontend/js/app/testing.js).
+HOLD_ELK_PATH = "/?testing=hold-elk"
+RELEASE_ELK = "window.__chainruleTest.releaseElk()"
 PLACES = """() => ({
   nodes: Object.fromEntries([...document.querySelectorAll('#graph g.node')]
     .map((e) => [e.dataset.nodeId, e.getAttribute('transform')])),
@@ -65,8 +63,7 @@ def test_a_slow_elk_paints_the_quick_layout_then_moves_to_elks(
     page: Page, screenshot_dir: Path
 ) -> None:
     elk = elk_places(page)
-    page.add_init_script(HOLD_ELK)
-    open_page(page)
+    open_page(page, HOLD_ELK_PATH)
 
     # The first complete paint came with ELK still held: the quick layout, every node in it.
     expect(page.locator("body")).to_have_attribute("data-layout", "interim")
@@ -94,7 +91,7 @@ def test_a_slow_elk_paints_the_quick_layout_then_moves_to_elks(
     zoom = page.evaluate(ZOOM)
     page.screenshot(path=screenshot_dir / "seed-quick-layout.png")
 
-    page.evaluate("window.__chainruleReleaseElk()")
+    page.evaluate(RELEASE_ELK)
     settled_on_elk(page)
     assert places(page) == elk
     assert page.evaluate(painted) == 1  # the move is not a new first paint
@@ -108,12 +105,11 @@ def test_a_slow_elk_paints_the_quick_layout_then_moves_to_elks(
 def test_with_reduced_motion_the_graph_jumps_to_elks_layout(page: Page) -> None:
     elk = elk_places(page)
     page.emulate_media(reduced_motion="reduce")
-    page.add_init_script(HOLD_ELK)
-    open_page(page)
+    open_page(page, HOLD_ELK_PATH)
     expect(page.locator("body")).to_have_attribute("data-layout", "interim")
     # Count the changes of each card's place: a jump changes it once, a transition often.
     page.evaluate(COUNT_MOVES)
-    page.evaluate("window.__chainruleReleaseElk()")
+    page.evaluate(RELEASE_ELK)
     settled_on_elk(page)
     assert places(page) == elk
     moves = page.evaluate("window.__moves")

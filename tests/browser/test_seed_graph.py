@@ -68,6 +68,29 @@ def test_seed_program_draws_its_graph_with_values_and_gradients(
     page.screenshot(path=screenshot_dir / "seed-graph.png")
 
 
+def test_a_fresh_page_whose_examples_fail_says_so_in_the_error_panel(
+    page: Page, screenshot_dir: Path
+) -> None:
+    """The seed program comes with GET /api/v1/examples: without it the page explains."""
+    traced: list[str] = []
+    page.on("request", lambda r: traced.append(r.url) if r.url.endswith("/trace") else None)
+    page.route("**/api/v1/examples", lambda route: route.fulfill(status=500, body="down"))
+    page.goto("/")
+
+    expect(page.locator("body")).to_have_attribute("data-status", "error")
+    expect(page.locator("#error")).to_be_visible()
+    expect(page.locator("#error-code")).to_have_text("seed unavailable")
+    expect(page.locator("#error-message")).to_have_text(
+        "No program to open: the examples could not be loaded: the server's answer is not a "
+        "list of examples. Write a program and press Run, or reload the page."
+    )
+    expect(page.locator("#graph-message")).to_contain_text("No program to trace")
+    expect(page.locator("#source")).to_have_value("")
+    assert traced == []
+    assert "#" not in page.url
+    page.screenshot(path=screenshot_dir / "no-examples.png")
+
+
 def test_unknown_name_shows_the_error_and_marks_its_line(
     page: Page, screenshot_dir: Path, seed_source: str
 ) -> None:

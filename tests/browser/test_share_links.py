@@ -8,7 +8,7 @@ import base64
 from typing import Any
 
 from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, expect_position, go_to, open_page, wait_done
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 PRODUCT = """import torch
 a = torch.tensor(3.0, requires_grad=True)
@@ -81,6 +81,27 @@ def test_a_share_link_opened_in_the_same_tab_runs_its_program(page: Page) -> Non
     wait_done(page)
     expect(page.locator("#graph g.node")).to_have_count(9)
     expect(node(page, "w").locator(".node-grad")).to_have_text("-0.56")
+
+
+def test_a_link_with_its_own_program_runs_without_waiting_for_the_examples(
+    page: Page,
+) -> None:
+    held: list[Route] = []  # GET /api/v1/examples, answered only once the link has run
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    page.route("**/api/v1/examples", hold)
+    trace = open_page(page, "/" + link(PRODUCT))
+    assert len(trace["nodes"]) == 3
+    expect(page.locator("#graph g.node")).to_have_count(3)
+    assert len(held) == 1
+    expect(page.locator("#examples option[value='linear-regression']")).to_have_count(0)
+
+    held[0].continue_()
+    expect(page.locator("#examples option[value='linear-regression']")).to_have_count(1)
+    expect(page.locator("#source")).to_have_value(PRODUCT)
+    expect(page.locator("body")).to_have_attribute("data-status", "done")
 
 
 def test_the_hash_the_page_writes_itself_runs_nothing(page: Page) -> None:

@@ -1,0 +1,205 @@
+/**
+ * Wiring: makes the page's parts and connects their events. The editor's Run goes to the
+ * run pipeline (run.js), whose answer goes into the one store; `show` (page.js) redraws
+ * the page from it; the player's clock (navigation.js) only supplies t; a share link
+ * (links.js) opens as a fresh page would. Nothing else happens here.
+ */
+
+import { moveDuration } from "../core/handoff.js";
+import { seedProgram } from "../core/seed.js";
+import { fromShared, parseHash, shareHash } from "../core/sharelink.js";
+import { createStore, initialState } from "../core/state.js";
+import { createGraphView } from "../draw/graphview.js";
+import { createArranger } from "../layout/arrange.js";
+import { createLayoutEngine } from "../layout/elkengine.js";
+import { examples as fetchExamples, lessons as fetchLessons } from "../net/api.js";
+import { createCheckPanel } from "../panels/checkpanel.js";
+import { createEditor } from "../panels/editor.js";
+import { createInspector } from "../panels/inspector.js";
+import { createLessonPanel } from "../panels/lessonpanel.js";
+import { createPredictBox } from "../panels/predictbox.js";
+import { createReadout } from "../panels/readout.js";
+import { createSplitter } from "../panels/splitter.js";
+import { createStepCard } from "../panels/stepcardpanel.js";
+import { createStepTable } from "../panels/steptable.js";
+import { createVariablesTable } from "../panels/variablestable.js";
+import { createClassroom } from "./classroom.js";
+import { bindControls } from "./controls.js";
+import { bindKeys } from "./keys.js";
+import { createLinks } from "./links.js";
+import { createNavigation } from "./navigation.js";
+import { createPage } from "./page.js";
+import { createRunner } from "./run.js";
+import { installTestHooks } from "./testing.js";
+
+const $ = (id) => document.getElementById(id);
+
+const hooks = installTestHooks(location.search);
+// ELK's worker starts (and compiles its code) while the page loads and the first trace runs.
+const engine = createLayoutEngine();
+engine.warm();
+const { arrange } = createArranger(engine, { elkGate: hooks.elkGate });
+const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+const shared = parseHash(location.hash);
+const opening = fromShared(shared, null); // the seed program comes with the examples
+const store = createStore(initialState(opening.source, opening.variables, opening));
+
+// --- the parts -------------------------------------------------------------------------------
+
+const editor = createEditor(
+  { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
+  {
+    onRun: () => runner.run(),
+    onChange: (source) => store.update({ source }),
+    onCaretLine: markLine,
+  },
+);
+const view = createGraphView($("graph"), {
+  onHover: (id) => store.update({ hovered: id }),
+  onEdgeHover: (id) => store.update({ hoveredEdge: id }),
+  onSelect: (id) => store.update({ selected: id }),
+  onToggleModule: (module) => runner.toggleModule(module),
+  overlay: $("graph-overlay"),
+  moveMs: moveDuration(reducedMotion),
+  insets: () => ({
+    top: $("narration").hidden ? 0 : $("narration").offsetHeight + 14,
+    bottom: $("stepcard").hidden ? 0 : $("stepcard").offsetHeight + 14,
+    right: $("inspector").hidden ? 0 : $("inspector").offsetWidth,
+  }),
+});
+const readout = createReadout($("readout"));
+const inspector = createInspector($("inspector"), {
+  onClose: () => store.update({ selected: null }),
+});
+const card = createStepCard($("stepcard"), $("narration"), {
+  onFold: () => store.update({ cardOpen: !store.state.cardOpen }),
+});
+const table = createStepTable($("steps"), {
+  onJump: (p) => navigation.goTo(p, { animate: true }),
+});
+const variables = createVariablesTable($("variables"), {
+  onChange: (rows) => store.update({ variables: rows }),
+});
+
+const navigation = createNavigation({
+  store,
+  view,
+  reducedMotion,
+  frameCosts: hooks.frameCosts,
+});
+const { player, position, paint, goTo, togglePlay } = navigation;
+const runner = createRunner({ store, editor, view, player, arrange });
+const run = runner.run;
+
+// --- lessons, predictions, the gradient check, presenting -------------------------------
+
+const classroom = createClassroom({ store, editor, variables, view, player, run, goTo, position });
+const { openLesson, setMode, toggleFullscreen, checkGradients } = classroom;
+
+const lessonPanel = createLessonPanel($("lessons-panel"), {
+  onOpen: (id) => openLesson(id),
+  onPause: classroom.goToPause,
+  onNextPause: classroom.goToNextPause,
+  onVariant: (source) => openLesson(store.state.lesson, { source }),
+  onAnswer: classroom.answerQuestion,
+  onClose: () => store.update({ lessonsOpen: false }),
+});
+const predictBox = createPredictBox($("predict"), { onSubmit: classroom.submitPrediction });
+const checkPanel = createCheckPanel($("check-panel"), {
+  onClose: () => store.update({ checkStatus: "idle", check: null }),
+});
+
+// --- drawing the page from the state ------------------------------------------------------
+
+const { show } = createPage({
+  editor,
+  view,
+  readout,
+  inspector,
+  card,
+  table,
+  player,
+  paint,
+  position,
+  lessonPanel,
+  predictBox,
+  checkPanel,
+});
+/** Mark the nodes made on the editor's caret line. */
+function markLine(line) {
+  const { view: graph } = store.state;
+  if (!graph) return;
+  view.markLine(graph.nodes.filter((n) => n.span && n.span.line === line).map((n) => n.id));
+}
+
+store.subscribe(show);
+show(store.state, {
+  ...initialState(""),
+  examples: undefined,
+  tab: undefined,
+  mode: undefined,
+  predict: undefined,
+  lessons: undefined,
+  playing: undefined,
+  speed: undefined,
+});
+
+// --- controls -------------------------------------------------------------------------------
+
+const { closeMenus } = bindControls({
+  store,
+  view,
+  editor,
+  table,
+  variables,
+  actions: {
+    run,
+    goTo,
+    togglePlay,
+    position,
+    toggleAllModules: runner.toggleAllModules,
+    shareHash: () => shareHash(store.state),
+    setMode,
+    toggleFullscreen,
+    checkGradients,
+  },
+});
+bindKeys({
+  store,
+  actions: { run, goTo, togglePlay, position, setMode, toggleFullscreen, closeMenus },
+});
+const wrap = $("graph-wrap");
+view.resize(wrap.clientWidth, wrap.clientHeight);
+new ResizeObserver(() => view.resize(wrap.clientWidth, wrap.clientHeight)).observe(wrap);
+createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
+
+// --- what the server offers, and the link the page was opened on -----------------------------
+
+// The examples fill the menu and bring the seed program; the promise says why they failed.
+const examplesLoaded = fetchExamples().then(
+  (list) => {
+    store.update({ examples: list, seed: seedProgram(list) });
+    return null;
+  },
+  (err) => {
+    store.update({ examples: [] });
+    return err;
+  },
+);
+const lessonsLoaded = fetchLessons()
+  .then((list) => store.update({ lessons: list }))
+  .catch(() => store.update({ lessons: [] }));
+
+const links = createLinks({
+  store,
+  editor,
+  variables,
+  varsPanel: $("vars-panel"),
+  runner,
+  classroom,
+  lessonsLoaded,
+  examplesLoaded,
+});
+addEventListener("hashchange", () => links.onHashChange(location.hash));
+links.openLink(shared);

@@ -1,0 +1,199 @@
+/**
+ * Draws the page from the state: `show(state, previous)` hands each part of the state that
+ * changed to the part that shows it (the bars, the program pane, the graph, the step's card
+ * and narration, the inspector, the hover marks) and keeps the URL hash up to date. It reads
+ * the state and writes the DOM; it never updates the state.
+ */
+
+import { graphMessage, predictLabel, statusText, stepLabel } from "../core/captions.js";
+import { occupiedModules } from "../core/collapse.js";
+import { formatError } from "../core/format.js";
+import { lessonPauses, pendingPrediction, score } from "../core/lessons.js";
+import { narration, stepRows } from "../core/narration.js";
+import { shareHash } from "../core/sharelink.js";
+import { stepCard } from "../core/stepcard.js";
+import { frameAt } from "../core/timeline.js";
+import { createGraphBar } from "../panels/graphbar.js";
+import { createPlayerBar } from "../panels/playerbar.js";
+import { createProgramPane } from "../panels/programpane.js";
+
+const $ = (id) => document.getElementById(id);
+
+/**
+ * @param {{editor: object, view: object, readout: object, inspector: object, card: object,
+ *   table: object, player: object, paint: () => void,
+ *   position: (state?: import("../core/state.js").AppState) => number,
+ *   lessonPanel: object, predictBox: object, checkPanel: object}} parts
+ */
+export function createPage({
+  editor,
+  view,
+  readout,
+  inspector,
+  card,
+  table,
+  player,
+  paint,
+  position,
+  lessonPanel,
+  predictBox,
+  checkPanel,
+}) {
+  const graphBar = createGraphBar();
+  const playerBar = createPlayerBar($("player"));
+  const programPane = createProgramPane(editor);
+
+  /**
+   * @param {import("../core/state.js").AppState} state
+   * @param {import("../core/state.js").AppState} prev
+   */
+  function show(state, prev) {
+    document.body.dataset.status = state.status; // for tests and styling: idle|running|done|error
+    document.body.dataset.layout = state.layoutKind ?? ""; // elk|quick|interim (ELK's to come)
+    $("run").setAttribute("aria-busy", String(state.status === "running"));
+    graphBar.showStatus(state.status, statusText(state), graphMessage(state));
+    if (state.stdout !== prev.stdout) programPane.showOutput(state.stdout);
+    if (state.notes !== prev.notes) programPane.showNotes(state.notes);
+    if (state.error !== prev.error)
+      programPane.showError(state.error, state.error ? formatError(state.error) : "");
+
+    if (state.mode !== prev.mode) {
+      const presenting = state.mode === "present";
+      document.body.classList.toggle("presenting", presenting);
+      document.body.dataset.mode = state.mode;
+      $("present").setAttribute("aria-pressed", String(presenting));
+    }
+    if (state.predict !== prev.predict) graphBar.showPredict(state.predict);
+
+    // The step first: its card and narration are overlays a new graph's first view avoids.
+    const moved =
+      state.step !== prev.step ||
+      state.timeline !== prev.timeline ||
+      state.cardOpen !== prev.cardOpen ||
+      state.predict !== prev.predict ||
+      state.answers !== prev.answers;
+    if (moved) showStep(state);
+
+    // The same graph at new coordinates (ELK's after the quick layout's): it moves there.
+    const relaid = Boolean(state.layout && prev.layout) && state.view === prev.view;
+    if (state.layout !== prev.layout) {
+      if (relaid) {
+        view.move(state.layout);
+        paint();
+      } else if (state.layout) {
+        const toggled = state.model === prev.model && prev.layout !== null;
+        view.render(state.model, state.view, state.cards, state.layout, { keepView: toggled });
+        paint();
+      } else {
+        view.clear();
+      }
+      graphBar.showModules(state.model ? occupiedModules(state.model) : [], state.collapsed);
+    }
+
+    if (moved && state.layout === prev.layout) paint();
+    if (moved && state.timeline && state.layout)
+      view.reveal(frameAt(state.timeline, position(state)).node);
+    if (state.timeline !== prev.timeline) {
+      table.setRows(state.timeline && state.tab === "steps" ? stepRows(state.timeline) : []);
+      table.setCurrent(position(state));
+    }
+    if (state.tab !== prev.tab) showTab(state);
+
+    if (state.playing !== prev.playing) {
+      playerBar.showPlaying(state.playing);
+      if (state.playing) player.play();
+      else player.pause();
+    }
+    if (state.speed !== prev.speed) player.setSpeed(state.speed);
+    if (state.examples !== prev.examples) programPane.fillExamples(state.examples);
+    const lessonChanged = ["lessons", "lesson", "lessonsOpen", "answers", "timeline"].some(
+      (key) => state[key] !== prev[key],
+    );
+    if (lessonChanged) {
+      lessonPanel.show({
+        lessons: state.lessons,
+        lesson: state.lesson,
+        open: state.lessonsOpen,
+        pauses: lessonPauses(state),
+        answer: state.answers.question ?? null,
+        score: score(state.answers),
+      });
+      $("lessons-toggle").setAttribute("aria-expanded", String(state.lessonsOpen));
+    }
+    if (state.check !== prev.check || state.checkStatus !== prev.checkStatus)
+      checkPanel.show(state.check, state.checkStatus);
+    if (state.check !== prev.check) view.decorate("check", checkPanel.badges(state.check));
+
+    if (
+      state.selected !== prev.selected ||
+      state.model !== prev.model ||
+      (state.layout !== prev.layout && !relaid)
+    ) {
+      const node =
+        state.selected && state.model ? (state.model.byId.get(state.selected) ?? null) : null;
+      view.select(node?.id ?? null);
+      inspector.show(node, state.model, state.source);
+      $("graph-wrap").classList.toggle("has-inspector", node !== null);
+    }
+    if (
+      state.hovered !== prev.hovered ||
+      state.hoveredEdge !== prev.hoveredEdge ||
+      state.selected !== prev.selected ||
+      state.model !== prev.model
+    ) {
+      showHover(state);
+    }
+
+    const hash = shareHash(state);
+    const waiting = state.lesson !== null && state.lessons === null; // its program not known yet
+    if (!state.playing && state.status !== "running" && !waiting && hash !== shareHash(prev)) {
+      history.replaceState(null, "", hash || location.pathname + location.search);
+    }
+  }
+
+  /** The position shown: the player's bar, the card and narration, a prediction owed. */
+  function showStep(state) {
+    const { timeline } = state;
+    const p = position(state);
+    document.body.dataset.step = timeline ? String(p) : "";
+    playerBar.showPosition(timeline, p, stepLabel(timeline, p));
+    const shown = timeline ? stepCard(timeline, p) : null;
+    // Predict mode: the step's gradient stays hidden (card, narration, node) until answered.
+    const owed = pendingPrediction(timeline, p, state.predict, state.answers);
+    const label = owed ? predictLabel(state.model, owed.node) : "";
+    const told = owed
+      ? `${stepLabel(timeline, p)}: what is ${label}? Predict it, then reveal.`
+      : timeline
+        ? narration(timeline, p, shown)
+        : "";
+    card.show(shown, told, state.cardOpen);
+    $("stepcard").classList.toggle("is-concealed", owed !== null);
+    if (owed) $("graph").setAttribute("data-conceal", owed.node);
+    else $("graph").removeAttribute("data-conceal");
+    const answer = state.predict ? (state.answers[`p${p}`] ?? null) : null;
+    predictBox.show(owed ? { label, kind: owed.kind } : null, answer);
+    table.setCurrent(p);
+  }
+
+  /** The hovered (else selected) node's source in the editor; its or the edge's readout. */
+  function showHover(state) {
+    const model = state.model;
+    const node = state.hovered && model ? model.byId.get(state.hovered) : null;
+    const edge =
+      state.hoveredEdge && model ? model.edges.find((e) => e.id === state.hoveredEdge) : null;
+    const selected = state.selected && model ? model.byId.get(state.selected) : null;
+    editor.highlightSpan(node?.span ?? selected?.span ?? null);
+    if (node) readout.showNode(node, model);
+    else readout.showEdge(edge ?? null, model);
+  }
+
+  function showTab(state) {
+    programPane.showTab(state.tab);
+    if (state.tab === "steps" && state.timeline) {
+      table.setRows(stepRows(state.timeline));
+      table.setCurrent(position(state));
+    }
+  }
+
+  return { show };
+}

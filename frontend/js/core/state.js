@@ -1,0 +1,161 @@
+/**
+ * The one state object of the page and its store. Pure, no DOM; the URL hash it is shared
+ * through is sharelink.js.
+ *
+ * Everything the page shows is derived from this object; the app changes it only through
+ * `store.update`, and subscribers redraw from it.
+ */
+
+/**
+ * @typedef {"idle"|"running"|"done"|"error"} Status
+ *
+ * @typedef {object} VariableRow  one row of the variables table (for single expressions)
+ * @property {string} name
+ * @property {string} value  as typed: a number or a nested list, "[1.4, 2.0]"
+ * @property {boolean} requiresGrad
+ *
+ * @typedef {object} AppState
+ * @property {string} source  the program in the editor
+ * @property {string|null} seed  the program a fresh page opens with (core/seed.js), once
+ *   the examples brought it; null before (or when they did not)
+ * @property {VariableRow[]} variables  pre-bound inputs sent with a single expression
+ * @property {Status} status  idle: nothing run yet; running: a request or layout in flight
+ *   (on a fresh page, first the examples the seed program comes with)
+ * @property {string|null} progress  while running, what is being done to a large graph
+ *   ("Laying out 5,000 nodes…"); null otherwise
+ * @property {number} run  increases with every Run; answers to older runs are dropped
+ * @property {import("./contract.js").TraceOut|null} trace  the last answer, as received (export)
+ * @property {import("./model.js").Model|null} model  the last traced graph
+ * @property {import("./timeline.js").Timeline|null} timeline  its steps as positions
+ * @property {import("./collapse.js").View|null} view  the graph as drawn (modules collapsed)
+ * @property {string[]} collapsed  module names shown as one box
+ * @property {import("../layout/arrange.js").Layout|null} layout  the view's coordinates
+ * @property {"elk"|"quick"|"interim"|null} layoutKind  which layout made them (quick: ELK
+ *   would be too slow; interim: the quick layout, until ELK's comes, see handoff.js)
+ * @property {Map<string, import("./nodecard.js").Card>|null} cards  the view's node cards
+ * @property {string} stdout  printed output of the last run
+ * @property {string[]} notes  what that run asked for and chainrule did not do
+ * @property {{code: string, message: string, line: number|null, col: number|null}|null} error
+ * @property {string|null} hovered  id of the node under the pointer
+ * @property {string|null} hoveredEdge  id of the edge under the pointer
+ * @property {string|null} selected  id of the node shown in the inspector
+ * @property {number|null} step  the timeline position shown; null: the end (all shown)
+ * @property {boolean} playing  the player is advancing through the steps
+ * @property {number} speed  steps per second at 1 is SPEEDS' 1; a multiplier
+ * @property {"output"|"steps"} tab  what the lower left panel shows
+ * @property {boolean} cardOpen  the chain-rule card shows its formulas (else only its title)
+ * @property {import("./contract.js").Example[]|null} examples  the examples menu, once loaded
+ * @property {number|null} elapsedMs  time from Run to drawn graph
+ * @property {import("./contract.js").Lesson[]|null} lessons  the lessons panel, once loaded
+ * @property {string|null} lesson  id of the open lesson
+ * @property {boolean} lessonsOpen  the lessons panel is shown
+ * @property {Mode} mode  edit: the editor beside the graph; present: large, graph only
+ * @property {boolean} predict  backward steps hide their gradient until predicted
+ * @property {Object<string, Answer>} answers  this run's predictions ("p<position>") and
+ *   the lesson's question ("question"); the lesson's score counts them
+ * @property {import("./contract.js").CheckOut|null} check  the last gradient check
+ * @property {"idle"|"running"|"done"|"error"} checkStatus
+ *
+ * @typedef {"edit"|"present"} Mode
+ *
+ * @typedef {object} Answer  what a student answered, and whether it was right
+ * @property {number|string} given
+ * @property {number|string|null} expected  the traced number (or the right option)
+ * @property {boolean} correct
+ */
+
+/** Playback speeds offered, as multipliers of one step per STEP_MS. */
+export const SPEEDS = Object.freeze([0.5, 1, 2, 4]);
+
+/** @returns {AppState} */
+export function initialState(source = "", variables = [], extras = {}) {
+  return {
+    source,
+    seed: null,
+    variables,
+    status: "idle",
+    progress: null,
+    run: 0,
+    trace: null,
+    model: null,
+    timeline: null,
+    view: null,
+    collapsed: [],
+    layout: null,
+    layoutKind: null,
+    cards: null,
+    stdout: "",
+    notes: [],
+    error: null,
+    hovered: null,
+    hoveredEdge: null,
+    selected: null,
+    step: null,
+    playing: false,
+    speed: 1,
+    tab: "output",
+    cardOpen: true,
+    examples: null,
+    elapsedMs: null,
+    lessons: null,
+    lesson: extras.lesson ?? null,
+    lessonsOpen: false,
+    mode: extras.mode ?? "edit",
+    predict: false,
+    answers: {},
+    check: null,
+    checkStatus: "idle",
+  };
+}
+
+/**
+ * The state's changes when a run fails: the error shown over an empty graph, nothing of a
+ * previous run kept (its graph, steps, output, selection, gradient check).
+ * @param {{code: string, message: string, line: number|null, col: number|null}} error
+ * @returns {Partial<AppState>}
+ */
+export function failedRun(error) {
+  return {
+    status: "error",
+    error,
+    model: null,
+    timeline: null,
+    view: null,
+    layout: null,
+    cards: null,
+    stdout: "",
+    notes: [],
+    selected: null,
+    step: null,
+    check: null,
+    checkStatus: "idle",
+    progress: null,
+  };
+}
+
+/**
+ * A store holding one AppState: `update` merges a patch and tells every subscriber
+ * `(state, previous)`.
+ * @param {AppState} initial
+ */
+export function createStore(initial) {
+  let state = Object.freeze({ ...initial });
+  const listeners = new Set();
+  return {
+    /** @returns {AppState} */
+    get state() {
+      return state;
+    },
+    /** @param {Partial<AppState>} patch */
+    update(patch) {
+      const previous = state;
+      state = Object.freeze({ ...state, ...patch });
+      for (const listener of listeners) listener(state, previous);
+    },
+    /** @param {(state: AppState, previous: AppState) => void} listener  @returns {() => void} unsubscribe */
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The variables of a single expression as the request sends them: each row's typed value
+ * read as a number, True/False or nested lists of those. Pure, no DOM; the table they are
+ * typed into is panels/variablestable.js.
+ */
+
+/** A value typed into the table is a number, True/False, or nested lists of those. */
+export class VariableError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "VariableError";
+  }
+}
+
+function checkNested(value, depth = 0) {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new VariableError("numbers must be finite");
+    return;
+  }
+  if (typeof value === "boolean") return;
+  if (Array.isArray(value) && depth < 32) {
+    for (const v of value) checkNested(v, depth + 1);
+    return;
+  }
+  throw new VariableError("a value is a number, True/False, or a nested list of them");
+}
+
+/**
+ * The value a row's text stands for: `1.4`, `[1.4, 2.0]`, `[[1, 2], [3, 4]]`, `True`.
+ * @param {string} text
+ * @returns {number|boolean|Array}
+ * @throws {VariableError}
+ */
+export function parseValue(text) {
+  const json = text
+    .trim()
+    .replace(/\bTrue\b/g, "true")
+    .replace(/\bFalse\b/g, "false");
+  if (json === "") throw new VariableError("the value is empty");
+  let value;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new VariableError(`cannot read ${JSON.stringify(text.trim())} as a number or list`);
+  }
+  checkNested(value);
+  return value;
+}
+
+/**
+ * The request's `variables` from the table's rows (rows without a name are skipped).
+ * @param {import("./state.js").VariableRow[]} rows
+ * @returns {Object<string, import("./contract.js").VariableIn>}
+ * @throws {VariableError} naming the row at fault
+ */
+export function requestVariables(rows) {
+  const out = {};
+  for (const row of rows) {
+    const name = row.name.trim();
+    if (!name) continue;
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
+      throw new VariableError(`${JSON.stringify(name)} is not a variable name`);
+    }
+    try {
+      out[name] = { value: parseValue(row.value), requires_grad: row.requiresGrad };
+    } catch (err) {
+      throw new VariableError(`variable ${name}: ${err.message}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+/**
+ * The HTTP edge: POST /api/v1/trace, GET the examples and the lessons, and turn every
+ * failure into an ApiError. The bodies' shapes are core/contract.js's typedefs.
+ *
+ * @typedef {import("../core/contract.js").TraceRequest} TraceRequest
+ * @typedef {import("../core/contract.js").TraceOut} TraceOut
+ * @typedef {import("../core/contract.js").Example} Example
+ * @typedef {import("../core/contract.js").Lesson} Lesson
+ */
+
+/** Where the API lives, relative to the page. */
+export const TRACE_URL = "api/v1/trace";
+export const EXAMPLES_URL = "api/v1/examples";
+export const LESSONS_URL = "api/v1/lessons";
+
+// --- errors ----------------------------------------------------------------------------
+
+/**
+ * Any failure of a call: the server's ErrorDetail, or one made up here for failures the
+ * server could not describe (code "network_error" with status 0, "bad_response").
+ */
+export class ApiError extends Error {
+  /** @param {{code: string, message: string, line?: number|null, col?: number|null, status: number}} detail */
+  constructor({ code, message, line = null, col = null, status }) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.line = line;
+    this.col = col;
+    this.status = status;
+  }
+}
+
+/** Is `body` an ErrorOut? */
+function isErrorOut(body) {
+  return (
+    body !== null &&
+    typeof body === "object" &&
+    typeof body.error === "object" &&
+    body.error !== null &&
+    typeof body.error.code === "string" &&
+    typeof body.error.message === "string"
+  );
+}
+
+/** Is `body` shaped like a TraceOut (enough to draw it)? */
+function isTraceOut(body) {
+  return (
+    body !== null &&
+    typeof body === "object" &&
+    Array.isArray(body.nodes) &&
+    Array.isArray(body.edges) &&
+    typeof body.stdout === "string"
+  );
+}
+
+/**
+ * Send one request: the response and its JSON body (undefined when it has none). A failure
+ * to reach the server is an ApiError "network_error"; an abort rethrows fetch's AbortError.
+ * @returns {Promise<{response: Response, body: any}>}
+ */
+async function send(fetchImpl, url, init) {
+  let response;
+  try {
+    response = await fetchImpl(url, init);
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    throw new ApiError({
+      code: "network_error",
+      message: "could not reach the chainrule server",
+      status: 0,
+    });
+  }
+  let body;
+  try {
+    body = await response.json();
+  } catch (err) {
+    if (err && err.name === "AbortError") throw err;
+    body = undefined;
+  }
+  return { response, body };
+}
+
+/**
+ * Run and trace a program.
+ * @param {TraceRequest} request
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ *   fetch: injected in tests; signal: aborts the request (the promise then rejects with the
+ *   AbortError from fetch, not an ApiError)
+ * @returns {Promise<TraceOut>}
+ * @throws {ApiError}
+ */
+export async function trace(
+  request,
+  { fetch: fetchImpl = globalThis.fetch, signal, url = TRACE_URL } = {},
+) {
+  const { response, body } = await send(fetchImpl, url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(request),
+    signal,
+  });
+  if (!response.ok) {
+    if (isErrorOut(body)) {
+      const { code, message, line = null, col = null } = body.error;
+      throw new ApiError({ code, message, line, col, status: response.status });
+    }
+    throw new ApiError({
+      code: "bad_response",
+      message: `the server answered ${response.status} without an error description`,
+      status: response.status,
+    });
+  }
+  if (!isTraceOut(body)) {
+    throw new ApiError({
+      code: "bad_response",
+      message: "the server's answer is not a traced graph",
+      status: response.status,
+    });
+  }
+  return body;
+}
+
+/**
+ * GET a JSON list whose every item passes `valid`.
+ * @throws {ApiError}
+ */
+async function getList(url, valid, what, { fetch: fetchImpl = globalThis.fetch, signal } = {}) {
+  const { response, body } = await send(fetchImpl, url, {
+    headers: { Accept: "application/json" },
+    signal,
+  });
+  if (!(response.ok && Array.isArray(body) && body.every((e) => e && valid(e)))) {
+    throw new ApiError({
+      code: "bad_response",
+      message: `the server's answer is not a list of ${what}`,
+      status: response.status,
+    });
+  }
+  return body;
+}
+
+/**
+ * The examples menu: every example program the server offers, in its order.
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<Example[]>}
+ * @throws {ApiError}
+ */
+export function examples({ url = EXAMPLES_URL, ...options } = {}) {
+  const valid = (e) => typeof e.id === "string" && typeof e.source === "string";
+  return getList(url, valid, "examples", options);
+}
+
+/**
+ * The lessons panel: every guided lesson, in its order.
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<Lesson[]>}
+ * @throws {ApiError}
+ */
+export function lessons({ url = LESSONS_URL, ...options } = {}) {
+  const valid = (e) =>
+    typeof e.id === "string" &&
+    typeof e.source === "string" &&
+    Array.isArray(e.pauses) &&
+    e.question &&
+    typeof e.question.prompt === "string";
+  return getList(url, valid, "lessons", options);
+}
