@@ -1,26 +1,63 @@
-"""Write the unit tests' TraceOut fixtures of ops with several outputs and of
-torch.autograd.grad, from the real backend: each program below through
-`chainrule.runner.trace_to_json`, the same bytes POST /api/v1/trace answers.
+"""Write every fixture of the frontend's unit tests (frontend/tests/fixtures/) from the live
+backend, or say which are stale.
 
-Run from the repository root after a change to the API contract, and commit the JSON:
+Each `*_trace.json` is a program below through `chainrule.pipeline.trace_to_json`: the bytes
+POST /api/v1/trace answers for it (tests/test_frontend_fixtures.py holds the route to that);
+`examples.json` is what GET /api/v1/examples answers. Each is written as canonical JSON
+(parsed, then indented one space), so a diff shows what changed.
 
-    .venv/bin/python frontend/scripts/make-fixtures.py
+Run from the repository root after a change to the API contract or the programs, and commit
+the JSON:
 
-Only these fixtures are made here; the older ones in frontend/tests/fixtures/ predate the
-script (seed_trace.json is hand-written) and stay as they are, so the tests also cover
-traces without `outputs`, `returned` and `call`.
+    .venv/bin/python frontend/scripts/make-fixtures.py           # write them all
+    .venv/bin/python frontend/scripts/make-fixtures.py --check   # list the stale ones, exit 1
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from pathlib import Path
+from typing import Any
 
-from chainrule.runner import trace_to_json
+from fastapi.testclient import TestClient
+
+from chainrule.app import create_app
+from chainrule.content.examples import EXAMPLES, SEED_SOURCE
+from chainrule.pipeline import trace_to_json
+from chainrule.settings import ServerSettings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+COMMAND = ".venv/bin/python frontend/scripts/make-fixtures.py"
+EXAMPLES_URL = "/api/v1/examples"
+EXAMPLES_FIXTURE = "examples.json"
 
-PROGRAMS = {
+
+
+def example_source(example_id: str) -> str:
+    """The source of one of the page's examples (content/examples.py), not a copy of it."""
+    return next(e.source for e in EXAMPLES if e.id == example_id)
+
+
+PROGRAMS: dict[str, str] = {
+    # The page's seed program, from the one place it is written.
+    "seed_trace.json": SEED_SOURCE,
+    # A variable read by two products and a sum: its gradient is a sum of three parts.
+    "used_twice_trace.json": example_source("used-twice"),
+    # Two backward() calls through one graph: w.grad accumulates 4, then 8.
+    "accumulate_trace.json": """\
+import torch
+w = torch.tensor(2.0, requires_grad=True)
+y = w * w
+y.backward(retain_graph=True)
+y.backward()
+print(w.grad)
+""",
+    # A bias broadcast over the rows of a batch: its gradient sums over them.
+    "broadcast_trace.json": example_source("broadcast-bias"),
+    # Modules (nested), large tensors summarised, parameters named model.0.weight.
+    "mlp_trace.json": example_source("sequential-mlp"),
     # The min/max builtins iterate a tensor: an unbind whose output 0 is unused.
     "max_builtin_trace.json": """\
 import torch
@@ -95,13 +132,66 @@ y.backward()
 }
 
 
-def main() -> None:
-    for name, source in PROGRAMS.items():
-        trace = json.loads(trace_to_json(source))
-        text = json.dumps(trace, indent=1, ensure_ascii=False) + "\n"
-        (FIXTURES / name).write_text(text, encoding="utf-8")
-        print(f"wrote {name}: {len(trace['nodes'])} nodes")
+def canonical(payload: Any) -> str:
+    """The text a fixture is written as: the same JSON always gives the same bytes."""
+    return json.dumps(payload, indent=1, ensure_ascii=False) + "\n"
 
+
+def examples_body() -> bytes:
+    """GET /api/v1/examples as the app answers it (no worker pool: the route needs none)."""
+    response = TestClient(create_app(ServerSettings(workers=1))).get(EXAMPLES_URL)
+    response.raise_for_status()
+    return response.content
+
+
+def fixtures() -> dict[str, str]:
+    """Every fixture's file name and the text the backend now makes of it."""
+    made = {name: canonical(json.loads(trace_to_json(source)))
+            for name, source in PROGRAMS.items()}
+    made[EXAMPLES_FIXTURE] = canonical(json.loads(examples_body()))
+    return made
+
+
+def stale(folder: Path = FIXTURES, made: dict[str, str] | None = None) -> list[str]:
+    """The fixtures that differ from what the backend now answers (`made`: fixtures()'s
+    answer, when the caller has it), or are missing from `folder`; empty when all are up
+    to date."""
+    return sorted(name for name, text in (made or fixtures()).items()
+                  if not (folder / name).is_file()
+                  or (folder / name).read_bytes() != text.encode("utf-8"))
+
+
+def unmade(folder: Path = FIXTURES) -> list[str]:
+    """The JSON files in `folder` no program here makes (hand-written, or left behind)."""
+    made = set(PROGRAMS) | {EXAMPLES_FIXTURE}
+    return sorted(path.name for path in folder.glob("*.json") if path.name not in made)
+
+
+def write(folder: Path = FIXTURES) -> None:
+    """Write every fixture."""
+    for name, text in fixtures().items():
+        (folder / name).write_text(text, encoding="utf-8")
+        print(f"wrote {name}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; list the stale fixtures and exit 1 if any")
+    args = parser.parse_args(argv)
+    if not args.check:
+        write()
+        return 0
+    names, strays = stale(), unmade()
+    if names:
+        print(f"stale fixtures: {', '.join(names)}; run `{COMMAND}`", file=sys.stderr)
+    if strays:
+        print(f"fixtures no program in {COMMAND.split()[1]} makes: {', '.join(strays)}; "
+              "add their programs there or delete them", file=sys.stderr)
+    if names or strays:
+        return 1
+    print(f"{len(PROGRAMS) + 1} fixtures up to date")
+    return 0
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
