@@ -8,22 +8,13 @@ Programs whose output shows memory addresses (grad_fn objects) are listed in
 
 from __future__ import annotations
 
+from chainrule.content.examples import SEED_SOURCE
+
 CORPUS: dict[str, str] = {}
 
 # --- statements ---------------------------------------------------------------------------
 
-CORPUS["seed_program"] = """\
-import torch
-w = torch.tensor(1.0, requires_grad=True)
-b = torch.tensor(0.5, requires_grad=True)
-x = torch.tensor([1.4])
-y = torch.tensor([2.1])
-z = torch.add(torch.mul(w, x), b)  # forward pass
-loss = (y-z).pow(2).sum()
-loss.backward()
-print('dL/dw : ', w.grad)
-print('dL/db : ', b.grad)
-"""
+CORPUS["seed_program"] = SEED_SOURCE  # the page's seed program (content/examples.py)
 
 CORPUS["imports_every_alias"] = """\
 import torch

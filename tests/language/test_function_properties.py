@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from chainrule.language.interpreter import Interpreter, PlainTracer
 from chainrule.language.parse import parse_source
-from chainrule.runner import trace_to_json
+from chainrule.pipeline import trace_to_json
 from tests.conftest import strict_loads
 
 EXAMPLES = settings(max_examples=150, deadline=None,

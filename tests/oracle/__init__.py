@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import torch
 
+from tests.conftest import as_tensor
+
 SCRIPT = Path(__file__).resolve().parent / "plain_torch.py"
 
 
@@ -43,29 +45,19 @@ def start_plain(programs: dict[str, str], roots: dict[str, str | None] | None = 
     return wait
 
 
-def _numbers(data: Any) -> Any:
-    if isinstance(data, list):
-        return [_numbers(v) for v in data]
-    return float(data) if isinstance(data, str) else data
-
-
-def _tensor(payload: dict[str, Any]) -> torch.Tensor:
-    dtype = getattr(torch, payload["dtype"])
-    return torch.tensor(_numbers(payload["data"]), dtype=dtype).reshape(payload["shape"])
-
-
 def same(ours: dict[str, Any] | None, theirs: dict[str, Any] | None, what: str) -> None:
     """The tensor chainrule wrote is the one torch delivered: dtype, shape and every bit."""
     if ours is None or theirs is None:
         assert ours is None and theirs is None, f"{what}: {ours} != {theirs}"
         return
     assert (ours["dtype"], ours["shape"]) == (theirs["dtype"], theirs["shape"]), what
-    expected = _tensor(theirs)
+    expected = as_tensor(theirs)
     if ours["data"] is None:  # summarised: its statistics are the tensor's own
         low, high = float(expected.double().min()), float(expected.double().max())
         assert (float(ours["summary"]["min"]), float(ours["summary"]["max"])) == \
             (pytest.approx(low, rel=1e-6), pytest.approx(high, rel=1e-6)), what
         return
-    assert torch.equal(_tensor(ours), expected) or (
-        torch.equal(_tensor(ours).isnan(), expected.isnan())
-        and torch.equal(_tensor(ours).nan_to_num(), expected.nan_to_num())), what
+    shown = as_tensor(ours)
+    assert torch.equal(shown, expected) or (
+        torch.equal(shown.isnan(), expected.isnan())
+        and torch.equal(shown.nan_to_num(), expected.nan_to_num())), what

@@ -10,11 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+from chainrule.pipeline import TraceJob
 from chainrule.sandbox import pool as pool_module
-from chainrule.sandbox.pool import LONG_PROGRAM_NICE, WorkerPool
-from chainrule.settings import ServerSettings
-from tests.conftest import SEED, strict_loads
-from tests.sandbox.test_pool import wait_for
+from chainrule.sandbox.pool import WorkerPool
+from chainrule.settings import LONG_PROGRAM_NICE, ServerSettings
+from tests.conftest import SEED, SEED_STDOUT, strict_loads, wait_for
 
 # About 43 GFLOP on one thread: a second or more of CPU, well past LONG_PROGRAM_CPU_S and
 # well inside the wall clock here (and 36M tensor elements, inside the program's limit).
@@ -23,6 +23,17 @@ a = torch.ones(600, 600)
 for i in range(100):
     b = a @ a
 """
+
+
+EVENT_WAIT_S = 120.0  # a safety net for each awaited event, never a measure of speed
+
+
+def assert_the_last_product(body: bytes) -> None:
+    """LONG's graph: its last product b = a @ a, each element a row of 600 ones times a
+    column of 600 ones, read from the constant a."""
+    assert [(n["op"], n["name"], n["value"]["shape"], n["value"]["summary"]["min"],
+             n["value"]["summary"]["max"]) for n in strict_loads(body)["nodes"]] == [
+        ("aten.mm", "b", [600, 600], 600.0, 600.0), (None, "a", [600, 600], 1.0, 1.0)]
 
 
 @pytest.fixture
@@ -44,7 +55,7 @@ def nice(pid: int) -> int | None:
 
 def test_short_program_keeps_its_worker_at_normal_priority(pool: WorkerPool) -> None:
     info: dict[str, object] = {}
-    pool.run(SEED, {}, None, info)
+    pool.run(TraceJob(SEED), info)
     assert info["worker"] in pool.pids()
     assert nice(int(info["worker"])) == 0  # type: ignore[call-overload]
 
@@ -53,17 +64,18 @@ def test_long_program_drops_to_lowest_priority_and_its_worker_is_replaced(
         pool: WorkerPool) -> None:
     results: list[bytes] = []
     info: dict[str, object] = {}
-    thread = threading.Thread(target=lambda: results.append(pool.run(LONG, {}, None, info)))
+    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG), info)))
     thread.start()
-    assert wait_for(lambda: len(pool.busy_pids()) == 1, 10)
+    assert wait_for(lambda: len(pool.busy_pids()) == 1, EVENT_WAIT_S)
     victim = pool.busy_pids()[0]
-    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, 10)
+    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, EVENT_WAIT_S)
     # Meanwhile the other worker runs short programs at normal priority.
-    assert strict_loads(pool.run(SEED, {}, None))["stdout"].startswith("dL/dw")
-    thread.join(timeout=60)
-    assert len(results) == 1 and strict_loads(results[0])["nodes"]
+    assert strict_loads(pool.run(TraceJob(SEED)))["stdout"] == SEED_STDOUT
+    thread.join(timeout=EVENT_WAIT_S)
+    assert len(results) == 1
+    assert_the_last_product(results[0])
     assert info["worker"] == victim
-    assert wait_for(lambda: victim not in pool.pids() and pool.size == 2, 10)
+    assert wait_for(lambda: victim not in pool.pids() and pool.size == 2, EVENT_WAIT_S)
     assert all(nice(pid) == 0 for pid in pool.pids())
 
 
@@ -79,21 +91,23 @@ def state(pid: int) -> str | None:
 def test_long_program_is_stopped_while_a_short_one_runs_and_finishes_after(
         pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
     results: list[bytes] = []
-    thread = threading.Thread(target=lambda: results.append(pool.run(LONG, {}, None)))
+    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG))))
     thread.start()
-    assert wait_for(lambda: len(pool.busy_pids()) == 1, 10)
+    assert wait_for(lambda: len(pool.busy_pids()) == 1, EVENT_WAIT_S)
     victim = pool.busy_pids()[0]
-    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, 10)
+    assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, EVENT_WAIT_S)
     assert state(victim) != "T"  # nothing else runs: the long program has the CPU
     # A second long program that keeps normal priority for the test: while it runs, the
     # first one is stopped.
     monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_S", 1e9)
     monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_WHEN_QUEUED_S", 1e9)
     second: list[bytes] = []
-    other = threading.Thread(target=lambda: second.append(pool.run(LONG, {}, None)))
+    other = threading.Thread(target=lambda: second.append(pool.run(TraceJob(LONG))))
     other.start()
-    assert wait_for(lambda: state(victim) == "T", 10)
-    other.join(timeout=120)
-    assert len(second) == 1 and strict_loads(second[0])["nodes"]
-    thread.join(timeout=120)  # continued once the other finished, it completes
-    assert len(results) == 1 and strict_loads(results[0])["nodes"]
+    assert wait_for(lambda: state(victim) == "T", EVENT_WAIT_S)
+    other.join(timeout=EVENT_WAIT_S)
+    assert len(second) == 1
+    assert_the_last_product(second[0])
+    thread.join(timeout=EVENT_WAIT_S)  # continued once the other finished, it completes
+    assert len(results) == 1
+    assert_the_last_product(results[0])

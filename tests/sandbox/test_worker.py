@@ -1,52 +1,79 @@
-"""The worker's own helpers: waiting for finished trace threads to leave the OS."""
+"""The worker's own helpers: waiting for finished trace threads to leave the OS.
+
+The cases run in a new Python process whose only threads are those it starts, so its OS
+thread count is exact (this process holds threads earlier tests may still be ending).
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
-import time
+from pathlib import Path
+
+import pytest
 
 from chainrule.sandbox.worker import wait_for_threads
 
-
-def settled_threads() -> int:
-    """The process's OS thread count once it has held still for 0.1 s (threads that
-    earlier tests finished may still be leaving)."""
-    count = len(os.listdir("/proc/self/task"))
-    while True:
-        time.sleep(0.1)
-        now = len(os.listdir("/proc/self/task"))
-        if now == count:
-            return count
-        count = now
+ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_wait_for_threads_returns_once_a_straggler_has_exited() -> None:
-    before = settled_threads()
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def straggler_case() -> dict[str, object]:
+    """A thread still running when the wait starts, released a moment later by a timer
+    (a thread too): what wait_for_threads returns, and whether both had gone by then."""
+    before = _threads()
     release = threading.Event()
-    straggler = threading.Thread(target=lambda: release.wait(10), daemon=True)
+    straggler = threading.Thread(target=release.wait)
     straggler.start()
-    try:
-        timer = threading.Timer(0.2, release.set)  # the timer is a thread too, gone by then
-        timer.daemon = True
-        timer.start()
-        started = time.monotonic()
-        assert wait_for_threads(before, limit_s=5.0) == before
-        assert 0.15 <= time.monotonic() - started < 5.0
-    finally:
-        release.set()
-        straggler.join()
+    timer = threading.Timer(0.2, release.set)
+    timer.start()
+    returned = wait_for_threads(before, limit_s=60.0)
+    gone = not straggler.is_alive() and not timer.is_alive()
+    release.set()
+    straggler.join()
+    return {"before": before, "returned": returned, "released": release.is_set(),
+            "gone": gone}
 
 
-def test_wait_for_threads_gives_up_at_its_limit_and_reports_the_count() -> None:
-    before = settled_threads()
+def keeper_case() -> dict[str, object]:
+    """A thread that stays past the wait's limit: what wait_for_threads returns, and
+    whether the thread was still there."""
+    before = _threads()
     release = threading.Event()
-    keeper = threading.Thread(target=lambda: release.wait(10), daemon=True)
+    keeper = threading.Thread(target=release.wait)
     keeper.start()
-    try:
-        started = time.monotonic()
-        assert wait_for_threads(before, limit_s=0.1) == before + 1
-        assert time.monotonic() - started >= 0.1
-    finally:
-        release.set()
-        keeper.join()
+    returned = wait_for_threads(before, limit_s=0.1)
+    alive = keeper.is_alive()
+    release.set()
+    keeper.join()
+    return {"before": before, "returned": returned, "alive": alive}
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, dict[str, object]]:
+    """Both cases' results, from one new process."""
+    script = ("import json\nfrom tests.sandbox.test_worker import keeper_case, straggler_case\n"
+              "print(json.dumps({'straggler': straggler_case(), 'keeper': keeper_case()}))\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def test_wait_for_threads_returns_once_a_straggler_has_exited(
+        cases: dict[str, dict[str, object]]) -> None:
+    before = cases["straggler"]["before"]
+    assert cases["straggler"] == {"before": before, "returned": before, "released": True,
+                                  "gone": True}
+
+
+def test_wait_for_threads_gives_up_at_its_limit_and_reports_the_count(
+        cases: dict[str, dict[str, object]]) -> None:
+    before = cases["keeper"]["before"]
+    assert isinstance(before, int)
+    assert cases["keeper"] == {"before": before, "returned": before + 1, "alive": True}

@@ -19,8 +19,8 @@ import pytest
 from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
 from chainrule.errors import ChainruleError
-from chainrule.runner import trace_to_json
-from tests.conftest import strict_loads
+from chainrule.pipeline import trace_to_json
+from tests.conftest import node_where, strict_loads
 from tests.language.corpus import CORPUS
 from tests.language.corpus_tutorials import TUTORIALS
 from tests.oracle import run_plain, same, start_plain
@@ -58,7 +58,7 @@ def runs() -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     for key in PROGRAMS:
         body = ours[key]["body"]
         if body is not None and not body["phases"] and body["output"] is not None:
-            roots[key] = next(n["name"] for n in body["nodes"] if n["id"] == body["output"])
+            roots[key] = node_where(body, id=body["output"])["name"]
     theirs = wait()
     theirs.update(run_plain({key: PROGRAMS[key] for key in roots}, roots))
     return {key: (ours[key], theirs[key]) for key in PROGRAMS}
@@ -84,6 +84,12 @@ def test_every_number_is_the_one_torch_delivered(
     ours, theirs = runs[key]
     if theirs["error"] is not None or ours["error"] is not None:
         assert ours["error"] is not None and theirs["error"] is not None, (ours, theirs)
+        # Refused by torch itself: chainrule gives torch's words (after the exception's
+        # name in Python), and at most a hint after them.
+        said = theirs["error"].partition(": ")[2]
+        code, _, message = ours["error"].partition(": ")
+        assert code == "torch_error", (ours["error"], theirs["error"])
+        assert message == said or message.startswith(said + ": "), (message, said)
         return
     body, graph = ours["body"], theirs["graph"]
     assert without_addresses(body["stdout"]) == without_addresses(theirs["stdout"])
@@ -186,3 +192,17 @@ def test_the_oracle_covers_in_place_updates_multi_output_ops_and_autograd_grad(
     several = [key for key, (ours, _) in runs.items() if ours["body"] is not None
                and any(n["outputs"] for n in ours["body"]["nodes"])]
     assert len(returned) >= 2 and len(several) >= 4, (returned, several)
+
+
+def test_every_response_matches_the_contract(
+        runs: dict[str, tuple[dict[str, Any], dict[str, Any]]]) -> None:
+    """The API's response model (api/schemas.py, extra fields forbidden) accepts every body
+    the corpus, the tutorials, the examples and the lessons make."""
+    from chainrule.api.schemas import TraceOut
+
+    checked = 0
+    for ours, _ in runs.values():
+        if ours["body"] is not None:
+            TraceOut.model_validate(ours["body"])
+            checked += 1
+    assert checked >= 150

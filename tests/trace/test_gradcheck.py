@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chainrule.runner import trace_to_json
+from chainrule.pipeline import trace_to_json
 from tests.conftest import SEED, strict_loads
 from tests.language.corpus import CORPUS
 
@@ -35,14 +35,16 @@ def test_linear_layers_and_random_inputs_are_checked_on_the_same_function() -> N
         assert len(leaf["numeric"]) == min(leaf["elements"], 16)
 
 
-def test_a_wrong_gradient_would_show_a_large_error() -> None:
-    # detach() cuts the path: autograd says 3, the function itself has slope 3 + 5.
+def test_detach_is_kept_in_the_replay() -> None:
+    # detach() cuts the path: autograd says 3, and the finite differences, replaying the
+    # recorded ops, keep the cut (the function itself has slope 3 + 5).
     source = ("import torch\nw = torch.tensor(2.0, requires_grad=True)\n"
               "y = w * 3 + (w * 5).detach()\ny.backward()\n")
     result = check(source)
     (leaf,) = result["leaves"]
     assert leaf["analytic"] == [3.0]
-    assert leaf["numeric"][0] == pytest.approx(3.0, rel=1e-6)  # detach holds in the replay too
+    assert leaf["numeric"][0] == pytest.approx(3.0, rel=1e-6)
+    assert leaf["max_rel_error"] < 1e-6
 
 
 def test_check_without_backward_says_why() -> None:
@@ -66,9 +68,7 @@ KINKS = ("relu", "ReLU", "abs", "clamp", "max", "min", "sign", "L1", "l1_", "Hub
 def test_every_corpus_program_passes_the_gradient_check(name: str) -> None:
     source = CORPUS[name]
     result = check(source)
-    if result["error"] is not None:
-        assert result["error"] == "no leaf received a gradient", result["error"]
-        return
+    assert result["error"] is None  # each of these programs gives some leaf a gradient
     assert result["leaves"]
     for leaf in result["leaves"]:
         assert len(leaf["numeric"]) == len(leaf["analytic"]) == min(leaf["elements"], 16)

@@ -17,7 +17,8 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
-from chainrule.runner import trace_to_json
+from chainrule.errors import ChainruleError
+from chainrule.pipeline import trace_to_json
 from chainrule.trace import recorder
 from tests.language.corpus import CORPUS
 
@@ -105,8 +106,8 @@ def _trace_or_error(source: str) -> bytes | str:
     torch.manual_seed(0)  # programs that build modules without seeding draw their weights
     try:  # printed grad_fn objects show their addresses, which differ from run to run
         return re.sub(rb"0x[0-9a-f]+", b"0x", trace_to_json(source, check=True))
-    except Exception as exc:  # noqa: BLE001 - the two runs must fail alike too
-        return f"{type(exc).__name__}: {exc}"
+    except ChainruleError as exc:  # a refusal: the two runs must refuse alike too
+        return f"{type(exc).__name__}: {exc.to_dict()}"
 
 
 @pytest.mark.parametrize("source", _programs())
