@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match, Mount
 from starlette.types import Scope
 
+from chainrule.api import docs
 from chainrule.api.admission import RateLimiter
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
@@ -65,13 +66,14 @@ def create_app(settings: ServerSettings | None = None,
         title="chainrule",
         version="1.0.0",
         summary="Run a PyTorch program and get its real autograd graph, values and gradients.",
-        docs_url="/docs",
+        docs_url=None,  # api/docs.py serves /docs and /redoc from frontend/vendor/
         redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(docs.router)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,
                        limiter=RateLimiter(settings.rate_per_minute, settings.rate_localhost))
