@@ -16,9 +16,17 @@
     └── InternalError               internal_error: a bug, reported without details
 
 The core raises these; `api/errors.py` maps them to HTTP in one place.
+
+Besides its place, an error may carry what helps to mend the program (`extras()`, each
+only when known): torch's own message when chainrule said it in other words
+(`torch_message`), every unknown name the static check found (`names`), what the program
+printed before it stopped (`stdout`) and the graph of what ran before it (`partial`, a
+TraceOut's JSON bytes, forward values only).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class ChainruleError(Exception):
@@ -26,11 +34,17 @@ class ChainruleError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, line: int | None = None, col: int | None = None) -> None:
+    def __init__(self, message: str, line: int | None = None, col: int | None = None, *,
+                 torch_message: str | None = None, names: Sequence[str] | None = None,
+                 stdout: str | None = None, partial: bytes | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.col = col
+        self.torch_message = torch_message
+        self.names = list(names) if names is not None else None
+        self.stdout = stdout
+        self.partial = partial
 
     def at(self, line: int | None, col: int | None) -> ChainruleError:
         """Fill in the place when the raiser did not know it."""
@@ -40,6 +54,16 @@ class ChainruleError(Exception):
 
     def to_dict(self) -> dict[str, object]:
         return {"code": self.code, "message": self.message, "line": self.line, "col": self.col}
+
+    def extras(self) -> dict[str, object]:
+        """What the error carries beyond its place, only the fields that are known."""
+        found = {"torch_message": self.torch_message, "names": self.names,
+                 "stdout": self.stdout, "partial": self.partial}
+        return {key: value for key, value in found.items() if value is not None}
+
+    def copy(self) -> ChainruleError:
+        """The same error without a traceback (which holds the program's frames)."""
+        return type(self)(self.message, self.line, self.col, **self.extras())  # type: ignore[arg-type]
 
 
 class ProgramSyntaxError(ChainruleError):
@@ -95,10 +119,11 @@ class InternalError(ChainruleError):
 
 
 def error_from(code: str, message: str, line: int | None = None,
-               col: int | None = None) -> ChainruleError:
+               col: int | None = None, extras: dict[str, object] | None = None
+               ) -> ChainruleError:
     """Rebuild an error sent as plain values (from a worker process) as its own class."""
     classes = {cls.code: cls for cls in _subclasses(ChainruleError)}
-    return classes.get(code, InternalError)(message, line, col)
+    return classes.get(code, InternalError)(message, line, col, **(extras or {}))  # type: ignore[arg-type]
 
 
 def _subclasses(cls: type[ChainruleError]) -> list[type[ChainruleError]]:

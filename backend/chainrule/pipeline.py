@@ -34,6 +34,7 @@ from chainrule.settings import FULL_COLLECTION_NODES, PROGRAM_SEED, TRACE_THREAD
 from chainrule.trace.gradcheck import check_gradients
 from chainrule.trace.graph import TraceGraph, build_graph
 from chainrule.trace.names import Names
+from chainrule.trace.shown import name_nodes
 from chainrule.trace.steps import build_steps
 from chainrule.trace.tracer import TraceSession
 
@@ -105,7 +106,7 @@ def run(job: TraceJob) -> bytes:
                 failure.append(LimitError("the program needed more memory than it may use",
                                           exc.line, exc.col))
             else:
-                failure.append(type(exc)(exc.message, exc.line, exc.col))
+                failure.append(exc.copy())
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
         finally:
@@ -170,6 +171,22 @@ def _all_bool(value: Any) -> bool:
     return seen
 
 
+def _partial(session: TraceSession, interpreter: Interpreter) -> bytes | None:
+    """The graph of the tensor an op autograd recorded made that was assigned last before
+    an error, with forward values only (no backward phase), as a TraceOut's JSON; None when
+    there is none or the graph could not be built (a limit passed)."""
+    target = interpreter.last_graph
+    if target is None:
+        return None
+    try:
+        names = Names.from_env(interpreter.env)
+        graph = build_graph(target, session.recorder, [], names)
+        return trace_payload(graph, build_steps(graph), names.modules, names.bound, None,
+                             interpreter.stdout, interpreter.out.notes)
+    except (ChainruleError, RuntimeError, MemoryError):
+        return None
+
+
 def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     output = job.output
     parsed = parse_source(job.source)
@@ -181,6 +198,11 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     try:
         with session.recorder.running():
             value = interpreter.run(parsed)
+    except ChainruleError as exc:
+        # What ran before the error: its output and its graph (forward values only).
+        exc.stdout = interpreter.stdout or None
+        exc.partial = _partial(session, interpreter)
+        raise
     finally:
         if recorded is not None:
             recorded[0] = session.recorder.records
@@ -196,6 +218,9 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         if target.grad_fn is not None and target.numel() == 1:
             line, col = parsed.expression.lineno, parsed.expression.col_offset
             session.backward(target, {}, (line, col, line, col))
+        elif target.grad_fn is not None:
+            interpreter.out.note(f"the result has {target.numel()} elements: add .sum() to "
+                                 "differentiate it")
     elif session.last_backward is not None:
         target = session.last_backward
     elif interpreter.last_tensor is not None:
@@ -210,5 +235,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         graph = build_graph(target, session.recorder, phases, names)
     gradient_check = check_gradients(graph, phases[-1] if phases else None) \
         if job.check else None
-    return trace_payload(graph, build_steps(graph), names.modules, names.bound, gradient_check,
+    steps = build_steps(graph)
+    name_nodes(graph, [s.node for s in steps.forward], job.source, names.bound)
+    return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
                          interpreter.stdout, interpreter.out.notes)

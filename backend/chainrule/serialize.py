@@ -263,11 +263,13 @@ def _node(node: GraphNode, tensor_json: _Tensors) -> dict[str, Any]:
         "label": node.label,
         "meaning": node.meaning or meaning(node.op),
         "name": node.name,
+        "shown": node.shown or node.name or node.label,
         "value": tensor_json(node.value),
         "grad": tensor_json(node.grad),
         "span": _span(node.span),
         "module": node.module,
         "formula": node.formula,
+        "numbers": {k: number(v) for k, v in node.numbers.items()},
         "saved": {k: _saved_value(v, tensor_json) for k, v in node.saved.items()},
         "grad_parts": node.grad_parts,
         "outputs": [{"output": o.output, "name": o.name, "value": tensor_json(o.value),
@@ -279,7 +281,7 @@ def _node(node: GraphNode, tensor_json: _Tensors) -> dict[str, Any]:
 def _edge(edge: GraphEdge, tensor_json: _Tensors) -> dict[str, Any]:
     return {"source": edge.source, "target": edge.target, "input": edge.input,
             "output": edge.output, "grad": tensor_json(edge.grad),
-            "local": tensor_json(edge.local), "formula": edge.formula}
+            "local": tensor_json(edge.local), "formula": edge.formula, "symbol": edge.symbol}
 
 
 def _steps(steps: Steps, tensor_json: _Tensors) -> dict[str, Any]:
@@ -320,6 +322,8 @@ def _check(check: GradCheck | None) -> dict[str, Any] | None:
         "step": check.step,
         "error": check.error,
         "leaves": [{"node": c.node, "name": c.name, "elements": c.elements,
+                    "indices": c.indices(),
+                    "rel_errors": [number(x) for x in c.rel_errors().tolist()],
                     "analytic": c.analytic.tolist(), "numeric": c.numeric.tolist(),
                     "max_rel_error": number(c.max_rel_error)} for c in check.leaves],
     }
@@ -347,4 +351,9 @@ def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
 
 def dumps(value: Any) -> bytes:
     return orjson.dumps(value, option=_OPTIONS)
+
+
+def embedded(body: bytes) -> Any:
+    """JSON bytes made before (a partial trace), to go into `dumps`'s output as they are."""
+    return orjson.Fragment(body)
 

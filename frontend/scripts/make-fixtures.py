@@ -121,6 +121,14 @@ loss = (h.sin() * h).sum()
 gh, gb = torch.autograd.grad(loss, [h, b])
 print(gh, gb, x.grad, b.grad)
 """,
+    # With the gradient check (CHECKED): x[1] is 0, so W's second column gets 0 both ways.
+    "relu_check_trace.json": """\
+import torch
+W = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+x = torch.tensor([1.0, 0.0])
+loss = torch.relu(W @ x).sum()
+loss.backward()
+""",
     # A bool tensor: its data are JSON booleans.
     "bool_mask_trace.json": """\
 import torch
@@ -130,6 +138,10 @@ y = (x * mask).sum()
 y.backward()
 """,
 }
+
+
+# The fixtures whose request asks for the gradient check too.
+CHECKED = {"relu_check_trace.json"}
 
 
 def canonical(payload: Any) -> str:
@@ -146,7 +158,7 @@ def examples_body() -> bytes:
 
 def fixtures() -> dict[str, str]:
     """Every fixture's file name and the text the backend now makes of it."""
-    made = {name: canonical(json.loads(trace_to_json(source)))
+    made = {name: canonical(json.loads(trace_to_json(source, check=name in CHECKED)))
             for name, source in PROGRAMS.items()}
     made[EXAMPLES_FIXTURE] = canonical(json.loads(examples_body()))
     return made

@@ -75,7 +75,8 @@ def test_unknown_name_error_points_at_line_and_column(client: TestClient) -> Non
     response = client.post("/api/v1/trace", json={"source": source})
     assert response.status_code == 422
     assert strict_loads(response.content) == {
-        "error": {"code": "unknown_name", "message": "unknown name 'q'", "line": 7, "col": 10}
+        "error": {"code": "unknown_name", "message": "unknown name 'q'", "line": 7, "col": 10,
+                  "names": ["q"]}
     }
 
 

@@ -271,7 +271,8 @@ REFUSED: dict[str, Row] = {
                                  "Only Tensors of floating point and complex dtype can require "
                                  "gradients", LINE, 4, ran=True),
     "shape_mismatch": Row("y = torch.ones(2, 3) @ torch.ones(2, 3)", "torch_error",
-                          "mat1 and mat2 shapes cannot be multiplied (2x3 and 2x3)", LINE, 4,
+                          "torch.ones(2, 3) @ torch.ones(2, 3): 2×3 and 2×3 cannot be "
+                          "multiplied", LINE, 4,
                           ran=True),
     "backward_twice": Row("y = (x * x).sum()\ny.backward()\ny.backward()", "torch_error",
                           "Trying to backward through the graph a second time (or directly "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import torch
+from torch import nn
 
 from chainrule.pipeline import trace_to_json
 from tests.conftest import SEED, strict_loads
@@ -74,3 +76,34 @@ def test_every_corpus_program_passes_the_gradient_check(name: str) -> None:
         assert len(leaf["numeric"]) == len(leaf["analytic"]) == min(leaf["elements"], 16)
         if not any(kink in source for kink in KINKS):
             assert leaf["max_rel_error"] < 1e-3, (name, leaf)
+
+
+def test_each_checked_element_says_its_index_and_its_own_relative_error() -> None:
+    # Element i of `analytic` is autograd's gradient at indices[i]: plain torch says so.
+    source = ("import torch\nimport torch.nn as nn\ntorch.manual_seed(0)\n"
+              "model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))\n"
+              "x = torch.randn(5, 3)\nloss = model(x).pow(2).mean()\nloss.backward()\n")
+    result = check(source)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 2))
+    x = torch.randn(5, 3)
+    model(x).pow(2).mean().backward()
+    grads = dict(model.named_parameters())
+    leaves = {leaf["name"]: leaf for leaf in result["leaves"]}
+    weight = leaves["model.2.weight"]
+    assert weight["indices"] == [[0, 0], [0, 1], [0, 2], [0, 3], [1, 0], [1, 1], [1, 2],
+                                 [1, 3]]
+    expected = grads["2.weight"].grad
+    assert expected is not None
+    assert weight["analytic"] == [float(expected[i, j]) for i, j in weight["indices"]]
+    bias = leaves["model.2.bias"]
+    assert bias["indices"] == [[0], [1]]
+    for leaf in result["leaves"]:
+        assert len(leaf["rel_errors"]) == len(leaf["analytic"])
+        assert max(leaf["rel_errors"]) == leaf["max_rel_error"]
+
+
+def test_a_zero_dimensional_leaf_is_checked_at_the_empty_index() -> None:
+    result = check(SEED)
+    assert {leaf["name"]: leaf["indices"] for leaf in result["leaves"]} == {
+        "w": [[]], "b": [[]]}

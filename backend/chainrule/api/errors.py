@@ -1,4 +1,5 @@
-"""Errors mapped to HTTP in one place: every failure is `{"error": {code, message, line, col}}`."""
+"""Errors mapped to HTTP in one place: every failure is `{"error": {code, message, line, col}}`
+(a program's error with what it carries besides: ChainruleError.extras)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,19 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chainrule.errors import ChainruleError
-from chainrule.serialize import dumps
+from chainrule.serialize import dumps, embedded
 
 
 def error_response(status: int, code: str, message: str, line: int | None = None,
-                   col: int | None = None, headers: Mapping[str, str] | None = None) -> Response:
-    """The one error body: {"error": {code, message, line, col}}."""
-    body = {"error": {"code": code, "message": message, "line": line, "col": col}}
+                   col: int | None = None, headers: Mapping[str, str] | None = None,
+                   extras: Mapping[str, object] | None = None) -> Response:
+    """The one error body: {"error": {code, message, line, col}}, and what a program's error
+    carries besides (ChainruleError.extras: torch_message, names, stdout, partial), each
+    only when known. `partial` comes as a TraceOut's JSON bytes and goes in as it is."""
+    detail: dict[str, object] = {"code": code, "message": message, "line": line, "col": col}
+    for key, value in (extras or {}).items():
+        detail[key] = embedded(value) if isinstance(value, bytes) else value
+    body = {"error": detail}
     return Response(dumps(body), status_code=status, media_type="application/json",
                     headers=headers)
 
@@ -84,7 +91,8 @@ def install_error_handlers(app: FastAPI) -> None:
         _log_error(request, exc.code)
         retry = RETRY_AFTER_S.get(exc.code)
         return error_response(STATUS.get(exc.code, 422), exc.code, exc.message, exc.line,
-                              exc.col, {"retry-after": str(retry)} if retry else None)
+                              exc.col, {"retry-after": str(retry)} if retry else None,
+                              exc.extras())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:

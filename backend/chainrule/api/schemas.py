@@ -232,6 +232,12 @@ class NodeOut(Out):
     name: str | None = Field(
         description="The variable bound to this tensor, or a parameter's qualified name."
     )
+    shown: str = Field(
+        examples=["w*x"],
+        description="The name the node is shown by in formulas and cards: its `name`; else "
+        "the expression it came from when short, written from its inputs' names (w*x, "
+        "(y-z)**2) or as the source has it (2 * x); else t1, t2, … in forward order. Never "
+        "one of the program's own names; no two nodes share one.")
     value: TensorOut | None = Field(
         description="Forward value of the tensor this node produced, copied when the op ran. "
         "A leaf's or constant's value is the one the graph's ops read (at the first op of "
@@ -247,6 +253,10 @@ class NodeOut(Out):
         description="Qualified name of the module the op ran inside (model.0), or null."
     )
     formula: str | None = Field(description="What the op computes, in LaTeX (y = a · b).")
+    numbers: dict[str, Number] = Field(
+        description="Numbers the program wrote as the op's operands, by the letter its "
+        "formulas write them as: for `b * 5`, {\"b\": 5} (b here is the formula's letter, "
+        "not the program's variable).")
     saved: dict[str, TensorOut | Number | list[int] | str | None] = Field(
         description="The grad_fn's saved values (_saved_* without the prefix), as captured "
         "during the backward pass."
@@ -281,6 +291,10 @@ class EdgeOut(Out):
         "one element; null otherwise."
     )
     formula: str | None = Field(description="The local derivative in LaTeX (b for a·b by a).")
+    symbol: str | None = Field(
+        description="The letter the target's formulas (its `formula` and its edges') write "
+        "this input as (a, b, A, c), for the page to write the input's shown name in its "
+        "place; null when the op has no formula.")
 
 
 class ModuleOut(Out):
@@ -357,8 +371,13 @@ class LeafCheckOut(Out):
     node: str
     name: str | None
     elements: int = Field(description="Elements in the leaf; the first ones are checked.")
+    indices: list[list[int]] = Field(
+        description="Each checked element's index in the leaf, in the order of `analytic` "
+        "and `numeric` ([3, 1] for row 3, column 1; [] for a 0-d leaf).")
     analytic: list[Number] = Field(description="autograd's gradient, as float64.")
     numeric: list[Number] = Field(description="(f(x + h) - f(x - h)) / 2h, in float64.")
+    rel_errors: list[Number] = Field(
+        description="Per checked element: |analytic - numeric| / max(|a|, |n|, 1e-8).")
     max_rel_error: Number = Field(description="max |analytic - numeric| / max(|a|, |n|).")
 
 
@@ -391,9 +410,26 @@ class ErrorDetail(Out):
     """What went wrong, and where in the source when that applies."""
 
     code: str = Field(examples=["syntax_error", "not_allowed", "torch_error"])
-    message: str
+    message: str = Field(examples=["W @ x: 3×4 and 5×2 cannot be multiplied"])
     line: int | None = None
     col: int | None = None
+    # Each of the following is present only when known; a client may ignore them all.
+    torch_message: str | None = Field(
+        default=None,
+        description="torch's own message, when `message` says it in other words (a shape "
+        "error names the expression and its operands' shapes).",
+        examples=["mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)"])
+    names: list[str] | None = Field(
+        default=None,
+        description="unknown_name: every name the program reads and never binds, in source "
+        "order (for a single expression: the variables it needs).", examples=[["w", "x", "b"]])
+    stdout: str | None = Field(
+        default=None, description="What the program printed before it stopped, if anything.")
+    partial: TraceOut | None = Field(
+        default=None,
+        description="Where the program ran partway: the graph of the last tensor it assigned "
+        "before the error that an op autograd recorded made, shaped as a successful trace, "
+        "with forward values only (no backward phases, no gradients).")
 
 
 class ErrorOut(Out):

@@ -104,13 +104,14 @@ print(a.grad, b.grad)
         Question("Compute dL/dw = 2x((wx + b) - y) with w = 1, b = 0.5, x = 1.4, y = 2.1.",
                  "number", name="w"),
     ),
+    # x = 0.8, not 0.5: with 2x = 1, dy/dx would equal dy/du1, shown at the lesson's own pause.
     Lesson(
         "chain-rule", 3, "The chain rule for y = f(g(h(x)))",
         "Each op only knows its own local derivative. Going backward, autograd multiplies the "
         "gradient arriving from above by the local derivative, one op at a time: "
         "dy/dx = f'(u2) · g'(u1) · h'(u0).",
         """import torch
-x = torch.tensor(0.5, requires_grad=True)
+x = torch.tensor(0.8, requires_grad=True)
 u0 = x
 u1 = u0 ** 2          # h
 u2 = torch.sin(u1)    # g
@@ -139,23 +140,24 @@ print(w.grad)
         (Pause("backward", "w"),),
         Question("What is w.grad after the second backward()?", "number", name="w", phase=1),
     ),
+    # loss = 3z², not z²: with z², the local derivative 2z would be the answer itself.
     Lesson(
         "leaves", 5, "Leaves and non-leaves",
         "Only leaves keep .grad after backward(): z = w * x is an intermediate result, so "
         "z.grad is None unless you call z.retain_grad() before backward(). The gradient still "
         "flows through z; it is just not stored.",
         """import torch
-w = torch.tensor(3.0, requires_grad=True)
+w = torch.tensor(2.0, requires_grad=True)
 x = torch.tensor(2.0)
 z = w * x
 z.retain_grad()
-loss = z ** 2
+loss = 3 * z ** 2
 loss.backward()
 print(w.is_leaf, z.is_leaf)
 print(z.grad, w.grad)
 """,
         (Pause("backward", "z"), Pause("backward", "w")),
-        Question("What is z.grad (dL/dz = 2z)?", "number", name="z"),
+        Question("What is z.grad (dL/dz = 6z)?", "number", name="z"),
     ),
     Lesson(
         "detach-no-grad", 6, "detach() and torch.no_grad(): where the graph is cut",

@@ -180,7 +180,18 @@ class _Checker:
                 raise NotAllowedError(f"function '{name}' is not available", *where)
             if name in _PYTHON_BUILTINS:
                 raise NotAllowedError(f"name '{name}' is not available", *where)
-            raise UnknownNameError(f"unknown name '{name}'", *where)
+            raise UnknownNameError(f"unknown name '{name}'", *where, names=self._unknown())
+
+    def _unknown(self) -> list[str]:
+        """Every name the program reads and never binds (nor calls, nor finds among
+        Python's builtins), once each, in source order: the page offers each a variable."""
+        called = {id(node.func) for node in walk(self.tree) if isinstance(node, ast.Call)}
+        found = sorted(
+            (node.lineno, node.col_offset, node.id) for node in walk(self.tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+            and node.id not in self.bound and id(node) not in called
+            and node.id not in _PYTHON_BUILTINS and not node.id.startswith("__"))
+        return list(dict.fromkeys(name for _, _, name in found))
 
     def _attribute(self, node: ast.AST, _parent: ast.AST | None, _: _Context) -> None:
         assert isinstance(node, ast.Attribute)

@@ -34,6 +34,7 @@ from chainrule.language.invoke import Invoker
 from chainrule.language.members import kind
 from chainrule.language.parse import char_column
 from chainrule.language.scope import Frame, FunctionNames, analyse, comprehension_names
+from chainrule.language.shapes import ShapeExplainer
 from chainrule.settings import MAX_INT_MAGNITUDE, MAX_LIST_ELEMENTS, MAX_STEPS
 from chainrule.spans import Span
 
@@ -67,13 +68,15 @@ class Evaluator(Invoker):
     """Evaluates expressions; `env` holds the program's globals, `stdout` what it printed."""
 
     def __init__(self, tracer: Tracer, env: dict[str, Any] | None = None) -> None:
-        self.tracer = tracer
+        # torch's shape errors come back naming the expression and its operands' shapes.
+        self.tracer: Tracer = ShapeExplainer(tracer, lambda: self._lines, _torch_message)
         self.env: dict[str, Any] = dict(env or {})
         self.out = Output()
         self.steps = 0
         self.frame: Frame | None = None  # the running call of a function of the program's
         self.depth = 0  # calls of the program's functions inside each other
         self.last_tensor: torch.Tensor | None = None  # the tensor assigned last
+        self.last_graph: torch.Tensor | None = None  # the one assigned last with a grad_fn
         self.builtins = builtins.table(self.out)
         self._lines: tuple[str, ...] = ()  # the source, to count columns in characters
         self._analysed: dict[int, FunctionNames] = {}  # per function node (held by the tree)

@@ -132,6 +132,8 @@ class Interpreter(Evaluator):
             self.env[name] = value
             if isinstance(value, torch.Tensor):
                 self.last_tensor = value
+                if value.grad_fn is not None:
+                    self.last_graph = value
         elif frame.is_class or not (frame.names.declared_global
                                     or frame.names.declared_nonlocal):
             frame.locals[name] = value

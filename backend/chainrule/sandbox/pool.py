@@ -166,7 +166,7 @@ class WorkerPool:
             self._idle.put(worker)
         if isinstance(reply, Traced):
             return reply.body
-        raise error_from(reply.code, reply.message, reply.line, reply.col)
+        raise error_from(reply.code, reply.message, reply.line, reply.col, reply.extras)
 
     def _acquire(self) -> Worker:
         with self._lock:

@@ -32,6 +32,7 @@ class Failed:
     message: str
     line: int | None = None
     col: int | None = None
+    extras: dict[str, object] | None = None  # ChainruleError.extras(): names, partial, ...
 
 
 Reply = Traced | Failed
@@ -61,7 +62,7 @@ def run_one(job: TraceJob, memory_mb: int) -> Reply:
     try:
         return Traced(run(job))
     except ChainruleError as exc:
-        return Failed(exc.code, exc.message, exc.line, exc.col)
+        return Failed(exc.code, exc.message, exc.line, exc.col, exc.extras() or None)
     except MemoryError:
         return Failed("limit_exceeded",
                       f"the program needed more memory than a worker has ({memory_mb} MiB)")

@@ -31,11 +31,20 @@ class LeafCheck:
     elements: int  # elements in the leaf
     analytic: torch.Tensor  # autograd's gradient at the checked elements, float64
     numeric: torch.Tensor  # central differences at the same elements, float64
+    shape: tuple[int, ...] = ()  # the leaf's shape: element i is at indices()[i]
+
+    def indices(self) -> list[list[int]]:
+        """Each checked element's index in the leaf ([] for a one-element 0-d leaf)."""
+        return [_unravel(i, self.shape) for i in range(len(self.analytic))]
+
+    def rel_errors(self) -> torch.Tensor:
+        """|analytic - numeric| / max(|analytic|, |numeric|, 1e-8), per checked element."""
+        scale = torch.maximum(self.analytic.abs(), self.numeric.abs()).clamp_min(1e-8)
+        return (self.analytic - self.numeric).abs() / scale
 
     @property
     def max_rel_error(self) -> float:
-        scale = torch.maximum(self.analytic.abs(), self.numeric.abs()).clamp_min(1e-8)
-        return float(((self.analytic - self.numeric).abs() / scale).max())
+        return float(self.rel_errors().max())
 
 
 @dataclass
@@ -80,10 +89,20 @@ def check_gradients(graph: TraceGraph, phase: Phase | None) -> GradCheck:
             grad = nodes[nid].grad
             assert grad is not None
             analytic = grad.detach().double().reshape(-1)[:count]
-            checks.append(LeafCheck(nid, nodes[nid].name, base.numel(), analytic, numeric))
+            checks.append(LeafCheck(nid, nodes[nid].name, base.numel(), analytic, numeric,
+                                    tuple(base.shape)))
     except (RuntimeError, TypeError, ValueError, IndexError) as exc:
         return GradCheck(STEP, [], f"the graph could not be replayed in float64: {exc}")
     return GradCheck(STEP, checks)
+
+
+def _unravel(flat: int, shape: tuple[int, ...]) -> list[int]:
+    """The index of element `flat` (row-major) of a tensor of `shape`."""
+    index = []
+    for size in reversed(shape):
+        flat, at = divmod(flat, size)
+        index.append(at)
+    return index[::-1]
 
 
 def _leaf_value(shown: torch.Tensor | None, leaf: torch.Tensor) -> torch.Tensor:

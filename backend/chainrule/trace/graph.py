@@ -19,7 +19,7 @@ from chainrule.settings import MAX_GRAPH_NODES
 from chainrule.spans import Span
 from chainrule.trace.backward import Phase, Ran
 from chainrule.trace.names import Names
-from chainrule.trace.ops import edge_formula, label, op_formula
+from chainrule.trace.ops import edge_formula, input_symbol, label, op_formula, power_label
 from chainrule.trace.recorder import Produced, Recorder, produced_of, untracked_inputs
 from chainrule.trace.walk import reachable
 
@@ -57,6 +57,14 @@ class GraphNode:
     # `grad_parts` above are those of output 0 (`name` too, for such an op).
     outputs: list[GraphOutput] = field(default_factory=list)
     meaning: str | None = None  # what the op computes, when the op table does not know it
+    # The name it is shown by: `name`, else a short expression (`w*x`) or t1, t2, …
+    # (trace/shown.py sets it once the forward order is known).
+    shown: str | None = None
+    arity: int | None = None  # the op's inputs (next_functions), numbers the program wrote too
+    exponent: float | int | None = None  # n, for a tensor raised to a number's power
+    # Numbers the program wrote as the op's operands, by the letter its formulas write
+    # them as: `b * 5` gives {"b": 5}.
+    numbers: dict[str, float | int] = field(default_factory=dict)
 
 
 @dataclass
@@ -68,6 +76,7 @@ class GraphEdge:
     local: torch.Tensor | None = None  # d target / d source, for a one-element target
     formula: str | None = None  # the local derivative, LaTeX
     output: int = 0  # which output of a multi-output source (unbind, split) it reads
+    symbol: str | None = None  # the letter the target's formula writes this input as
 
 
 @dataclass
@@ -114,11 +123,12 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
         custom = custom_backward(node, recorder)
         for i, (child, output_nr) in enumerate(node.next_functions):
             formula = edge_formula(op, i) if custom is None else custom
+            symbol = input_symbol(op, i) if custom is None else None
             if child is not None:
                 graph.edges.append(GraphEdge(
                     ids[child], ids[node], i, _at(ran.grad_inputs if ran else (), i),
                     _at(ran.local if ran else (), i), formula,
-                    positions[child].get(output_nr, output_nr)))
+                    positions[child].get(output_nr, output_nr), symbol))
                 continue
             tensor = produced.inputs[i] if produced and i < len(produced.inputs) else None
             if tensor is None:
@@ -128,7 +138,7 @@ def build_graph(output: torch.Tensor, recorder: Recorder, phases: list[Phase],
                 value = produced.reads.get(id(tensor)) if produced else None
                 graph.nodes.append(_tensor_node(cid, tensor, value, recorder, names))
             graph.edges.append(GraphEdge(constants[id(tensor)], ids[node], i, None, None,
-                                         formula))
+                                         formula, symbol=symbol))
     if len(graph.nodes) > MAX_GRAPH_NODES:
         raise _too_many(root)
     _keep_used_outputs(graph, (ids[root], positions[root].get(output.output_nr, 0)))
@@ -298,6 +308,15 @@ def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
         names.module_names.get(id(module)) if module is not None else None,
         ran.saved if ran else {}, op_formula(op),
     )
+    result.arity = len(node.next_functions)
+    if produced is not None and len(produced.args) == result.arity:
+        for i, arg in enumerate(produced.args):
+            letter = input_symbol(op, i)
+            if letter and isinstance(arg, int | float) and not isinstance(arg, bool):
+                result.numbers[letter] = arg
+    if op == "PowBackward0":
+        result.exponent = _exponent(node)
+        result.label = power_label(result.exponent)
     if custom_backward(node, recorder) is not None:
         result.meaning = (f"{op.removesuffix('Backward')}: a custom autograd Function; its "
                           "backward is the program's own")
@@ -311,3 +330,10 @@ def _op_node(node: Any, nid: str, recorder: Recorder, phase: Phase | None,
             result.outputs.append(GraphOutput(j, names.of_tensor(produced.output(j)), value,
                                               grad, grad_index))
     return result
+
+
+def _exponent(node: Any) -> float | int | None:
+    """n of a tensor raised to a number's power (torch keeps it on the node)."""
+    exponent = getattr(node, "_saved_exponent", None)
+    return exponent if isinstance(exponent, int | float) and not isinstance(exponent, bool) \
+        else None

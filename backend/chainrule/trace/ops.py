@@ -1,9 +1,11 @@
 """What each grad_fn is, in one table: its label, its meaning in words, what it computes
 and its local derivatives, side by side (as micrograd keeps each op's maths together).
 
-Formulas are LaTeX. The inputs are written a, b, c in next_functions order and the op's
-output y; for matrices, Ȳ is the gradient arriving at y and the formula is the
-vector-Jacobian product torch computes.
+Formulas are LaTeX. The inputs are written a, b, c in next_functions order (`symbols`
+says otherwise where the formula names them differently: A, B for matrices) and the op's
+output y (Y); for matrices, Ȳ is the gradient arriving at Y and the formula is the
+vector-Jacobian product torch computes. The page writes each node's shown name in place
+of these letters (each edge says which letter its input is).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class Op:
     meaning: str  # one plain-English line
     formula: str | None = None  # what it computes
     local: tuple[str, ...] = ()  # d y / d input, per input in next_functions order
+    symbols: tuple[str, ...] = ("a", "b", "c")  # the letter of each input, in that order
 
 
 _n = "\\frac{1}{n}"
@@ -28,10 +31,11 @@ OPS: dict[str, Op] = {
     "AccumulateGrad": Op("accumulate", "adds the gradient arriving here into .grad of a leaf"),
     "AddBackward": Op("+", "addition", "y = a + b", ("1", "1")),
     "SubBackward": Op("−", "subtraction", "y = a - b", ("1", "-1")),
-    "RsubBackward": Op("−", "subtraction with the tensor on the right", "y = c - a", ("-1",)),
+    "RsubBackward": Op("−", "subtraction with the tensor on the right", "y = c - a", ("-1",),
+                       ("a", "c")),
     "MulBackward": Op("×", "multiplication", "y = a \\cdot b", ("b", "a")),
     "DivBackward": Op("÷", "division", "y = a / b", ("\\frac{1}{b}", "-\\frac{a}{b^{2}}")),
-    "PowBackward": Op("^", "power"),  # the formula depends on the version (below)
+    "PowBackward": Op("pow", "power"),  # the formula depends on the version (below)
     "NegBackward": Op("−x", "negation", "y = -a", ("-1",)),
     "ExpBackward": Op("exp", "exponential", "y = e^{a}", ("e^{a}",)),
     "LogBackward": Op("log", "natural logarithm", "y = \\ln a", ("\\frac{1}{a}",)),
@@ -56,14 +60,15 @@ OPS: dict[str, Op] = {
     "MaxBackward": Op("max", "maximum"),
     "MinBackward": Op("min", "minimum"),
     "MmBackward": Op("matmul", "matrix product", "Y = A B",
-                     ("\\bar{Y} B^{\\top}", "A^{\\top} \\bar{Y}")),
+                     ("\\bar{Y} B^{\\top}", "A^{\\top} \\bar{Y}"), ("A", "B")),
     "MvBackward": Op("matmul", "matrix-vector product", "y = A b",
-                     ("\\bar{y}\\, b^{\\top}", "A^{\\top} \\bar{y}")),
+                     ("\\bar{y}\\, b^{\\top}", "A^{\\top} \\bar{y}"), ("A", "b")),
     "DotBackward": Op("dot", "dot product", "y = a \\cdot b", ("b", "a")),
     "AddmmBackward": Op("x·Wᵀ + b", "matrix product plus bias (a Linear layer)",
-                        "Y = c + A B", ("\\bar{Y}", "\\bar{Y} B^{\\top}", "A^{\\top} \\bar{Y}")),
+                        "Y = c + A B", ("\\bar{Y}", "\\bar{Y} B^{\\top}", "A^{\\top} \\bar{Y}"),
+                        ("c", "A", "B")),
     "TBackward": Op("transpose", "transpose of a matrix", "Y = A^{\\top}",
-                    ("\\bar{Y}^{\\top}",)),
+                    ("\\bar{Y}^{\\top}",), ("A",)),
     "TransposeBackward": Op("transpose", "swap two dimensions"),
     "ViewBackward": Op("view", "same elements, another shape", "Y = \\operatorname{view}(a)",
                        ("\\text{reshape back}",)),
@@ -139,6 +144,26 @@ def _maths(op: str) -> tuple[str | None, tuple[str, ...]]:
 def op_formula(op: str | None) -> str | None:
     """What the op computes, as LaTeX, when known."""
     return _maths(op)[0] if op else None
+
+
+@cache  # a handful of (op, position) pairs, met once per edge
+def input_symbol(op: str | None, position: int) -> str | None:
+    """The letter the op's formulas write its input at `position` as, when they have one."""
+    if op is None or op_formula(op) is None:
+        return None
+    found = _op(op)
+    symbols = found.symbols if found else ("a", "b", "c")
+    return symbols[position] if position < len(symbols) else None
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def power_label(exponent: float | int | None) -> str:
+    """The label of a tensor raised to a number's power: x², x³, x⁻¹; xⁿ for others."""
+    if exponent is None or not float(exponent).is_integer() or abs(exponent) > 99:
+        return "xⁿ"
+    return "x" + str(int(exponent)).translate(_SUPERSCRIPTS)
 
 
 def edge_formula(op: str | None, position: int) -> str | None:

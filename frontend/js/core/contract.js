@@ -35,6 +35,7 @@
  * @property {TensorOut|null} grad  What flows back along this edge: d output / d source, from this path (the vector-Jacobian product torch computed).
  * @property {TensorOut|null} local  The local derivative d target / d source, when the target's tensor has one element; null otherwise.
  * @property {string|null} formula  The local derivative in LaTeX (b for a·b by a).
+ * @property {string|null} symbol  The letter the target's formulas (its `formula` and its edges') write this input as (a, b, A, c), for the page to write the input's shown name in its place; null when the op has no formula.
  */
 
 /**
@@ -44,6 +45,10 @@
  * @property {string} message
  * @property {number|null} [line]
  * @property {number|null} [col]
+ * @property {string|null} [torch_message]  torch's own message, when `message` says it in other words (a shape error names the expression and its operands' shapes).
+ * @property {string[]|null} [names]  unknown_name: every name the program reads and never binds, in source order (for a single expression: the variables it needs).
+ * @property {string|null} [stdout]  What the program printed before it stopped, if anything.
+ * @property {TraceOut|null} [partial]  Where the program ran partway: the graph of the last tensor it assigned before the error that an op autograd recorded made, shaped as a successful trace, with forward values only (no backward phases, no gradients).
  */
 
 /**
@@ -89,8 +94,10 @@
  * @property {string} node
  * @property {string|null} name
  * @property {number} elements  Elements in the leaf; the first ones are checked.
+ * @property {number[][]} indices  Each checked element's index in the leaf, in the order of `analytic` and `numeric` ([3, 1] for row 3, column 1; [] for a 0-d leaf).
  * @property {number|boolean|"nan"|"inf"|"-inf"[]} analytic  autograd's gradient, as float64.
  * @property {number|boolean|"nan"|"inf"|"-inf"[]} numeric  (f(x + h) - f(x - h)) / 2h, in float64.
+ * @property {number|boolean|"nan"|"inf"|"-inf"[]} rel_errors  Per checked element: |analytic - numeric| / max(|a|, |n|, 1e-8).
  * @property {number|boolean|"nan"|"inf"|"-inf"} max_rel_error  max |analytic - numeric| / max(|a|, |n|).
  */
 
@@ -132,11 +139,13 @@
  * @property {string} label  A short friendly label, such as × for MulBackward0.
  * @property {string|null} meaning  What the op computes, in plain English.
  * @property {string|null} name  The variable bound to this tensor, or a parameter's qualified name.
+ * @property {string} shown  The name the node is shown by in formulas and cards: its `name`; else the expression it came from when short, written from its inputs' names (w*x, (y-z)**2) or as the source has it (2 * x); else t1, t2, … in forward order. Never one of the program's own names; no two nodes share one.
  * @property {TensorOut|null} value  Forward value of the tensor this node produced, copied when the op ran. A leaf's or constant's value is the one the graph's ops read (at the first op of the graph that read it), even if the program changed it later.
  * @property {TensorOut|null} grad  d output / d this node's tensor, copied when autograd delivered it in the last backward phase (for an input of torch.autograd.grad: the gradient the call returned); null where no gradient flows.
  * @property {SpanOut|null} span  The source expression that created the tensor.
  * @property {string|null} module  Qualified name of the module the op ran inside (model.0), or null.
  * @property {string|null} formula  What the op computes, in LaTeX (y = a · b).
+ * @property {Object<string, number|boolean|"nan"|"inf"|"-inf">} numbers  Numbers the program wrote as the op's operands, by the letter its formulas write them as: for `b * 5`, {"b": 5} (b here is the formula's letter, not the program's variable).
  * @property {Object<string, TensorOut|number|boolean|"nan"|"inf"|"-inf"|number[]|string|null>} saved  The grad_fn's saved values (_saved_* without the prefix), as captured during the backward pass.
  * @property {number[]} grad_parts  When the tensor feeds several ops: the indices of its out-edges, whose gradients add up to this node's gradient.
  * @property {NodeOutputOut[]} outputs  For an op that produced several tensors: each one the program used (read by an edge, bound to a name, or differentiated). value, grad, name and grad_parts above are then those of output 0. Empty for other nodes.
