@@ -41,6 +41,36 @@ test("an ErrorOut becomes an ApiError with code, message, place and status", asy
   });
 });
 
+test("an ErrorOut's extras come on the ApiError: torch's message, names, output, partial graph", async () => {
+  const partial = seedTrace();
+  const body = {
+    error: {
+      code: "torch_error",
+      message: "W @ x: 3×4 and 5×2 cannot be multiplied",
+      line: 6,
+      col: 4,
+      torch_message: "mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)",
+      stdout: "before\n",
+      partial,
+    },
+  };
+  await assert.rejects(trace({ source: "W @ x" }, { fetch: fakeFetch(422, body) }), (err) => {
+    assert.deepEqual(
+      [err.torchMessage, err.names, err.stdout, err.partial],
+      ["mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)", null, "before\n", partial],
+    );
+    return true;
+  });
+  const unknown = { error: { code: "unknown_name", message: "unknown name 'w'", names: ["w", "b"] } };
+  await assert.rejects(trace({ source: "w + b" }, { fetch: fakeFetch(422, unknown) }), (err) => {
+    assert.deepEqual(
+      [err.names, err.torchMessage, err.stdout, err.partial],
+      [["w", "b"], null, null, null],
+    );
+    return true;
+  });
+});
+
 test("an error without a description still becomes an ApiError", async () => {
   await assert.rejects(
     trace({ source: "" }, { fetch: fakeFetch(502, "<html>Bad gateway</html>") }),

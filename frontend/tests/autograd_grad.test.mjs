@@ -39,8 +39,8 @@ test("the leaf's step says its gradient was returned by torch.autograd.grad, not
 test("the first card says torch.autograd.grad() starts with 1", () => {
   const tl = timeline("autograd_grad_trace.json");
   const card = stepCard(tl, tl.F);
-  assert.equal(card.lines[0].text, "∂loss/∂loss = 1.0");
-  assert.equal(card.lines[0].note, "torch.autograd.grad() starts with 1");
+  assert.equal(card.lines[0].text, "∂loss/∂loss = 1 (the seed)");
+  assert.equal(card.lines[0].note, "torch.autograd.grad() starts here with 1");
   assert.match(card.heading, /; torch\.autograd\.grad\(\) starts here$/);
   assert.match(narration(tl, tl.F), /: torch\.autograd\.grad\(\) starts at loss with/);
 });
@@ -68,7 +68,8 @@ test("a non-leaf input's gradient is returned and still sent on to the other inp
   );
   assert.deepEqual(texts(card).slice(1), [
     "nograd: x receives no gradient",
-    "send: ∂loss/∂b = ∂loss/∂h · ∂h/∂b = -3.552",
+    // b is a number times x (2 elements): its gradient sums over them.
+    "send: ∂loss/∂b = Σ over all 2 elements of ∂loss/∂h · ∂h/∂b = -3.552",
     "returned: ∂loss/∂h = [1.382, -2.829] — returned by torch.autograd.grad; h.grad is not changed",
   ]);
   const done = stepCard(tl, tl.end);

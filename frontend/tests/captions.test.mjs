@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { graphMessage, predictLabel, statusText, stepLabel } from "../js/core/captions.js";
+import {
+  errorMessage,
+  graphMessage,
+  predictLabel,
+  statusText,
+  stepLabel,
+} from "../js/core/captions.js";
 import { buildModel } from "../js/core/model.js";
 import { seedUnavailable } from "../js/core/seed.js";
 import { initialState } from "../js/core/state.js";
@@ -60,6 +66,33 @@ test("the graph area's message speaks only while there is no graph to show", () 
 test("a prediction asks for ∂loss/∂ the node, as the cards name it", () => {
   const model = seed();
   assert.equal(predictLabel(model, "n6"), "∂loss/∂w");
-  assert.equal(predictLabel(model, "n4"), "∂loss/∂(×)");
+  assert.equal(predictLabel(model, "n4"), "∂loss/∂(w*x)");
   assert.equal(predictLabel(model, "gone"), "∂loss/∂(gone)");
+});
+
+test("an error is said over the graph with its line, escaped, and the partial graph named", () => {
+  const error = { code: "torch_error", message: "a < b: 2×3 and 4 differ", line: 6, col: 4 };
+  assert.equal(
+    graphMessage({ ...initialState(), status: "error", error }),
+    "<strong>Error on line 6:</strong> a &lt; b: 2×3 and 4 differ",
+  );
+  assert.equal(
+    errorMessage({ ...error, line: null, partial: true }),
+    "<strong>Error:</strong> a &lt; b: 2×3 and 4 differ<br>" +
+      '<span class="graph-message-note">The graph shows what ran before it.</span>',
+  );
+});
+
+test("unknown names given variable rows ask for their values", () => {
+  const error = { code: "unknown_name", message: "unknown name 'w'", line: 1, col: 1 };
+  assert.equal(
+    errorMessage({ ...error, offered: ["w", "x", "b"] }),
+    "<code>w</code>, <code>x</code> and <code>b</code> have no value yet: type them under " +
+      "<strong>Variables</strong>, then press <strong>Run</strong>.",
+  );
+  assert.equal(
+    errorMessage({ ...error, offered: ["w"] }),
+    "<code>w</code> has no value yet: type it under <strong>Variables</strong>, then press " +
+      "<strong>Run</strong>.",
+  );
 });

@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
-  PREDICT_TOLERANCE,
   firstElement,
   isRight,
   nextPause,
   parseAnswer,
   pausePosition,
-  pendingPrediction,
-  predictionTarget,
   questionAnswer,
   score,
 } from "../js/core/lessons.js";
@@ -57,40 +54,15 @@ test("answers are right within a relative tolerance, or by sign when it is 0", (
   assert.equal(firstElement({ data: null }), null);
 });
 
-test("a prediction asks for a scalar gradient's number, or a tensor's first sign", () => {
-  const tl = seed();
-  assert.equal(predictionTarget(tl, 3), null); // a forward step
-  assert.equal(predictionTarget(tl, tl.end), null);
-  assert.deepEqual(predictionTarget(tl, 9 + 6), {
-    node: "n6",
-    kind: "number",
-    expected: -0.55999976,
-    tolerance: PREDICT_TOLERANCE,
-  });
-  // z's gradient has shape [1]: one element, still a number.
-  assert.equal(predictionTarget(tl, 9 + 3).kind, "number");
-  const trace = seedTrace();
-  trace.steps.backward[6].grad = { ...trace.steps.backward[6].grad, shape: [2], data: [-0.5, 3] };
-  const target = predictionTarget(buildTimeline(buildModel(trace)), 9 + 6);
-  assert.deepEqual(target, { node: "n6", kind: "sign", expected: -1, tolerance: 0 });
-  // A large gradient sent without its data: nothing to predict.
-  trace.steps.backward[6].grad.data = null;
-  assert.equal(predictionTarget(buildTimeline(buildModel(trace)), 9 + 6), null);
-});
-
 test("the score counts right answers out of those given", () => {
   assert.deepEqual(score({}), { right: 0, total: 0 });
-  const answers = { p15: { correct: true }, p14: { correct: false }, question: { correct: true } };
+  const answers = {
+    p15: { correct: true, done: true },
+    p14: { correct: false, done: true },
+    p13: { correct: false, done: false }, // a wrong first try: not yet counted
+    question: { correct: true },
+  };
   assert.deepEqual(score(answers), { right: 2, total: 3 });
-});
-
-test("a prediction is owed only in predict mode, at an unanswered backward step", () => {
-  const tl = seed();
-  assert.equal(pendingPrediction(tl, 15, false, {}), null);
-  assert.equal(pendingPrediction(tl, 15, true, {}).node, "n6");
-  assert.equal(pendingPrediction(tl, 15, true, { p15: { correct: true } }), null);
-  assert.equal(pendingPrediction(tl, 2, true, {}), null);
-  assert.equal(pendingPrediction(null, 15, true, {}), null);
 });
 
 test("typed answers accept a minus sign and a decimal comma", () => {

@@ -14,8 +14,15 @@ test("cards of the seed graph show names, ops, values and gradients", () => {
   assert.deepEqual(summary("n6"), ["w", "AccumulateGrad", "value=1.0", "∂loss/∂w=-0.56"]);
   assert.deepEqual(summary("n5"), ["b", "AccumulateGrad", "value=0.5", "∂loss/∂b=-0.4"]);
   assert.deepEqual(summary("n8"), ["x", "constant", "value=1.4"]);
-  assert.deepEqual(summary("n4"), ["×", "MulBackward0", "value=1.4", "grad=-0.4"]);
-  assert.deepEqual(summary("n0"), ["loss", "SumBackward0", "value=0.04", "∂loss/∂loss=1.0"]);
+  // An unnamed op is titled by the expression it came from, its label beside its grad_fn.
+  assert.deepEqual(summary("n4"), ["w*x", "× · MulBackward0", "value=1.4", "∂loss/∂(w*x)=-0.4"]);
+  assert.deepEqual(summary("n1"), [
+    "(y-z)**2",
+    "x² · PowBackward0",
+    "value=0.04",
+    "∂loss/∂((y-z)**2)=1.0",
+  ]);
+  assert.deepEqual(summary("n0"), ["loss", "Σ · SumBackward0", "value=0.04", "∂loss/∂loss=1.0"]);
 });
 
 test("an op that received no gradient still shows its gradient row, as a dash", () => {

@@ -31,8 +31,8 @@ test("an unbind whose output 0 is unused is titled by its op and shows top's own
   const model = buildModel(fixture("max_builtin_trace.json"));
   assert.equal(outputSymbol(model), "top"); // the tensor backward() started from
   const card = modelCards(model).get("n0");
-  assert.equal(card.title, "Unbind");
-  assert.equal(card.subtitle, "UnbindBackward0");
+  assert.equal(card.title, "m.unbind()"); // the op written from its input, never "max(m)"
+  assert.equal(card.subtitle, "Unbind · UnbindBackward0");
   assert.deepEqual(rows(card), ["top=5.0", "∂top/∂top=1.0"]);
   assert.deepEqual(
     card.rows.map((r) => [r.key, r.output]),
@@ -45,7 +45,7 @@ test("an unbind whose output 0 is unused is titled by its op and shows top's own
 
 test("each listed output has a value row and, when differentiable, a gradient row", () => {
   const split = modelCards(buildModel(fixture("split_trace.json"))).get("n5");
-  assert.equal(split.title, "SplitWithSizes"); // not "p", output 0's name
+  assert.equal(split.title, "t1"); // not "p", output 0's name; (c * 1).split() is too long
   assert.deepEqual(rows(split), ["p=1.0", "∂loss/∂p=—", "q=[2.0, 3.0]", "∂loss/∂q=[6.0, 8.0]"]);
   // The indices of torch.max can carry no gradient: no row pretends they could.
   const max = modelCards(buildModel(fixture("max_dim_trace.json"))).get("n1");
@@ -63,9 +63,9 @@ test("an unnamed output is out[k] on its card and [k] on the edges reading it", 
   const labels = model.edges.map((e) => edgeOutputLabel(model, e));
   assert.deepEqual(labels, [null, null, null, null, "[1]", "a", "a", "[1]", null]);
   const unnamed = resultOf(model.byId.get("n5"), 1);
-  assert.equal(plainWho(unnamed), "(Unbind)[1]");
-  assert.equal(plainName(unnamed), "Unbind[1]");
-  assert.equal(who(unnamed), "(\\text{Unbind})[1]");
+  assert.equal(plainWho(unnamed), "v.unbind()[1]");
+  assert.equal(plainName(unnamed), "v.unbind()[1]");
+  assert.equal(who(unnamed), "\\text{v.unbind()[1]}");
 });
 
 test("edges from an op with several outputs are labelled with the output they carry", () => {
@@ -87,7 +87,7 @@ test("edges from an op with several outputs are labelled with the output they ca
 test("an op's name and value are never mistaken for its output 0's", () => {
   const node = buildModel(fixture("split_trace.json")).byId.get("n5");
   assert.equal(node.name, "p"); // the API's output-0 fields...
-  assert.equal(plainWho(node), "(SplitWithSizes)"); // ...are not the op's name
+  assert.equal(plainWho(node), "t1"); // ...are not the op's name
   assert.deepEqual(
     resultsOf(node).map((r) => [r.output, r.name, r.value.data]),
     [
@@ -198,7 +198,7 @@ test("the card's running sums name the output and add only that output's parts",
   ]);
   assert.equal(
     texts(stepCard(tl, 10))[1],
-    "send: ∂loss/∂a (via (×)) = ∂loss/∂(×) · ∂(×)/∂a = (1.0)(2.0) = 2.0",
+    "send: ∂loss/∂a (via a*b) = ∂loss/∂(a*b) · ∂(a*b)/∂a = (1.0)(2.0) = 2.0",
   );
 });
 
@@ -207,7 +207,7 @@ test("the backward card of an op with several outputs shows the gradient at each
   const card = stepCard(tl, 12);
   assert.equal(
     card.heading,
-    "(Unbind) (UnbindBackward0) sends the gradients of its outputs back to its inputs",
+    "v.unbind() (UnbindBackward0) sends the gradients of its outputs back to its inputs",
   );
   assert.deepEqual(texts(card), [
     "arrive: ∂loss/∂a = 2.0 + 3.0 = 5.0",
@@ -216,7 +216,7 @@ test("the backward card of an op with several outputs shows the gradient at each
   ]);
   assert.equal(
     narration(tl, 12),
-    "Backward step 6 of 7: (Unbind) received ∂loss/∂a = 5.0 and ∂loss/∂b = 6.0 and sends [5.0, 6.0] to v.",
+    "Backward step 6 of 7: v.unbind() received ∂loss/∂a = 5.0 and ∂loss/∂b = 6.0 and sends [5.0, 6.0] to v.",
   );
   // An output no gradient reaches says so, from step.outputs, not from step.grad.
   const split = timeline("split_trace.json");
@@ -235,17 +235,18 @@ test("backward() that starts at an op's output starts from that output", () => {
   const tl = timeline("max_builtin_trace.json");
   const card = stepCard(tl, tl.F);
   assert.deepEqual(texts(card), [
-    "start: ∂top/∂top = 1.0",
-    "send: ∂top/∂m = ∂top/∂top · ∂top/∂m = [0.0, 1.0, 0.0]",
+    "start: ∂top/∂top = 1 (the seed)",
+    // unbind has no formula in the op table: the local derivative is said as such.
+    "send: ∂top/∂m = seed · local = [0.0, 1.0, 0.0]",
   ]);
-  assert.equal(card.lines[0].note, "backward() starts with 1");
+  assert.equal(card.lines[0].note, "backward() starts here with 1");
   assert.deepEqual(frameAt(tl, tl.F).base.outputText[tl.nodeIndex.get("n0")], { 1: "1.0" });
   assert.equal(
     narration(tl, tl.F),
     "Backward step 1 of 2: backward() starts at top with ∂top/∂top = 1.0 and sends [0.0, 1.0, 0.0] to m.",
   );
   assert.deepEqual(texts(stepCard(tl, tl.F + 1)), [
-    "arrive: ∂top/∂m = ∂top/∂top · ∂top/∂m = [0.0, 1.0, 0.0]",
+    "arrive: ∂top/∂m = seed · local = [0.0, 1.0, 0.0]",
     "acc: m.grad = [0.0, 1.0, 0.0]",
   ]);
 });
@@ -253,16 +254,20 @@ test("backward() that starts at an op's output starts from that output", () => {
 test("forward cards show each used output's value, and consumers read that output", () => {
   const tl = timeline("max_min_rows_trace.json");
   const unbind = stepCard(tl, tl.forward.findIndex((s) => s.node === "n1"));
-  assert.equal(unbind.heading, "(Unbind): UnbindBackward0 of m");
+  // max(m) and min(m) each unbind m: the first is m.unbind(), the second t1.
+  assert.equal(unbind.heading, "t1: UnbindBackward0 of m");
   assert.deepEqual(texts(unbind).slice(1), ["value: top = 5.0"]);
   assert.equal(unbind.lines[1].note, "output 1");
   const loss = stepCard(tl, tl.F - 1);
-  assert.deepEqual(texts(loss).slice(1), ["inputs: a = top = 5.0, b = low = -1.0", "value: loss = 6.0"]);
+  assert.deepEqual(texts(loss), [
+    "formula: loss = top - low = 5.0 - (-1.0)",
+    "value: loss = 6.0",
+  ]);
   assert.equal(narration(tl, tl.F - 1), "Forward step 4 of 4: loss = subtraction of top and low = 6.0.");
   const pair = timeline("unbind_pair_trace.json");
   assert.equal(
     narration(pair, 1),
-    "Forward step 2 of 7: (Unbind) = UnbindBackward0 of v gives a = 1.0 and b = 2.0.",
+    "Forward step 2 of 7: v.unbind() = UnbindBackward0 of v gives a = 1.0 and b = 2.0.",
   );
   const max = stepCard(timeline("max_dim_trace.json"), 1);
   assert.deepEqual(
@@ -288,11 +293,11 @@ test("tooltips and the hover readout give each output's numbers and name the edg
   const unbind = model.byId.get("n5");
   assert.equal(
     edgeTitle(model, model, model.edges[4]),
-    "b (output 1 of Unbind) → × (input 0)\ngradient flowing back: scalar float32\n5.0",
+    "b (output 1 of v.unbind()) → b * 5 (input 0)\ngradient flowing back: scalar float32\n5.0",
   );
   assert.match(
     nodeTitle(unbind, modelCards(model).get("n5")),
-    /^Unbind · UnbindBackward0\n\na \(output 0\): scalar float32\n1\.0\n∂loss\/∂a: scalar float32\n5\.0\nb \(output 1\)/,
+    /^v\.unbind\(\) · UnbindBackward0\n\na \(output 0\): scalar float32\n1\.0\n∂loss\/∂a: scalar float32\n5\.0\nb \(output 1\)/,
   );
   assert.equal(
     nodeTex(unbind, model),
@@ -304,6 +309,9 @@ test("tooltips and the hover readout give each output's numbers and name the edg
     ].join("\\qquad "),
   );
   // The edge reads b: the local derivative is taken by b, not by the op.
-  const local = "\\frac{\\partial (\\text{×})}{\\partial \\text{b}}";
-  assert.ok(edgeTex(model.edges[4], model).startsWith(local));
+  // ...in the program's names: the number it wrote (5) stands where the formula has a letter.
+  assert.equal(
+    edgeTex(model.edges[4], model).split("\\qquad ")[0],
+    "\\frac{\\partial (\\text{b * 5})}{\\partial \\text{b}} = 5 = \\text{5.0}",
+  );
 });

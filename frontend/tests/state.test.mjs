@@ -169,3 +169,9 @@ test("a failed run keeps nothing of the run before it", () => {
     selected: null,
   });
 });
+
+test("a failed run keeps what the program printed before the error", () => {
+  const error = { code: "torch_error", message: "W @ x: 3×4 and 5×2 cannot be multiplied", line: 6, col: 4 };
+  const after = { ...initialState("x"), ...failedRun(error, "before\n") };
+  assert.deepEqual([after.status, after.error, after.stdout, after.model], ["error", error, "before\n", null]);
+});

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { VariableError, parseValue, requestVariables } from "../js/core/variables.js";
+import {
+  VariableError,
+  isOneLine,
+  offerRows,
+  parseValue,
+  requestVariables,
+} from "../js/core/variables.js";
 
 test("values are numbers, True/False, or nested lists of them", () => {
   assert.equal(parseValue(" 1.5 "), 1.5);
@@ -36,4 +42,26 @@ test("rows become the request's variables; unnamed rows are skipped", () => {
   assert.throws(() => requestVariables([{ name: "w", value: "oops", requiresGrad: false }]), {
     message: 'variable w: cannot read "oops" as a number or list',
   });
+});
+
+test("an expression's unknown names each get a row, after the rows already named", () => {
+  const rows = [
+    { name: "x", value: "1.4", requiresGrad: false },
+    { name: " ", value: "", requiresGrad: false },
+  ];
+  assert.deepEqual(offerRows(rows, ["w", "x", "b", "w"]), {
+    rows: [
+      { name: "x", value: "1.4", requiresGrad: false },
+      { name: "w", value: "", requiresGrad: false },
+      { name: "b", value: "", requiresGrad: false },
+    ],
+    added: ["w", "b"],
+  });
+  assert.deepEqual(offerRows(rows.slice(0, 1), ["x"]).added, []);
+});
+
+test("one line of code, blank lines and comments aside, is a single expression", () => {
+  assert.equal(isOneLine("(w * x + b).sum()"), true);
+  assert.equal(isOneLine("# the loss\n\n(w * x + b).sum()\n"), true);
+  assert.equal(isOneLine("y = w * x\nloss = y.sum()"), false);
 });

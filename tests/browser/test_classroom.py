@@ -4,6 +4,7 @@ is checked against comes from the trace the page itself received."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from pages import (
     node_id,
     open_page,
     pause_position,
+    program_path,
 )
 from playwright.sync_api import Page, expect
 
@@ -34,53 +36,59 @@ def test_predict_hides_the_gradient_then_reveals_and_marks_it(
     page: Page, screenshot_dir: Path
 ) -> None:
     trace = open_page(page, f"/#lesson={LESSON}")
+    expect_position(page, 0)  # a lesson opens at the start of the forward pass
     w = node_id(trace, "w")
     at_w = backward_position(trace, w)
     page.locator("#predict-toggle").click()
     expect(page.locator("#predict-toggle")).to_have_attribute("aria-pressed", "true")
 
-    # The step before w's (×): hidden until predicted; a wrong guess is marked wrong.
-    page.locator("#scrubber").fill(str(at_w - 1))
-    expect_position(page, at_w - 1)
-    expect(page.locator("#predict-label")).to_have_text("Your prediction for ∂loss/∂(×)")
-    expect(page.locator("#stepcard")).to_have_class("stepcard is-concealed")
-    expect(page.locator("#stepcard .stepcard-line").first).to_be_hidden()
-    expect(page.locator("#narration")).to_contain_text("what is ∂loss/∂(×)?")
+    # Every step before the one before w's (×) given up: "Reveal" shows torch's number.
+    while True:
+        page.locator("#jump-end").click()  # no further than the first step owed
+        if page.locator("body").get_attribute("data-step") == str(at_w - 1):
+            break
+        page.locator("#predict-reveal").click()
+        expect(page.locator("#predict-verdict")).to_contain_text("Revealed: torch says")
+
+    # ×: its gradient is "?" on the card, the node and the narration until predicted.
+    expect(page.locator("#predict-label")).to_have_text(
+        re.compile(r"^What is ∂loss/∂.+\? Work it out, then check\.$")
+    )
+    assert card_lines(page)[0].endswith("= (-0.4)(1.0) = ?")
+    expect(page.locator("#narration")).to_contain_text("what is ∂loss/∂")
     current = page.locator("#graph").get_attribute("data-current")
-    expect(page.locator(f'#graph g.node[data-node-id="{current}"] .node-grad')).to_be_hidden()
+    expect(page.locator(f'#graph g.node[data-node-id="{current}"] .node-grad')).to_have_text("?")
     expected_mul = backward_grad(trace, at_w - 1)
     assert round(expected_mul, 4) == -0.4
-    page.locator("#predict-input").fill("0.4")  # the sign forgotten
+    page.locator("#predict-input").fill("0.4")  # the sign forgotten: a hint, a second try
     page.locator("#predict-submit").click()
-    expect(page.locator("#predict-verdict")).to_have_class("verdict is-wrong")
-    expect(page.locator("#predict-verdict")).to_have_text(
-        "✗ Not quite: you said 0.4; torch says -0.4"
-    )
-    expect(page.locator("#stepcard .stepcard-line").first).to_be_visible()
-
-    # w's step: the chain-rule product, predicted within 2 %.
-    page.locator("#step-next").click()
-    expect_position(page, at_w)
-    expect(page.locator("#predict-label")).to_have_text("Your prediction for ∂loss/∂w")
-    expected_w = backward_grad(trace, at_w)
-    assert round(expected_w, 2) == -0.56
-    page.locator("#predict-input").fill("-0.565")
+    expect(page.locator("#predict-hint")).to_contain_text("(-0.4) × 1.0")
+    page.locator("#predict-input").fill("-0.4")
     page.keyboard.press("Enter")
     expect(page.locator("#predict-verdict")).to_have_class("verdict is-right")
-    expect(page.locator("#predict-verdict")).to_have_text("✓ Right: -0.565 (torch: -0.56)")
-    assert "w.grad = -0.56" in card_lines(page)
-    expect(page.locator("#stepcard")).to_have_class("stepcard")
+    expect(page.locator("#predict-verdict")).to_have_text("✓ Right: -0.4 (torch: -0.4)")
+    assert card_lines(page)[0].endswith("= (-0.4)(1.0) = -0.4")
 
-    # The lesson's question counts too: 2 right out of 3.
-    page.locator("#question-answer").fill("-0.56")
+    # w's step: the lesson's question asks for ∂loss/∂w, so predict mode leaves it to the
+    # lesson, and the number stays concealed until the question is answered.
+    page.locator("#step-next").click()
+    expect_position(page, at_w)
+    expect(page.locator("#predict .predict-ask")).to_be_hidden()
+    assert "w.grad = ?" in card_lines(page)
+    expected_w = backward_grad(trace, at_w)
+    assert round(expected_w, 2) == -0.56
+    page.locator("#question-answer").fill("-0.562")
     page.locator("#question button[type=submit]").click()
     expect(page.locator("#question-verdict")).to_have_class("verdict is-right")
-    expect(page.locator("#lesson-score")).to_have_text("Score 2 / 3")
+    assert "w.grad = -0.56" in card_lines(page)
+
+    # The lesson's score counts the predictions and the question: 2 right out of 11.
+    expect(page.locator("#lesson-score")).to_have_text("Score 2 / 11")
     page.screenshot(path=screenshot_dir / "predict-reveal.png")
 
     # Going back to an answered step shows its verdict, not the question again.
     page.locator("#step-back").click()
-    expect(page.locator("#predict-verdict")).to_have_class("verdict is-wrong")
+    expect(page.locator("#predict-verdict")).to_have_class("verdict is-right")
     expect(page.locator("#predict .predict-ask")).to_be_hidden()
 
 
@@ -94,15 +102,17 @@ def test_check_gradients_shows_autograd_beside_finite_differences(
     check = answer.value.json()["check"]
     assert check["error"] is None
 
+    # One row per element compared; the seed's leaves are 0-d: one row each, by name.
     rows = page.locator("#check-panel .check-table tbody tr")
-    expect(rows).to_have_count(len(check["leaves"]))
+    expect(rows).to_have_count(sum(len(leaf["analytic"]) for leaf in check["leaves"]))
     for leaf in check["leaves"]:
+        assert leaf["indices"] == [[]]
         cells = page.locator(f'#check-panel tr[data-node="{leaf["node"]}"] td')
         texts = cells.all_inner_texts()
         assert texts[0] == leaf["name"]
         assert float(texts[1]) == round(leaf["analytic"][0], 2)
         assert float(texts[2]) == round(leaf["numeric"][0], 2)
-        assert float(texts[3]) == float(f"{leaf['max_rel_error']:.1e}")
+        assert float(texts[3]) == float(f"{leaf['rel_errors'][0]:.1e}")
         assert texts[4] == "✓"
     w = next(leaf["node"] for leaf in check["leaves"] if leaf["name"] == "w")
     w_cells = page.locator(f'#check-panel tr[data-node="{w}"] td').all_inner_texts()
@@ -120,6 +130,38 @@ def test_check_gradients_shows_autograd_beside_finite_differences(
     expect(badges).to_have_count(0)
 
 
+RELU_AT_ZERO = """import torch
+W = torch.tensor([[1.0, -2.0], [0.5, 3.0]], requires_grad=True)
+x = torch.tensor([1.0, 0.0])
+loss = torch.relu(W @ x).sum()
+loss.backward()
+"""
+
+
+def test_the_gradient_check_labels_each_element_and_flags_rows_where_both_are_zero(
+    page: Page, screenshot_dir: Path
+) -> None:
+    open_page(page, program_path(RELU_AT_ZERO))
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.locator("#check").click()
+    (leaf,) = answer.value.json()["check"]["leaves"]
+    assert leaf["indices"] == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    rows = page.locator("#check-panel .check-table tbody tr")
+    expect(rows).to_have_count(4)
+    # x[1] is 0: W's second column gets 0 both ways, which proves nothing.
+    assert [r.split("\t") for r in rows.all_inner_texts()] == [
+        ["W[0, 0]", "1.0", "1.0", f"{leaf['rel_errors'][0]:.1e}", "✓"],
+        ["W[0, 1]", "0.0", "0.0", "0.0e+0", "both 0"],
+        ["W[1, 0]", "1.0", "1.0", f"{leaf['rel_errors'][2]:.1e}", "✓"],
+        ["W[1, 1]", "0.0", "0.0", "0.0e+0", "both 0"],
+    ]
+    flagged = page.locator('#check-panel tr[data-uninformative="true"]')
+    expect(flagged).to_have_count(2)
+    expect(flagged.first).to_have_attribute(
+        "title", "Both sides are 0: they agree, but that says nothing about the gradient")
+    page.locator("#check-panel").screenshot(path=screenshot_dir / "gradient-check-elements.png")
+
+
 def test_a_presenter_link_restores_lesson_step_and_mode(
     page: Page, screenshot_dir: Path
 ) -> None:
@@ -127,8 +169,10 @@ def test_a_presenter_link_restores_lesson_step_and_mode(
     trace = open_page(page, path)
     expect_position(page, 5)
     expect(page.locator("body")).to_have_class("presenting")
-    expect(page.locator("#pane-program")).to_be_hidden()
-    expect(page.locator("#lessons-panel")).to_be_hidden()
+    # Presenting shows the code and the lesson's question beside the graph, the list hidden.
+    expect(page.locator("#pane-program")).to_be_visible()
+    expect(page.locator("#question")).to_be_visible()
+    expect(page.locator("#lesson-list")).to_be_hidden()
     expect(page.locator("#present")).to_have_attribute("aria-pressed", "true")
     assert page.url.endswith(path)
     # The program is the lesson's: step 5 is the backward step of u2, its first pause.

@@ -13,6 +13,7 @@ from pages import (
     card_lines,
     go_to,
     node_id,
+    open_example,
     open_page,
     program_path,
 )
@@ -52,6 +53,11 @@ def test_the_first_backward_call_adds_both_paths_of_w_times_w(
     trace = open_page(page, "/#lesson=accumulation")
     w = node_id(trace, "w")
     go_to(page, backward_position(trace, w, phase=0))
+    # While the lesson's question (w.grad after the second call) is open, w's are "?".
+    assert card_lines(page) == ["∂loss/∂w = ? + ? = ?", "w.grad = ?"]
+    page.locator("#question-answer").fill("8")
+    page.locator("#question button[type=submit]").click()
+    expect(page.locator("#question-verdict")).to_have_class("verdict is-right")
 
     expect(page.locator("#stepcard")).to_have_attribute("data-node", w)
     expect(page.locator("#stepcard .stepcard-sub")).to_contain_text("backward() call 1 of 2")
@@ -76,7 +82,8 @@ def test_top_of_max_shows_its_own_value_and_gradient_on_the_unbind_card(
     assert (listed["name"], listed["value"]["data"], listed["grad"]["data"]) == ("top", 5.0, 1.0)
 
     card = page.locator(f'#graph g.node[data-node-id="{unbind}"]')
-    expect(card.locator(".node-title")).to_have_text("Unbind")
+    # Named after the op on its input, never after the max(m) it ran inside.
+    expect(card.locator(".node-title")).to_have_text("m.unbind()")
     value = card.locator('.row-value[data-output="1"]')
     grad = card.locator('.row-grad[data-output="1"]')
     expect(value.locator(".row-label")).to_have_text("top")
@@ -86,11 +93,11 @@ def test_top_of_max_shows_its_own_value_and_gradient_on_the_unbind_card(
     # Output 0, which the program never used, has no rows of its own.
     expect(card.locator('.row[data-output="0"]')).to_have_count(0)
 
-    # backward() starts at top: the card and the node's gradient row say 1.0.
+    # backward() starts at top: the card says the seed is 1, the node's gradient row 1.0.
     go_to(page, len(trace["steps"]["forward"]))
     assert card_lines(page) == [
-        "∂top/∂top = 1.0",
-        "∂top/∂m = ∂top/∂top · ∂top/∂m = [0.0, 1.0, 0.0]",
+        "∂top/∂top = 1 (the seed)",
+        "∂top/∂m = seed · local = [0.0, 1.0, 0.0]",
     ]
     expect(grad.locator(".node-grad")).to_have_text("1.0")
     expect(page.locator("#narration")).to_contain_text("backward() starts at top")
@@ -147,3 +154,59 @@ def test_a_gradient_torch_autograd_grad_returned_is_said_to_be_returned_not_stor
     assert card_lines(page) == [
         "∂loss/∂w = [-1.0, 1.0] — returned by torch.autograd.grad; w.grad is not changed"
     ]
+
+
+def test_the_seed_programs_cards_speak_in_its_own_names(page: Page, screenshot_dir: Path) -> None:
+    trace = open_page(page)
+    mul = op_id(trace, "MulBackward0")
+    product = trace["nodes"][[n["id"] for n in trace["nodes"]].index(mul)]
+    assert product["shown"] == "w*x"
+    # The node is titled by the expression it came from, its label beside its grad_fn.
+    card = page.locator(f'#graph g.node[data-node-id="{mul}"]')
+    expect(card.locator(".node-title")).to_have_text("w*x")
+    expect(card.locator(".node-op")).to_have_text("× · MulBackward0")
+
+    # Its forward step: the formula in w and x, with their numbers; no a, b or y.
+    forward = [s["node"] for s in trace["steps"]["forward"]].index(mul)
+    go_to(page, forward)
+    assert card_lines(page) == ["w*x = w · x = 1.0 · 1.4", "w*x = 1.4"]
+    expect(page.locator("#stepcard .stepcard-heading")).to_have_text(
+        "w*x: multiplication of w and x")
+    expect(page.locator("#stepcard .katex").first).to_contain_text("w*x")
+    page.locator("#stepcard").screenshot(path=screenshot_dir / "names-forward-card.png")
+
+    # Its backward step: upstream times local, in the same names.
+    go_to(page, backward_position(trace, mul))
+    assert card_lines(page) == [
+        "∂loss/∂(w*x) = ∂loss/∂z · ∂z/∂(w*x) = (-0.4)(1.0) = -0.4",
+        "∂loss/∂w = ∂loss/∂(w*x) · ∂(w*x)/∂w = (-0.4)(1.4) = -0.56",
+        "x is a constant: no gradient flows to it",
+    ]
+
+    # The first backward step starts from the seed, not from ∂loss/∂loss in itself.
+    go_to(page, len(trace["steps"]["forward"]))
+    assert card_lines(page) == [
+        "∂loss/∂loss = 1 (the seed)",
+        "∂loss/∂((y-z)**2) = seed · 1 = (1.0)(1.0) = 1.0",
+    ]
+    power = op_id(trace, "PowBackward0")
+    expect(page.locator(f'#graph g.node[data-node-id="{power}"] .node-op')).to_have_text(
+        "x² · PowBackward0")
+
+
+def test_a_bias_broadcast_over_the_batch_says_its_gradient_is_summed_over_the_rows(
+    page: Page, screenshot_dir: Path
+) -> None:
+    open_page(page)
+    trace = open_example(page, "broadcast-bias")
+    add = op_id(trace, "AddBackward0")
+    forward = [s["node"] for s in trace["steps"]["forward"]].index(add)
+    go_to(page, forward)
+    lines = card_lines(page)
+    assert lines[0] == "out = (X@W) + b"
+    assert lines[2] == "X@W: 3×2, b: 2 → out: 3×2"
+
+    go_to(page, backward_position(trace, add))
+    assert card_lines(page)[-1] == (
+        "∂loss/∂b = Σ over the batch (3 rows) of ∂loss/∂out · ∂out/∂b = [3.0, 3.0]")
+    page.locator("#stepcard").screenshot(path=screenshot_dir / "broadcast-sum-card.png")

@@ -34,6 +34,9 @@ def test_a_module_cluster_collapses_to_one_box_and_expands_again(
     inside = [n["id"] for n in trace["nodes"] if n["module"] == "model.0"]
     assert len(inside) == 4
 
+    # At a readable scale this graph is larger than the view: Fit shows it whole first.
+    page.locator("#fit").click()
+    expect(page.locator("#minimap")).to_be_hidden()
     page.locator('#graph g.cluster[data-module="model.0"] .cluster-head').click()
     box = page.locator('#graph g.node[data-node-id="m:model.0"]')
     expect(box).to_have_attribute("data-kind", "module")

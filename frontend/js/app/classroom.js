@@ -11,9 +11,10 @@ import {
   lessonPauses,
   nextPause,
   parseAnswer,
-  predictionTarget,
   questionAnswer,
 } from "../core/lessons.js";
+import { askedAt, concealment } from "../core/conceal.js";
+import { markPrediction } from "../core/predict.js";
 import { requestVariables } from "../core/variables.js";
 import { trace } from "../net/api.js";
 
@@ -35,8 +36,8 @@ export function createClassroom({ store, editor, variables, view, player, run, g
       source: program,
       variables: [],
       selected: null,
-      step: null,
-      lessonsOpen: store.state.mode !== "present",
+      step: 0,
+      lessonsOpen: true,
     });
     run();
   }
@@ -68,18 +69,45 @@ export function createClassroom({ store, editor, variables, view, player, run, g
     store.update({ answers: { ...answers, question: answer } });
   }
 
-  /** Reveal the current backward step: mark the prediction, then play the step's motion. */
+  /**
+   * Show torch's answer to the lesson's question without one given (presenter mode's R,
+   * after the class has had its say); an answer already given stays.
+   */
+  function revealQuestion() {
+    const { model, answers } = store.state;
+    const question = lessonOf(store.state)?.question;
+    if (!question || !model || answers.question) return;
+    const expected =
+      question.kind === "choice" ? question.answer : questionAnswer(model, question);
+    if (expected === null || expected === undefined) return;
+    store.update({
+      answers: { ...answers, question: { given: null, expected, correct: false, revealed: true } },
+    });
+  }
+
+  /**
+   * Mark the prediction owed at the current step (`given` null: the student gives up):
+   * a wrong first try gets a hint and another; once revealed, the step's motion plays.
+   */
   function submitPrediction(given) {
-    const { timeline, answers } = store.state;
-    if (!timeline) return;
-    const p = position();
-    const target = predictionTarget(timeline, p);
-    const value = parseAnswer(given);
-    if (!target || Number.isNaN(value)) return;
-    const correct = isRight(value, target.expected, target.tolerance);
-    const answer = { given: value, expected: target.expected, correct };
-    store.update({ answers: { ...answers, [`p${p}`]: answer } });
-    player.animateStep();
+    const { answers } = store.state;
+    const question = askedAt(store.state, position());
+    if (!question) return;
+    const value = given === null ? null : parseAnswer(given);
+    if (Number.isNaN(value)) return;
+    const answer = markPrediction(question, value, answers[question.key]);
+    store.update({ answers: { ...answers, [question.key]: answer } });
+    if (answer.done) player.animateStep();
+  }
+
+  /** Predict mode on or off; turned on, it rewinds to the first step still owed. */
+  function setPredict(on) {
+    // A gradient check shown would give the answers away: it goes.
+    const noCheck = on ? { check: null, checkStatus: "idle" } : {};
+    store.update({ predict: on, playing: false, ...noCheck });
+    if (!on || !store.state.timeline) return;
+    const owed = concealment(store.state).frontier;
+    if (owed !== null && position() > owed) goTo(owed);
   }
 
   /** Re-post the program with check=true and keep the answer's gradient check. */
@@ -100,9 +128,13 @@ export function createClassroom({ store, editor, variables, view, player, run, g
     }
   }
 
-  /** Enter or leave presenter mode (leaving also leaves full screen). */
+  /**
+   * Enter or leave presenter mode (leaving also leaves full screen); presenting shows the
+   * open lesson's question beside the code and the graph.
+   */
   function setMode(mode) {
-    store.update({ mode, lessonsOpen: mode === "present" ? false : store.state.lessonsOpen });
+    const lessonsOpen = mode === "present" ? store.state.lesson !== null : store.state.lessonsOpen;
+    store.update({ mode, lessonsOpen });
     if (mode !== "present" && document.fullscreenElement) toggleFullscreen();
     requestAnimationFrame(() => view.refit());
   }
@@ -123,7 +155,10 @@ export function createClassroom({ store, editor, variables, view, player, run, g
     goToPause,
     goToNextPause,
     answerQuestion,
+    revealQuestion,
     submitPrediction,
+    revealPrediction: () => submitPrediction(null),
+    setPredict,
     checkGradients,
     setMode,
     toggleFullscreen,

@@ -3,6 +3,7 @@
  * navigation.js, classroom.js). The keys are keys.js.
  */
 
+import { shownTrace } from "../core/conceal.js";
 import { toHash } from "../core/sharelink.js";
 import { SPEEDS } from "../core/state.js";
 import { graphCss } from "../draw/svgexport.js";
@@ -16,21 +17,19 @@ const $ = (id) => document.getElementById(id);
  *   goTo: (p: number, o?: {animate?: boolean}) => void, togglePlay: () => void,
  *   position: () => number, toggleAllModules: () => void, shareHash: () => string,
  *   setMode: (mode: string) => void, toggleFullscreen: () => void,
- *   checkGradients: () => void}}} parts
+ *   checkGradients: () => void, setPredict: (on: boolean) => void}}} parts
  * @returns {{closeMenus: () => void}}
  */
 export function bindControls({ store, view, editor, table, variables, actions }) {
   const { run, goTo, togglePlay, position, toggleAllModules } = actions;
-  const { shareHash, setMode, toggleFullscreen, checkGradients } = actions;
+  const { shareHash, setMode, toggleFullscreen, checkGradients, setPredict } = actions;
   $("lessons-toggle").addEventListener("click", () =>
     store.update({ lessonsOpen: !store.state.lessonsOpen }),
   );
   $("present").addEventListener("click", () =>
     setMode(store.state.mode === "present" ? "edit" : "present"),
   );
-  $("predict-toggle").addEventListener("click", () =>
-    store.update({ predict: !store.state.predict }),
-  );
+  $("predict-toggle").addEventListener("click", () => setPredict(!store.state.predict));
   $("check").addEventListener("click", checkGradients);
   $("fullscreen").addEventListener("click", toggleFullscreen);
   $("run").addEventListener("click", run);
@@ -49,6 +48,7 @@ export function bindControls({ store, view, editor, table, variables, actions })
   $("speed").addEventListener("change", (e) => store.update({ speed: Number(e.target.value) }));
   $("tab-output").addEventListener("click", () => store.update({ tab: "output" }));
   $("tab-steps").addEventListener("click", () => store.update({ tab: "steps" }));
+  $("show-output").addEventListener("click", () => store.update({ outputShown: true }));
   $("copy-steps").addEventListener("click", () =>
     navigator.clipboard?.writeText(table.asText()).catch(() => {}),
   );
@@ -99,7 +99,8 @@ export function bindControls({ store, view, editor, table, variables, actions })
   });
   $("export-json").addEventListener("click", () => {
     closeExportMenu();
-    if (store.state.trace) downloadJson(store.state.trace);
+    // What is not to be shown yet is not exported either (core/conceal.js).
+    if (store.state.trace) downloadJson(shownTrace(store.state));
   });
 
   return {

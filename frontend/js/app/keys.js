@@ -1,8 +1,8 @@
 /**
  * The page's keys: Space plays and pauses, ←/→ (and a clicker's PageUp/PageDown) step,
  * Home/End jump to the ends, Ctrl+Enter runs from anywhere, Esc closes the inspector and
- * menus (and leaves presenter mode), F toggles full screen while presenting. Keys typed
- * into fields stay there.
+ * menus (and leaves presenter mode); while presenting, F toggles full screen and R reveals
+ * the lesson question's answer. Keys typed into fields stay there.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -11,10 +11,11 @@ const $ = (id) => document.getElementById(id);
  * @param {{store: ReturnType<typeof import("../core/state.js").createStore>,
  *   actions: {run: () => void, goTo: (p: number, o?: {animate?: boolean}) => void,
  *   togglePlay: () => void, position: () => number, setMode: (mode: string) => void,
- *   toggleFullscreen: () => void, closeMenus: () => void}}} parts
+ *   toggleFullscreen: () => void, closeMenus: () => void, revealQuestion?: () => void}}} parts
  */
 export function bindKeys({ store, actions }) {
   const { run, goTo, togglePlay, position, setMode, toggleFullscreen, closeMenus } = actions;
+  const { revealQuestion = () => {} } = actions;
   document.addEventListener("keydown", (event) => {
     const target = event.target;
     // Ctrl+Enter runs from anywhere on the page, not only inside the editor.
@@ -43,9 +44,15 @@ export function bindKeys({ store, actions }) {
       Home: () => goTo(0, { animate: true }),
       End: () => goTo(Infinity),
     };
-    if ((event.key === "f" || event.key === "F") && store.state.mode === "present") {
+    const presenting = store.state.mode === "present";
+    if ((event.key === "f" || event.key === "F") && presenting) {
       event.preventDefault();
       toggleFullscreen();
+      return;
+    }
+    if ((event.key === "r" || event.key === "R") && presenting) {
+      event.preventDefault();
+      revealQuestion();
       return;
     }
     const action = keys[event.key];

@@ -10,6 +10,7 @@ import { seedProgram } from "../core/seed.js";
 import { fromShared, parseHash, shareHash } from "../core/sharelink.js";
 import { createStore, initialState } from "../core/state.js";
 import { createGraphView } from "../draw/graphview.js";
+import { graphHeight, overlayRects } from "../draw/viewport.js";
 import { createArranger } from "../layout/arrange.js";
 import { createLayoutEngine } from "../layout/elkengine.js";
 import { examples as fetchExamples, lessons as fetchLessons } from "../net/api.js";
@@ -33,6 +34,15 @@ import { createRunner } from "./run.js";
 import { installTestHooks } from "./testing.js";
 
 const $ = (id) => document.getElementById(id);
+/** What floats over the graph, kept clear when it is fitted. */
+const GRAPH_OVERLAYS = [
+  "narration",
+  "stepcard",
+  "inspector",
+  "predict",
+  "minimap",
+  "graph-message-text", // an error, over what ran before it
+];
 
 const hooks = installTestHooks(location.search);
 // ELK's worker starts (and compiles its code) while the page loads and the first trace runs.
@@ -61,12 +71,9 @@ const view = createGraphView($("graph"), {
   onSelect: (id) => store.update({ selected: id }),
   onToggleModule: (module) => runner.toggleModule(module),
   overlay: $("graph-overlay"),
+  minimap: $("minimap"),
   moveMs: moveDuration(reducedMotion),
-  insets: () => ({
-    top: $("narration").hidden ? 0 : $("narration").offsetHeight + 14,
-    bottom: $("stepcard").hidden ? 0 : $("stepcard").offsetHeight + 14,
-    right: $("inspector").hidden ? 0 : $("inspector").offsetWidth,
-  }),
+  obstacles: () => overlayRects($("graph-wrap"), GRAPH_OVERLAYS.map($)),
 });
 const readout = createReadout($("readout"));
 const inspector = createInspector($("inspector"), {
@@ -89,7 +96,15 @@ const navigation = createNavigation({
   frameCosts: hooks.frameCosts,
 });
 const { player, position, paint, goTo, togglePlay } = navigation;
-const runner = createRunner({ store, editor, view, player, arrange });
+const runner = createRunner({
+  store,
+  editor,
+  view,
+  player,
+  arrange,
+  variables,
+  varsPanel: $("vars-panel"),
+});
 const run = runner.run;
 
 // --- lessons, predictions, the gradient check, presenting -------------------------------
@@ -105,7 +120,10 @@ const lessonPanel = createLessonPanel($("lessons-panel"), {
   onAnswer: classroom.answerQuestion,
   onClose: () => store.update({ lessonsOpen: false }),
 });
-const predictBox = createPredictBox($("predict"), { onSubmit: classroom.submitPrediction });
+const predictBox = createPredictBox($("predict"), {
+  onSubmit: classroom.submitPrediction,
+  onReveal: classroom.revealPrediction,
+});
 const checkPanel = createCheckPanel($("check-panel"), {
   onClose: () => store.update({ checkStatus: "idle", check: null }),
 });
@@ -163,15 +181,30 @@ const { closeMenus } = bindControls({
     setMode,
     toggleFullscreen,
     checkGradients,
+    setPredict: classroom.setPredict,
   },
 });
 bindKeys({
   store,
-  actions: { run, goTo, togglePlay, position, setMode, toggleFullscreen, closeMenus },
+  actions: {
+    run,
+    goTo,
+    togglePlay,
+    position,
+    setMode,
+    toggleFullscreen,
+    closeMenus,
+    revealQuestion: classroom.revealQuestion,
+  },
 });
 const wrap = $("graph-wrap");
-view.resize(wrap.clientWidth, wrap.clientHeight);
-new ResizeObserver(() => view.resize(wrap.clientWidth, wrap.clientHeight)).observe(wrap);
+// On a phone the step card sits under the graph, inside the wrap: the drawing stops above it.
+const resizeGraph = () => view.resize(wrap.clientWidth, graphHeight(wrap, ["stepcard", "predict"]));
+resizeGraph();
+new ResizeObserver(resizeGraph).observe(wrap);
+// The overlays change size with each step: fit again only if they now cover the graph.
+const overlaysResized = new ResizeObserver(() => view.keepClear());
+for (const id of GRAPH_OVERLAYS) overlaysResized.observe($(id));
 createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
 
 // --- what the server offers, and the link the page was opened on -----------------------------

@@ -5,7 +5,7 @@
  * graph.
  */
 
-import { pendingPrediction } from "../core/lessons.js";
+import { askedAt, concealment, maskFrame, shownOf } from "../core/conceal.js";
 import { createPlayer } from "../core/player.js";
 import { clampPosition, frameAt } from "../core/timeline.js";
 
@@ -35,7 +35,9 @@ export function createNavigation({ store, view, reducedMotion, frameCosts = () =
     if (!timeline || !layout) return;
     const costs = frameCosts();
     const started = costs ? performance.now() : 0;
-    view.paint(frameAt(timeline, position(), t));
+    // The numbers not to be shown yet read "?" (core/conceal.js).
+    const shown = shownOf(store.state);
+    view.paint(maskFrame(frameAt(shown.timeline, position(), t), shown));
     if (costs) costs.push(performance.now() - started);
   }
 
@@ -43,21 +45,27 @@ export function createNavigation({ store, view, reducedMotion, frameCosts = () =
   function advance() {
     const { timeline } = store.state;
     const p = position();
-    if (!timeline || p >= timeline.end) {
+    // The end, or (predict mode) a prediction owed here: nothing to play past.
+    if (!timeline || p >= timeline.end || askedAt(store.state, p)) {
       store.update({ playing: false });
       return false;
     }
     // Predict mode: playing stops where the student owes a prediction.
-    const owed = pendingPrediction(timeline, p + 1, store.state.predict, store.state.answers);
+    const owed = askedAt(store.state, p + 1);
     store.update({ step: p + 1, playing: owed === null });
     return owed === null;
   }
 
-  /** Show a position; animate plays its step's motion once. */
+  /**
+   * Show a position; animate plays its step's motion once. In predict mode, no further
+   * than the first step still owed a prediction.
+   */
   function goTo(p, { animate = false } = {}) {
     const { timeline } = store.state;
     if (!timeline) return;
-    store.update({ step: clampPosition(timeline, p), playing: false });
+    const { frontier } = concealment(store.state);
+    const to = clampPosition(timeline, frontier === null ? p : Math.min(p, frontier));
+    store.update({ step: to, playing: false });
     if (animate) player.animateStep();
     else player.settle();
   }

@@ -5,11 +5,13 @@
  * the state and writes the DOM; it never updates the state.
  */
 
-import { graphMessage, predictLabel, statusText, stepLabel } from "../core/captions.js";
+import { graphMessage, statusText, stepLabel } from "../core/captions.js";
 import { occupiedModules } from "../core/collapse.js";
+import { askedAt, shownOf } from "../core/conceal.js";
 import { formatError } from "../core/format.js";
-import { lessonPauses, pendingPrediction, score } from "../core/lessons.js";
+import { lessonPauses, score } from "../core/lessons.js";
 import { narration, stepRows } from "../core/narration.js";
+import { predictScore } from "../core/predict.js";
 import { shareHash } from "../core/sharelink.js";
 import { stepCard } from "../core/stepcard.js";
 import { frameAt } from "../core/timeline.js";
@@ -42,6 +44,9 @@ export function createPage({
   const graphBar = createGraphBar();
   const playerBar = createPlayerBar($("player"));
   const programPane = createProgramPane(editor);
+  /** What the panels were last handed (core/conceal.js): the numbers they may show. */
+  let lastShown = null;
+  let outputHidden = false;
 
   /**
    * @param {import("../core/state.js").AppState} state
@@ -52,7 +57,20 @@ export function createPage({
     document.body.dataset.layout = state.layoutKind ?? ""; // elk|quick|interim (ELK's to come)
     $("run").setAttribute("aria-busy", String(state.status === "running"));
     graphBar.showStatus(state.status, statusText(state), graphMessage(state));
-    if (state.stdout !== prev.stdout) programPane.showOutput(state.stdout);
+    // Every panel shows `shown`: the model and timeline without the numbers not to be shown yet.
+    const shown = shownOf(state);
+    const concealedNow = shown !== lastShown;
+    lastShown = shown;
+    // The program's output would give answers away: it waits for them, or for "Show output".
+    const hideOutput = shown.conceal.active && !state.outputShown;
+    if (state.stdout !== prev.stdout || hideOutput !== outputHidden) {
+      programPane.showOutput(hideOutput ? "" : state.stdout);
+      $("output-concealed").hidden = !hideOutput;
+      $("stdout").hidden = hideOutput;
+      outputHidden = hideOutput;
+    }
+    // Nor may the gradient check show them.
+    $("check").disabled = shown.conceal.active;
     if (state.notes !== prev.notes) programPane.showNotes(state.notes);
     if (state.error !== prev.error)
       programPane.showError(state.error, state.error ? formatError(state.error) : "");
@@ -71,8 +89,9 @@ export function createPage({
       state.timeline !== prev.timeline ||
       state.cardOpen !== prev.cardOpen ||
       state.predict !== prev.predict ||
-      state.answers !== prev.answers;
-    if (moved) showStep(state);
+      state.answers !== prev.answers ||
+      concealedNow;
+    if (moved) showStep(state, shown);
 
     // The same graph at new coordinates (ELK's after the quick layout's): it moves there.
     const relaid = Boolean(state.layout && prev.layout) && state.view === prev.view;
@@ -93,11 +112,11 @@ export function createPage({
     if (moved && state.layout === prev.layout) paint();
     if (moved && state.timeline && state.layout)
       view.reveal(frameAt(state.timeline, position(state)).node);
-    if (state.timeline !== prev.timeline) {
-      table.setRows(state.timeline && state.tab === "steps" ? stepRows(state.timeline) : []);
+    if (state.timeline !== prev.timeline || concealedNow) {
+      table.setRows(shown.timeline && state.tab === "steps" ? stepRows(shown.timeline) : []);
       table.setCurrent(position(state));
     }
-    if (state.tab !== prev.tab) showTab(state);
+    if (state.tab !== prev.tab) showTab(state, shown);
 
     if (state.playing !== prev.playing) {
       playerBar.showPlaying(state.playing);
@@ -127,21 +146,24 @@ export function createPage({
     if (
       state.selected !== prev.selected ||
       state.model !== prev.model ||
+      concealedNow ||
       (state.layout !== prev.layout && !relaid)
     ) {
       const node =
-        state.selected && state.model ? (state.model.byId.get(state.selected) ?? null) : null;
+        state.selected && shown.model ? (shown.model.byId.get(state.selected) ?? null) : null;
       view.select(node?.id ?? null);
-      inspector.show(node, state.model, state.source);
+      inspector.show(node, shown.model, state.source);
       $("graph-wrap").classList.toggle("has-inspector", node !== null);
     }
     if (
       state.hovered !== prev.hovered ||
       state.hoveredEdge !== prev.hoveredEdge ||
       state.selected !== prev.selected ||
-      state.model !== prev.model
+      state.model !== prev.model ||
+      concealedNow
     ) {
-      showHover(state);
+      view.conceal?.(shown.conceal.active ? shown.model : null);
+      showHover(state, shown);
     }
 
     const hash = shareHash(state);
@@ -151,33 +173,36 @@ export function createPage({
     }
   }
 
-  /** The position shown: the player's bar, the card and narration, a prediction owed. */
-  function showStep(state) {
+  /**
+   * The position shown: the player's bar, the card and narration (their concealed numbers
+   * written "?"), a prediction owed.
+   */
+  function showStep(state, shown) {
     const { timeline } = state;
     const p = position(state);
     document.body.dataset.step = timeline ? String(p) : "";
     playerBar.showPosition(timeline, p, stepLabel(timeline, p));
-    const shown = timeline ? stepCard(timeline, p) : null;
-    // Predict mode: the step's gradient stays hidden (card, narration, node) until answered.
-    const owed = pendingPrediction(timeline, p, state.predict, state.answers);
-    const label = owed ? predictLabel(state.model, owed.node) : "";
+    const stepShown = shown.timeline ? stepCard(shown.timeline, p) : null;
+    const owed = askedAt(state, p);
     const told = owed
-      ? `${stepLabel(timeline, p)}: what is ${label}? Predict it, then reveal.`
-      : timeline
-        ? narration(timeline, p, shown)
+      ? `${stepLabel(timeline, p)}: what is ${owed.label}? Predict it, then check.`
+      : shown.timeline
+        ? narration(shown.timeline, p, stepShown)
         : "";
-    card.show(shown, told, state.cardOpen);
-    $("stepcard").classList.toggle("is-concealed", owed !== null);
-    if (owed) $("graph").setAttribute("data-conceal", owed.node);
-    else $("graph").removeAttribute("data-conceal");
+    card.show(stepShown, told, state.cardOpen);
+    // Over a graph that ran partway, the error speaks (the graph's message), not the narration.
+    if (state.status === "error") $("narration").hidden = true;
+    // The program's line that made this step, marked in the editor while stepping and playing.
+    const stepNode = timeline ? frameAt(timeline, p).node : null;
+    editor.markStep((stepNode && state.model?.byId.get(stepNode)?.span) || null);
     const answer = state.predict ? (state.answers[`p${p}`] ?? null) : null;
-    predictBox.show(owed ? { label, kind: owed.kind } : null, answer);
+    predictBox.show(owed, answer, state.predict ? predictScore(state.answers) : null);
     table.setCurrent(p);
   }
 
   /** The hovered (else selected) node's source in the editor; its or the edge's readout. */
-  function showHover(state) {
-    const model = state.model;
+  function showHover(state, shown) {
+    const model = shown.model;
     const node = state.hovered && model ? model.byId.get(state.hovered) : null;
     const edge =
       state.hoveredEdge && model ? model.edges.find((e) => e.id === state.hoveredEdge) : null;
@@ -187,10 +212,10 @@ export function createPage({
     else readout.showEdge(edge ?? null, model);
   }
 
-  function showTab(state) {
+  function showTab(state, shown) {
     programPane.showTab(state.tab);
-    if (state.tab === "steps" && state.timeline) {
-      table.setRows(stepRows(state.timeline));
+    if (state.tab === "steps" && shown.timeline) {
+      table.setRows(stepRows(shown.timeline));
       table.setCurrent(position(state));
     }
   }

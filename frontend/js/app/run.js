@@ -13,7 +13,7 @@ import { buildModel } from "../core/model.js";
 import { modelCards } from "../core/nodecard.js";
 import { failedRun } from "../core/state.js";
 import { buildTimeline, clampPosition } from "../core/timeline.js";
-import { VariableError, requestVariables } from "../core/variables.js";
+import { VariableError, isOneLine, offerRows, requestVariables } from "../core/variables.js";
 import { LayoutCancelled } from "../layout/elkengine.js";
 import { measureCard } from "../layout/measure.js";
 import { ApiError, trace } from "../net/api.js";
@@ -64,9 +64,12 @@ function markPainted() {
  *   editor: {getValue: () => string},
  *   view: ReturnType<typeof import("../draw/graphview.js").createGraphView>,
  *   player: {pause: () => void},
- *   arrange: ReturnType<typeof import("../layout/arrange.js").createArranger>["arrange"]}} parts
+ *   arrange: ReturnType<typeof import("../layout/arrange.js").createArranger>["arrange"],
+ *   variables?: {setRows: (rows: import("../core/state.js").VariableRow[], focus?: string) => void},
+ *   varsPanel?: HTMLDetailsElement}} parts  variables, varsPanel: the table an expression's
+ *   unknown names are offered rows in, and its panel
  */
-export function createRunner({ store, editor, view, player, arrange }) {
+export function createRunner({ store, editor, view, player, arrange, variables, varsPanel }) {
   /** Aborts the request of the run in flight. */
   let inFlight = null;
   /** The step and node a shared link asks for, applied once its program has been traced. */
@@ -129,9 +132,11 @@ export function createRunner({ store, editor, view, player, arrange }) {
         stdout: model.stdout,
         notes: model.notes,
         elapsedMs: Math.round(performance.now() - started),
-        step: Number.isInteger(asked?.step) ? clampPosition(timeline, asked.step) : null,
+        // A run opens at the start of the forward pass, unless a link asks for a step.
+        step: Number.isInteger(asked?.step) ? clampPosition(timeline, asked.step) : 0,
         selected: asked?.node && model.byId.has(asked.node) ? asked.node : null,
         answers: {},
+        outputShown: false,
         check: null,
         checkStatus: "idle",
         progress: null,
@@ -158,7 +163,62 @@ export function createRunner({ store, editor, view, player, arrange }) {
         console.error(err);
         error = { code: "client_error", message: String(err?.message ?? err), line: null, col: null };
       }
-      store.update(failedRun(error));
+      if (err instanceof ApiError) {
+        if (err.torchMessage) error.torchMessage = err.torchMessage;
+        if (err.partial?.nodes.length) error.partial = true;
+      }
+      const offer = err instanceof ApiError ? offeredRows(err, source) : null;
+      if (offer) {
+        error.offered = offer.added;
+        const quoted = offer.added.map((name) => `'${name}'`);
+        error.message =
+          quoted.length === 1
+            ? `unknown name ${quoted[0]}: give it a value under Variables`
+            : `unknown names ${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}: give each a value under Variables`;
+      }
+      store.update({
+        ...failedRun(error, err instanceof ApiError ? (err.stdout ?? "") : ""),
+        ...(offer ? { variables: offer.rows } : {}),
+      });
+      if (offer) {
+        // After the error is drawn (which marks its line, focusing the editor): the first
+        // new row's value takes the focus.
+        if (varsPanel) varsPanel.open = true;
+        variables?.setRows(offer.rows, offer.added[0]);
+      }
+      if (error.partial) await showPartial(err.partial, current);
+    }
+  }
+
+  /**
+   * The variables table with a row for each unknown name of an expression
+   * (ErrorDetail.names) it has none for, and those names; null when there are none.
+   * @param {ApiError} err
+   * @param {string} source
+   */
+  function offeredRows(err, source) {
+    if (err.code !== "unknown_name" || !err.names?.length || !isOneLine(source)) return null;
+    const offer = offerRows(store.state.variables, err.names);
+    return offer.added.length ? offer : null;
+  }
+
+  /**
+   * Draw the graph of what ran before an error (ErrorDetail.partial, forward values only)
+   * under the error, every step shown; a newer run drops it.
+   * @param {import("../core/contract.js").TraceOut} partial
+   * @param {() => boolean} current
+   */
+  async function showPartial(partial, current) {
+    try {
+      const model = buildModel(partial);
+      const collapsed = initialCollapsed(model);
+      const timeline = buildTimeline(model);
+      const { drawing, later } = await prepare(model, collapsed);
+      if (!current()) return;
+      store.update({ trace: partial, model, timeline, collapsed, ...drawing, step: null });
+      if (later) handOver(later, drawing.view);
+    } catch (err) {
+      if (!(err instanceof LayoutCancelled || err instanceof TooLarge)) console.error(err);
     }
   }
 

@@ -14,7 +14,8 @@ import {
   phaseSymbol,
   returnedLine,
 } from "./cardlines.js";
-import { formatShape, numel } from "./format.js";
+import { formatShape } from "./format.js";
+import { broadcastSum, localFormula } from "./formula.js";
 import { edgeTensor, listsOutputs } from "./model.js";
 import { partial, plainName, plainWho, texNumber, texText, who } from "./tex.js";
 import { arrivalParts, partsBetween, runningSum } from "./timeline.js";
@@ -38,7 +39,10 @@ export function backwardCard(timeline, position, step, index) {
   const arriving = arrivingAt(step, node);
   const lines = arriving.map((a) => arrivalLine(timeline, position, a, phase, L));
   const terms = upstream(step, node);
-  step.edges.forEach((_, k) => lines.push(sendLine(timeline, position, step, k, L, terms)));
+  const start = startsPhase(timeline, position, step, node, phase);
+  step.edges.forEach((_, k) =>
+    lines.push(sendLine(timeline, position, step, k, L, start ? null : terms)),
+  );
   // Running sums at the inputs this step sent to that collect several parts.
   step.edges.forEach((_, k) => {
     const sum = sumLine(timeline, position, step, k);
@@ -95,14 +99,14 @@ function backwardHeading(node, step, phase) {
     }
     const on = step.sends.some(Boolean) ? ", and the node still sends it on to its inputs" : "";
     const returns = "torch.autograd.grad returns the gradient arriving here";
-    return `${plainWho(node)} (${node.op}): ${returns}${on}`;
+    return `${name} (${node.op}): ${returns}${on}`;
   }
   if (node.kind === "leaf") {
     return `${name}: AccumulateGrad stores the gradient in ${name}.grad`;
   }
   const starts = phase?.output === node.id ? `; ${callName(phase)} starts here` : "";
   const what = listsOutputs(node) ? "the gradients of its outputs" : "its gradient";
-  return `${plainWho(node)} (${node.op}) sends ${what} back to its inputs${starts}`;
+  return `${name} (${node.op}) sends ${what} back to its inputs${starts}`;
 }
 
 /**
@@ -143,10 +147,54 @@ function chain(L, terms, x, local) {
 }
 
 /**
+ * Whether the backward step at `position` is where its phase starts: at the tensor it
+ * differentiates, with nothing arrived from other ops (∂L/∂L is the seed there).
+ */
+function startsPhase(timeline, position, step, node, phase) {
+  if (phase?.output !== node.id) return false;
+  const got = arrivingAt(step, node).filter((a) => a.grad);
+  if (got.length !== 1) return false;
+  const output = listsOutputs(node) ? got[0].tensor.output : null;
+  return arrivalParts(timeline, position, output).length === 0;
+}
+
+/**
+ * Where the gradient a step sends along an edge is its arriving gradient summed down to an
+ * input that was broadcast over a batch (or expanded): "Σ over the batch (3 rows) of ".
+ */
+function summedOver(step, node, edge, send) {
+  const over =
+    step.grad && send && !listsOutputs(node) && !/\\bar/.test(edge.formula ?? "")
+      ? broadcastSum(step.grad.shape, send.shape)
+      : null;
+  return over
+    ? { over, tex: `\\sum_{\\text{${over}}} `, text: `Σ ${over} of ` }
+    : { over: null, tex: "", text: "" };
+}
+
+/**
+ * The chain rule at the node a backward pass starts from, where ∂L/∂L is the seed: the
+ * seed times the local derivative (its formula in the op's names when known), with their
+ * numbers when the trace has the local one. Never ∂L/∂x written in terms of itself.
+ */
+function seedTimesLocal(timeline, seed, local, edge) {
+  const named = localFormula(timeline.model, edge);
+  const part = named ?? { tex: texText("local"), text: "local" };
+  const tex = `${texText("seed")} \\cdot ${part.tex}`;
+  const text = `seed · ${part.text}`;
+  if (!local) return { tex, text };
+  const g = fmt(seed);
+  return {
+    tex: `${tex} = (${texNumber(g)})(${texNumber(local)})`,
+    text: `${text} = (${g})(${local})`,
+  };
+}
+
+/**
  * What the step sends along its k-th input edge: the chain rule with its numbers, or why
  * nothing flows.
  */
-function sendLine(timeline, position, step, k, L, terms) {
+function sendLine(timeline, position, step, k, L, chainTerms) {
   const { model } = timeline;
   const node = model.byId.get(step.node);
   const edge = model.edges[step.edges[k]];
@@ -164,23 +212,29 @@ function sendLine(timeline, position, step, k, L, terms) {
   const lhsTex = fanOut
     ? `\\left.${partial(Lt, who(source))}\\right|_{\\text{via }${who(node)}}`
     : partial(Lt, who(source));
-  const lhs = `∂${L}/∂${plainWho(source)}${fanOut ? ` (via ${plainWho(node)})` : ""}`;
+  const lhs = `∂${L}/∂${plainWho(source)}${fanOut ? ` (via ${plainName(node)})` : ""}`;
   const local = edge.local && !listsOutputs(node) ? fmt(edge.local) : null;
   const s = fmt(send);
-  const rhs = chain(L, terms, source, local);
-  let tex = `${lhsTex} = ${rhs.tex} = ${texNumber(s)}`;
-  const text = `${lhs} = ${rhs.text} = ${s}`;
-  let note = null;
-  if (!local && edge.formula) {
-    tex += `\\qquad \\left(${partial(who(node), who(source))} = ${edge.formula}\\right)`;
+  // At the node backward() starts from, ∂L/∂L is the seed: the chain is seed × local.
+  const rhs = chainTerms
+    ? chain(L, chainTerms, source, local)
+    : seedTimesLocal(timeline, step.grad, local, edge);
+  const summed = summedOver(step, node, edge, send);
+  let tex = `${lhsTex} = ${summed.tex}${rhs.tex} = ${texNumber(s)}`;
+  const text = `${lhs} = ${summed.text}${rhs.text} = ${s}`;
+  const named = localFormula(model, edge, L);
+  const localName = `∂${plainWho(node)}/∂${plainWho(source)}`;
+  let note = named && local ? `${localName} = ${named.text}` : null;
+  if (!local && named) {
+    tex += `\\qquad \\left(${partial(who(node), who(source))} = ${named.tex}\\right)`;
     note = /\\bar\{Y\}/.test(edge.formula)
-      ? "Ȳ is the gradient arriving at the op: torch multiplies by it (a vector–Jacobian product)"
+      ? `${localName} = ${named.text}: torch multiplies the gradient arriving at ` +
+        `${plainName(node)} by it (a vector–Jacobian product)`
       : "applied element by element to the arriving gradient";
-    const narrowed = step.grad && numel(send.shape) < numel(step.grad.shape);
-    if (narrowed && !/\\bar/.test(edge.formula)) {
-      note = `summed over the dimensions ${plainName(source)} was broadcast along (${formatShape(
-        step.grad.shape,
-      )} → ${formatShape(send.shape)})`;
+    if (summed.over) {
+      note = `${plainName(source)} was broadcast (${formatShape(step.grad.shape)} → ${formatShape(
+        send.shape,
+      )}): its gradient adds up the copies`;
     }
   }
   return line("send", tex, text, note);
@@ -252,11 +306,14 @@ function arrivalLine(timeline, position, { tensor, grad }, phase, L) {
     }
     if (phase?.output === tensor.id) {
       const seeded = phase.seed !== null && phase.seed !== undefined;
+      // ∂L/∂L is 1 by definition: torch starts from a gradient of ones (its 1.0 shown as 1).
+      const seed = !seeded && g === "1.0" ? "1" : g;
+      const what = seeded ? `the seed passed to ${callName(phase)}` : "the seed";
       return line(
         "start",
-        `${partial(Lt, Lt)} = ${texNumber(g)}`,
-        `∂${L}/∂${L} = ${g}`,
-        `${callName(phase)} starts with ${seeded ? "the gradient passed to it" : "1"}`,
+        `${partial(Lt, Lt)} = ${texNumber(seed)}\\quad ${texText(`(${what})`)}`,
+        `∂${L}/∂${L} = ${seed} (${what})`,
+        `${callName(phase)} starts here with ${seeded ? "the gradient passed to it" : "1"}`,
       );
     }
     return line(
@@ -270,11 +327,15 @@ function arrivalLine(timeline, position, { tensor, grad }, phase, L) {
     const consumer = model.byId.get(edge.target);
     const from = timeline.backward[parts[0].at - F];
     const local = edge.local && !listsOutputs(consumer) ? fmt(edge.local) : null;
-    const rhs = chain(L, upstream(from, consumer), tensor, local);
+    const seeded = startsPhase(timeline, parts[0].at, from, consumer, phaseOf(model, from.phase));
+    const rhs = seeded
+      ? seedTimesLocal(timeline, from.grad, local, edge)
+      : chain(L, upstream(from, consumer), tensor, local);
+    const summed = summedOver(from, consumer, edge, grad);
     return line(
       "arrive",
-      `${partial(Lt, who(tensor))} = ${rhs.tex} = ${texNumber(g)}`,
-      `∂${L}/∂${plainWho(tensor)} = ${rhs.text} = ${g}`,
+      `${partial(Lt, who(tensor))} = ${summed.tex}${rhs.tex} = ${texNumber(g)}`,
+      `∂${L}/∂${plainWho(tensor)} = ${summed.text}${rhs.text} = ${g}`,
     );
   }
   const terms = parts.map((p) => fmt(p.grad));

@@ -18,11 +18,45 @@ export function graphMessage(state) {
   if (state.status === "error" && state.error?.code === SEED_UNAVAILABLE) {
     return "No program to trace: write one and press <strong>Run</strong>.";
   }
+  if (state.status === "error" && state.error) return errorMessage(state.error);
   if (state.status === "error") return "No graph: the program stopped with an error.";
   if (state.model && state.model.nodes.length === 0) {
     return "Nothing to draw: the program made no tensor for autograd to track.";
   }
   return null;
+}
+
+/** Text as HTML that shows it as it is. */
+function escapeHtml(text) {
+  return String(text).replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch],
+  );
+}
+
+/** "w", "w and x", "w, x and b". */
+function listed(names) {
+  return names.length < 2
+    ? names.join("")
+    : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * The error over the graph (HTML): where and what, and whether the graph drawn under it
+ * is what ran before it; unknown names given a row in the variables table ask for values.
+ * @param {import("./state.js").ErrorShown} error
+ */
+export function errorMessage(error) {
+  if (error.offered?.length) {
+    const names = listed(error.offered.map((n) => `<code>${escapeHtml(n)}</code>`));
+    const have = error.offered.length === 1 ? "has" : "have";
+    return `${names} ${have} no value yet: type ${error.offered.length === 1 ? "it" : "them"} under <strong>Variables</strong>, then press <strong>Run</strong>.`;
+  }
+  const where = error.line ? `Error on line ${error.line}` : "Error";
+  const partial = error.partial
+    ? '<br><span class="graph-message-note">The graph shows what ran before it.</span>'
+    : "";
+  return `<strong>${where}:</strong> ${escapeHtml(error.message)}${partial}`;
 }
 
 /**

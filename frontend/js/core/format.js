@@ -90,6 +90,7 @@ function onlyElement(data) {
  */
 export function formatTensor(tensor, { maxListed = MAX_LISTED, maxChars = MAX_LIST_CHARS } = {}) {
   if (!tensor) return "—";
+  if (tensor.concealed) return "?"; // not to be shown yet (core/conceal.js)
   const float = isFloatDtype(tensor.dtype);
   const count = numel(tensor.shape);
   if (count === 0) return `empty ${formatShape(tensor.shape)}`;
@@ -110,6 +111,7 @@ export function formatTensor(tensor, { maxListed = MAX_LISTED, maxChars = MAX_LI
  */
 export function describeTensor(tensor) {
   if (!tensor) return "none";
+  if (tensor.concealed) return `${formatShape(tensor.shape)} ${tensor.dtype}\n?`;
   const float = isFloatDtype(tensor.dtype);
   const lines = [`${formatShape(tensor.shape)} ${tensor.dtype}`];
   const count = numel(tensor.shape);

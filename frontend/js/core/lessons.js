@@ -1,14 +1,11 @@
 /**
- * Lessons, predictions and answers as numbers: where a lesson's pauses are on the timeline,
- * which traced number a question or a prediction is checked against, and whether an answer
- * is right. Pure, no DOM; every number compared with comes from the trace's JSON.
+ * Lessons and answers as numbers: where a lesson's pauses are on the timeline, which
+ * traced number its question is checked against, and whether an answer is right (the
+ * predictions of predict mode are predict.js's). Pure, no DOM; every number compared with comes from the trace's JSON.
  */
 
-import { numel } from "./format.js";
 import { listsOutputs, resultsOf } from "./model.js";
 
-/** Relative tolerance of a prediction of a scalar gradient. */
-export const PREDICT_TOLERANCE = 0.02;
 /** Below this, a relative error is an agreement (the gradient check's ✓). */
 export const CHECK_TOLERANCE = 1e-3;
 
@@ -16,7 +13,7 @@ export const CHECK_TOLERANCE = 1e-3;
  * The nodes a pause or question names: by variable name (a node, or one output of an op
  * with several, whose value and gradient are that output's), else by grad_fn op name.
  */
-function nodesNamed(model, name) {
+export function namedNodes(model, name) {
   const tensors = (n) => (listsOutputs(n) ? resultsOf(n) : [n]);
   const byName = model.nodes.flatMap((n) => tensors(n).filter((t) => t.name === name));
   return byName.length ? byName : model.nodes.filter((n) => n.op === name);
@@ -30,7 +27,7 @@ function nodesNamed(model, name) {
  * @returns {number|null}
  */
 export function pausePosition(timeline, pause) {
-  const ids = new Set(nodesNamed(timeline.model, pause.node).map((n) => n.id));
+  const ids = new Set(namedNodes(timeline.model, pause.node).map((n) => n.id));
   if (pause.phase === "forward") {
     const k = timeline.forward.findIndex((s) => ids.has(s.node));
     return k < 0 ? null : k;
@@ -77,7 +74,7 @@ export function firstElement(tensor) {
  */
 export function questionAnswer(model, question) {
   if (question.kind !== "number" || !question.name) return null;
-  const nodes = nodesNamed(model, question.name);
+  const nodes = namedNodes(model, question.name);
   if (!nodes.length) return null;
   const node = nodes.at(-1);
   if (question.phase !== null && question.phase !== undefined) {
@@ -98,45 +95,10 @@ export function isRight(given, expected, tolerance) {
   return Math.abs(given - expected) <= tolerance * Math.max(Math.abs(expected), 1e-12);
 }
 
-/**
- * What a student predicts at a backward step: the gradient arriving at its node, a
- * number for a one-element gradient, else the sign of its first element. Null when the
- * position is not a backward step or no gradient arrives.
- * @param {import("./timeline.js").Timeline} timeline
- * @param {number} position
- * @returns {{node: string, kind: "number"|"sign", expected: number, tolerance: number}|null}
- */
-export function predictionTarget(timeline, position) {
-  if (position < timeline.F || position >= timeline.end) return null;
-  const step = timeline.backward[position - timeline.F];
-  const expected = firstElement(step.grad);
-  if (expected === null || Number.isNaN(expected)) return null;
-  const scalar = numel(step.grad.shape) === 1;
-  return {
-    node: step.node,
-    kind: scalar ? "number" : "sign",
-    expected: scalar ? expected : Math.sign(expected),
-    tolerance: scalar ? PREDICT_TOLERANCE : 0,
-  };
-}
-
-/** The score of a lesson: predictions and the question, right out of answered. */
+/** The score of a lesson: predictions and the question, right out of answered (revealed). */
 export function score(answers) {
-  const list = Object.values(answers);
+  const list = Object.values(answers).filter((a) => a.done !== false);
   return { right: list.filter((a) => a.correct).length, total: list.length };
-}
-
-/**
- * The prediction the student still owes at `position`: its target while predict mode is
- * on, the step has a gradient to predict and it has not been answered; else null.
- * @param {import("./timeline.js").Timeline|null} timeline
- * @param {number} position
- * @param {boolean} predict
- * @param {Object<string, unknown>} answers
- */
-export function pendingPrediction(timeline, position, predict, answers) {
-  if (!predict || !timeline || answers[`p${position}`]) return null;
-  return predictionTarget(timeline, position);
 }
 
 /** A typed answer as a number ("−0.56" with a minus sign and "-0,56" too); NaN if none. */

@@ -33,13 +33,13 @@ export function narration(timeline, position, card = stepCard(timeline, position
     if (node.kind === "constant") {
       return `${card.title}: ${plainName(node)} = ${value} enters the graph as a constant.`;
     }
-    const ins = at.step.edges.map((e) => plainWho(edgeTensor(model, model.edges[e])));
+    const ins = at.step.edges.map((e) => plainName(edgeTensor(model, model.edges[e])));
     const what = `${node.meaning ?? node.op} of ${listed(ins)}`;
     if (listsOutputs(node)) {
-      const outs = resultsOf(node).map((r) => `${plainWho(r)} = ${fmt(r.value)}`);
-      return `${card.title}: ${plainWho(node)} = ${what} gives ${listed(outs)}.`;
+      const outs = resultsOf(node).map((r) => `${plainName(r)} = ${fmt(r.value)}`);
+      return `${card.title}: ${plainName(node)} = ${what} gives ${listed(outs)}.`;
     }
-    return `${card.title}: ${plainWho(node)} = ${what} = ${value}.`;
+    return `${card.title}: ${plainName(node)} = ${what} = ${value}.`;
   }
   const step = at.step;
   const phase = phaseOf(model, step.phase);
@@ -53,19 +53,19 @@ export function narration(timeline, position, card = stepCard(timeline, position
       got.length === 1 &&
       arrivalParts(timeline, position, got[0].tensor.output).length === 0;
     received = starts
-      ? `${callName(phase)} starts at ${plainWho(got[0].tensor)} with ${each[0]}`
+      ? `${callName(phase)} starts at ${plainName(got[0].tensor)} with ${each[0]}`
       : got.length
-        ? `${plainWho(node)} received ${listed(each)}`
-        : `${plainWho(node)} received no gradient`;
+        ? `${plainName(node)} received ${listed(each)}`
+        : `${plainName(node)} received no gradient`;
   } else {
     const g = fmt(step.grad);
     const parts = arrivalParts(timeline, position);
     received =
       parts.length > 1
-        ? `${plainWho(node)} adds up ${parts.length} paths: ∂${L}/∂${plainWho(node)} = ${g}`
+        ? `${plainName(node)} adds up ${parts.length} paths: ∂${L}/∂${plainWho(node)} = ${g}`
         : parts.length === 0 && phase?.output === node.id
-          ? `${callName(phase)} starts at ${plainWho(node)} with ∂${L}/∂${plainWho(node)} = ${g}`
-          : `${plainWho(node)} received ∂${L}/∂${plainWho(node)} = ${g}`;
+          ? `${callName(phase)} starts at ${plainName(node)} with ∂${L}/∂${plainWho(node)} = ${g}`
+          : `${plainName(node)} received ∂${L}/∂${plainWho(node)} = ${g}`;
   }
   if (step.accumulated) {
     const acc = card.lines.find((l) => l.kind === "acc");
@@ -79,8 +79,8 @@ export function narration(timeline, position, card = stepCard(timeline, position
   const none = [];
   step.edges.forEach((e, k) => {
     const source = edgeTensor(model, model.edges[e]);
-    if (step.sends[k]) sends.push(`${fmt(step.sends[k])} to ${plainWho(source)}`);
-    else none.push(`${plainWho(source)}${source.kind === "constant" ? " (a constant)" : ""}`);
+    if (step.sends[k]) sends.push(`${fmt(step.sends[k])} to ${plainName(source)}`);
+    else none.push(`${plainName(source)}${source.kind === "constant" ? " (a constant)" : ""}`);
   });
   let text = `${card.title}: ${received}`;
   if (sends.length) text += `${step.returned ? "; it" : " and"} sends ${listed(sends)}`;
@@ -103,7 +103,7 @@ export function stepRows(timeline) {
       order: at.order,
       number: at.index + 1,
       phase: at.order === "backward" ? at.step.phase : null,
-      node: plainWho(node),
+      node: plainName(node),
       op: node.op ?? node.kind,
       text: card.lines.map((l) => l.text).join("; "),
     });

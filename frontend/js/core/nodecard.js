@@ -25,9 +25,11 @@ import { gradLabel, outputLabel, outputSymbol } from "./symbols.js";
  *   shows (its position among the op's results); null otherwise
  *
  * @typedef {object} Card
- * @property {string} title  the variable name, else the friendly label (always the label
- *   for an op listing several outputs: each output has its own rows)
- * @property {string} subtitle  the grad_fn name, or "constant"
+ * @property {string} title  the name the node is shown by: its variable's, else a short
+ *   expression (w*x) or t1 (an op listing several outputs is never titled by its output
+ *   0's name: each output has its own rows)
+ * @property {string} subtitle  the grad_fn name, or "constant"; after the friendly label
+ *   (× · MulBackward0) for an op titled by a name
  * @property {CardRow[]} rows
  */
 
@@ -63,7 +65,7 @@ export function nodeCard(node, symbol, { accumulated = null } = {}) {
       if (!r.differentiable) return [value];
       return [value, row("grad", `∂${symbol}/∂${label}`, r.grad, r.output)];
     });
-    return { title: node.label, subtitle: node.op ?? "constant", rows };
+    return { title: node.shown ?? node.label, subtitle: subtitleOf(node), rows };
   }
   const rows = [row("value", "value", node.value)];
   // Constants never receive a gradient; every other node shows its row, "—" when none flowed.
@@ -72,10 +74,20 @@ export function nodeCard(node, symbol, { accumulated = null } = {}) {
   }
   if (accumulated) rows.push(row("acc", ".grad", accumulated));
   return {
-    title: node.name ?? node.label,
-    subtitle: node.op ?? "constant",
+    title: node.name ?? node.shown ?? node.label,
+    subtitle: subtitleOf(node),
     rows,
   };
+}
+
+/**
+ * The line under a card's title: the grad_fn's name ("constant" for a constant), after
+ * the op's friendly label when the title is a name rather than the label: × · MulBackward0.
+ */
+function subtitleOf(node) {
+  const op = node.op ?? "constant";
+  const title = listsOutputs(node) ? node.shown : (node.name ?? node.shown);
+  return node.kind === "op" && title && title !== node.label ? `${node.label} · ${op}` : op;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 
 import { formatTensor } from "./format.js";
+import { localFormula } from "./formula.js";
 import { edgeTensor, listsOutputs, resultsOf } from "./model.js";
 import { outputSymbol } from "./symbols.js";
 import { partial, texText, who } from "./tex.js";
@@ -28,7 +29,8 @@ export function nodeTex(node, model) {
 
 /**
  * TeX for an edge: the local derivative and the gradient that flows back along it,
- * `∂(×)/∂w = b = 1.4   ∂loss/∂w = -0.56` (each part only when the trace has it).
+ * `∂(w*x)/∂w = x = 1.4   ∂loss/∂w = -0.56`, in the program's names (each part only when
+ * the trace has it).
  * @param {import("./contract.js").EdgeOut} edge
  * @param {import("./model.js").Model} model
  */
@@ -38,7 +40,8 @@ export function edgeTex(edge, model) {
   const parts = [];
   if (edge.formula || edge.local) {
     const local = [partial(who(target), who(source))];
-    if (edge.formula) local.push(edge.formula);
+    const named = localFormula(model, edge, outputSymbol(model));
+    if (named) local.push(named.tex);
     if (edge.local) local.push(texText(formatTensor(edge.local)));
     parts.push(local.join(" = "));
   }

@@ -145,7 +145,7 @@ export function shareHash(state) {
   const plain =
     state.source === (state.seed ?? "") &&
     !state.variables.length &&
-    state.step === null &&
+    !state.step &&
     !state.selected &&
     !state.lesson &&
     state.mode !== "present";
@@ -154,7 +154,7 @@ export function shareHash(state) {
   return toHash({
     source: lesson && state.source === lesson.source ? null : state.source,
     variables: state.variables,
-    step: state.step,
+    step: state.step || null, // the start (0) is where every run opens: not spelled out
     node: state.selected,
     lesson: state.lesson,
     mode: state.mode === "present" ? "present" : null,

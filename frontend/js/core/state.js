@@ -35,11 +35,13 @@
  * @property {Map<string, import("./nodecard.js").Card>|null} cards  the view's node cards
  * @property {string} stdout  printed output of the last run
  * @property {string[]} notes  what that run asked for and chainrule did not do
- * @property {{code: string, message: string, line: number|null, col: number|null}|null} error
+ * @property {ErrorShown|null} error  the last run's error; a partial graph (what ran before
+ *   it) may be shown with it: then model, timeline, view and layout are that graph's
  * @property {string|null} hovered  id of the node under the pointer
  * @property {string|null} hoveredEdge  id of the edge under the pointer
  * @property {string|null} selected  id of the node shown in the inspector
- * @property {number|null} step  the timeline position shown; null: the end (all shown)
+ * @property {number|null} step  the timeline position shown (a run opens at 0, the start
+ *   of the forward pass); null: the end (all shown)
  * @property {boolean} playing  the player is advancing through the steps
  * @property {number} speed  steps per second at 1 is SPEEDS' 1; a multiplier
  * @property {"output"|"steps"} tab  what the lower left panel shows
@@ -50,13 +52,26 @@
  * @property {string|null} lesson  id of the open lesson
  * @property {boolean} lessonsOpen  the lessons panel is shown
  * @property {Mode} mode  edit: the editor beside the graph; present: large, graph only
- * @property {boolean} predict  backward steps hide their gradient until predicted
- * @property {Object<string, Answer>} answers  this run's predictions ("p<position>") and
- *   the lesson's question ("question"); the lesson's score counts them
+ * @property {boolean} predict  each step's number stays concealed until predicted
+ *   (core/predict.js asks, core/conceal.js conceals)
+ * @property {Object<string, Answer>} answers  this run's predictions ("p<position>",
+ *   core/predict.js's Prediction) and the lesson's question ("question"); the lesson's
+ *   score counts them
+ * @property {boolean} outputShown  the program's output is shown although numbers are
+ *   concealed (the "Show output" button)
  * @property {import("./contract.js").CheckOut|null} check  the last gradient check
  * @property {"idle"|"running"|"done"|"error"} checkStatus
  *
  * @typedef {"edit"|"present"} Mode
+ *
+ * @typedef {object} ErrorShown  an error as the page shows it
+ * @property {string} code
+ * @property {string} message
+ * @property {number|null} line
+ * @property {number|null} col
+ * @property {string|null} [torchMessage]  torch's own message, when `message` rewords it
+ * @property {string[]} [offered]  unknown names given a row in the variables table
+ * @property {boolean} [partial]  the graph of what ran before the error is shown
  *
  * @typedef {object} Answer  what a student answered, and whether it was right
  * @property {number|string} given
@@ -103,6 +118,7 @@ export function initialState(source = "", variables = [], extras = {}) {
     mode: extras.mode ?? "edit",
     predict: false,
     answers: {},
+    outputShown: false,
     check: null,
     checkStatus: "idle",
   };
@@ -110,11 +126,13 @@ export function initialState(source = "", variables = [], extras = {}) {
 
 /**
  * The state's changes when a run fails: the error shown over an empty graph, nothing of a
- * previous run kept (its graph, steps, output, selection, gradient check).
- * @param {{code: string, message: string, line: number|null, col: number|null}} error
+ * previous run kept (its graph, steps, output, selection, gradient check) but what the
+ * program printed before the error.
+ * @param {ErrorShown} error
+ * @param {string} [stdout]  what the program printed before it stopped
  * @returns {Partial<AppState>}
  */
-export function failedRun(error) {
+export function failedRun(error, stdout = "") {
   return {
     status: "error",
     error,
@@ -123,7 +141,7 @@ export function failedRun(error) {
     view: null,
     layout: null,
     cards: null,
-    stdout: "",
+    stdout,
     notes: [],
     selected: null,
     step: null,

@@ -10,7 +10,8 @@
 
 import { backwardCard } from "./backwardcard.js";
 import { arrivingAt, fmt, line, returnedLine } from "./cardlines.js";
-import { formatShape } from "./format.js";
+import { formatShape, numel } from "./format.js";
+import { forwardFormula } from "./formula.js";
 import { edgeTensor, listsOutputs, resultsOf } from "./model.js";
 import { accumulatedGrads } from "./nodecard.js";
 import { outputSymbol } from "./symbols.js";
@@ -19,11 +20,6 @@ import { stepAt } from "./timeline.js";
 
 /** At most this many leaves are summed up on the last card. */
 const DONE_LEAVES = 8;
-
-/** Input letters a, b, c when the op's formula is written in them. */
-function inputName(node, input, count) {
-  return /^y\b/.test(node.formula ?? "") && count <= 3 ? "abc"[input] : `input ${input}`;
-}
 
 // --- forward ----------------------------------------------------------------------------
 
@@ -55,21 +51,17 @@ function forwardCard(timeline, position, step, index) {
     );
   } else {
     const ins = step.edges.map((e) => model.edges[e]).sort((a, b) => a.input - b.input);
-    const from = ins.map((e) => plainWho(edgeTensor(model, e))).join(" and ");
-    heading = `${plainWho(node)}: ${node.meaning ?? node.op} of ${from}`;
-    if (node.formula) lines.push(line("formula", node.formula, node.meaning ?? node.op ?? ""));
-    if (ins.length) {
+    const from = ins.map((e) => plainName(edgeTensor(model, e))).join(" and ");
+    heading = `${plainName(node)}: ${node.meaning ?? node.op} of ${from}`;
+    const formula = listsOutputs(node) ? null : forwardFormula(model, node);
+    if (formula) {
+      lines.push(line("formula", formula.tex, formula.text, node.meaning ?? node.op ?? ""));
+    }
+    if (ins.length && !formula?.numbers) {
       const parts = ins.map((e) => {
         const source = edgeTensor(model, e);
         const v = fmt(source.value);
-        const letter = inputName(node, e.input, ins.length);
-        // "b = b = 0.5" says nothing twice: a name equal to its letter is written once.
-        const same = letter === plainWho(source);
-        const letterTex = letter.length === 1 ? letter : texText(letter);
-        return {
-          tex: `${letterTex} = ${same ? "" : `${who(source)} = `}${texNumber(v)}`,
-          text: `${letter} = ${same ? "" : `${plainWho(source)} = `}${v}`,
-        };
+        return { tex: `${who(source)} = ${texNumber(v)}`, text: `${plainWho(source)} = ${v}` };
       });
       lines.push(
         line(
@@ -79,6 +71,8 @@ function forwardCard(timeline, position, step, index) {
         ),
       );
     }
+    const shapes = listsOutputs(node) ? null : shapesLine(model, node, ins);
+    if (shapes) lines.push(shapes);
     lines.push(...valueLines(node));
   }
   return {
@@ -91,13 +85,28 @@ function forwardCard(timeline, position, step, index) {
   };
 }
 
+/**
+ * The shapes of a tensor op's inputs and result, "X: 3×2, W: 2×2 → out: 3×2", when one of
+ * them has several elements; null otherwise.
+ */
+function shapesLine(model, node, ins) {
+  const tensors = [...ins.map((e) => edgeTensor(model, e)), node];
+  const shaped = tensors.filter((t) => t.value);
+  if (!shaped.some((t) => numel(t.value.shape) > 1)) return null;
+  const shape = (t) => `${plainName(t)}: ${formatShape(t.value.shape)}`;
+  const inputs = shaped.filter((t) => t !== node).map(shape).join(", ");
+  const text = node.value ? `${inputs} → ${shape(node)}` : inputs;
+  return line("shapes", texText(text), text, "shapes");
+}
+
 /** What an op computed: its value, or the value of each output it lists. */
 function valueLines(node) {
   const shapeOf = (t) =>
     t.value && t.value.shape.length ? `shape ${formatShape(t.value.shape)}` : null;
   const valueLine = (t, note) => {
     const v = fmt(t.value);
-    return line("value", `${who(t)} = ${texNumber(v)}`, `${plainWho(t)} = ${v}`, note);
+    const name = plainName(t);
+    return line("value", `${texText(name)} = ${texNumber(v)}`, `${name} = ${v}`, note);
   };
   if (!listsOutputs(node)) return [valueLine(node, shapeOf(node))];
   return resultsOf(node).map((r) => {

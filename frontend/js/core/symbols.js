@@ -5,6 +5,7 @@
  */
 
 import { listsOutputs, outputNode, resultOf, resultsOf } from "./model.js";
+import { isAtomic } from "./tex.js";
 
 /** Output names longer than this are written L in gradient labels. */
 const MAX_OUTPUT_NAME = 8;
@@ -42,12 +43,15 @@ export function differentiated(model, node, phase) {
 }
 
 /**
- * The label of a node's gradient row: ∂loss/∂w for named nodes, "grad" otherwise.
+ * The label of a node's gradient row: ∂loss/∂ its shown name (∂loss/∂w, ∂loss/∂(w*x)),
+ * "grad" for a node without one.
  * @param {import("./contract.js").NodeOut} node
  * @param {string} symbol  from outputSymbol
  */
 export function gradLabel(node, symbol) {
-  return node.name ? `∂${symbol}/∂${node.name}` : "grad";
+  const name = node.name ?? node.shown ?? null;
+  if (!name) return "grad";
+  return `∂${symbol}/∂${isAtomic(name) ? name : `(${name})`}`;
 }
 
 /** The label of an output's rows on its op's card: its name, else out[k]. */

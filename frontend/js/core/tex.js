@@ -37,21 +37,51 @@ function position(node) {
   return typeof node.output === "number" ? `[${node.output}]` : "";
 }
 
-/** How a node (or one output of an op) is called in formulas: its name, else its label
- * in brackets, with the output's position: (Unbind)[1]. */
-export function who(node) {
+/**
+ * Whether a name is written bare in formulas: w, t1, model.0.weight, t3[1], exp(u),
+ * v.unbind() — no operator outside brackets. w*x and (y-z)**2 are written in brackets.
+ */
+export function isAtomic(name) {
+  let depth = 0;
+  for (const c of name) {
+    if ("([{".includes(c)) depth++;
+    else if (")]}".includes(c)) depth--;
+    else if (depth === 0 && " +-*/@%<>=".includes(c)) return false;
+  }
+  return name.length > 0 && !/^[([]/.test(name);
+}
+
+const isPlain = isAtomic;
+
+/**
+ * The name a node (or one output of an op) is shown by: its variable's name, else the
+ * shown name the trace gives it (`w*x`, `t1`; the label for a trace without one), with
+ * the output's position for an unnamed output of an op with several: t3[1].
+ */
+export function shownName(node) {
   const name = nameOf(node);
-  return name ? texText(name) : `(${texText(node.label)})${position(node)}`;
+  if (name) return name;
+  const base = node.shown ?? node.label;
+  const at = position(node);
+  return at && !isPlain(base) ? `(${base})${at}` : `${base}${at}`;
 }
 
-/** How a node is called in sentences: its name, else its label (Unbind[1] for an output). */
+/** How a node is called in formulas: its shown name, in brackets unless a plain name. */
+export function who(node) {
+  const name = shownName(node);
+  return isPlain(name) ? texText(name) : `(${texText(name)})`;
+}
+
+/** How a node is called in sentences: its shown name (w*x, t3[1]). */
 export function plainName(node) {
-  return nameOf(node) ?? `${node.label}${position(node)}`;
+  return shownName(node);
 }
 
-/** How a node is called in plain-text formulas: its name, else its label in brackets. */
+/** How a node is called in plain-text formulas: its shown name, in brackets unless a plain
+ * name: ∂loss/∂(w*x). */
 export function plainWho(node) {
-  return nameOf(node) ?? `(${node.label})${position(node)}`;
+  const name = shownName(node);
+  return isPlain(name) ? name : `(${name})`;
 }
 
 /** ∂top/∂bottom as a TeX fraction; both already TeX. */

@@ -34,9 +34,9 @@ export function edgeTitle(model, view, edge) {
   const target = view.byId.get(edge.target);
   const output = edge.members?.length > 1 ? null : edgeOutputLabel(model, edge);
   const from = output
-    ? `${output} (output ${edge.output ?? 0} of ${source.label})`
-    : (source.name ?? source.label);
-  const to = target.name ?? target.label;
+    ? `${output} (output ${edge.output ?? 0} of ${source.shown ?? source.label})`
+    : (source.name ?? source.shown ?? source.label);
+  const to = target.name ?? target.shown ?? target.label;
   const head = `${from} → ${to} (input ${edge.input})`;
   if (edge.members && edge.members.length > 1) return `${head}\n${edge.members.length} edges`;
   const grad = edge.grad ? describeTensor(edge.grad) : "none flows back along this edge";

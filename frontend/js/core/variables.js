@@ -69,3 +69,28 @@ export function requestVariables(rows) {
   }
   return out;
 }
+
+/**
+ * Whether `source` is one line of code (blank lines and comments aside): a single
+ * expression, whose unknown names are the variables it needs, not typos in a program.
+ * @param {string} source
+ */
+export function isOneLine(source) {
+  const code = source.split(/\r\n|\r|\n/).filter((line) => !/^\s*(#.*)?$/.test(line));
+  return code.length === 1;
+}
+
+/**
+ * The rows with one more for each of `names` that has none (name filled in, the value to
+ * type, requires_grad off), in the order given; rows without a name are dropped.
+ * @param {import("./state.js").VariableRow[]} rows
+ * @param {string[]} names  the unknown names the server listed (ErrorDetail.names)
+ * @returns {{rows: import("./state.js").VariableRow[], added: string[]}}
+ */
+export function offerRows(rows, names) {
+  const kept = rows.filter((row) => row.name.trim() !== "");
+  const have = new Set(kept.map((row) => row.name.trim()));
+  const added = [...new Set(names)].filter((name) => !have.has(name));
+  const fresh = added.map((name) => ({ name, value: "", requiresGrad: false }));
+  return { rows: [...kept, ...fresh], added };
+}

@@ -22,6 +22,7 @@ import { moveDrawing } from "./move.js";
 import { createPainter } from "./paint.js";
 import { createScene } from "./scene.js";
 import { standaloneSvg } from "./svgexport.js";
+import { createMinimap } from "./minimap.js";
 import { createLayers } from "./svglayers.js";
 import { createViewport } from "./viewport.js";
 
@@ -45,10 +46,12 @@ const EVERYWHERE = Object.freeze({ x0: -Infinity, y0: -Infinity, x1: Infinity, y
  * @param {SVGSVGElement} svgElement
  * @param {{onHover?: (id: string|null) => void, onEdgeHover?: (id: string|null) => void,
  *   onSelect?: (id: string|null) => void, onToggleModule?: (module: string) => void,
- *   insets?: () => {top: number, bottom: number, right?: number}, overlay?: SVGSVGElement,
- *   moveMs?: number}} [handlers]  insets: px of the view covered by overlays (narration,
- *   card, inspector), kept clear when the graph is fitted; overlay: an SVG over the drawing
- *   for what moves every frame; moveMs: how long move() takes (0: at once)
+ *   obstacles?: () => {x: number, y: number, width: number, height: number}[],
+ *   overlay?: SVGSVGElement, minimap?: HTMLElement, moveMs?: number}} [handlers]
+ *   obstacles: the view's px covered by overlays (caption, card, inspector, minimap), kept
+ *   clear when the graph is fitted; overlay: an SVG over the drawing for what moves every
+ *   frame; minimap: the box the overview of a graph too large to show whole goes in;
+ *   moveMs: how long move() takes (0: at once)
  */
 export function createGraphView(
   svgElement,
@@ -57,8 +60,9 @@ export function createGraphView(
     onEdgeHover = () => {},
     onSelect = () => {},
     onToggleModule = () => {},
-    insets = () => ({ top: 0, bottom: 0 }),
+    obstacles = () => [],
     overlay = null,
+    minimap: minimapElement = null,
     moveMs = 0,
   } = {},
 ) {
@@ -82,9 +86,26 @@ export function createGraphView(
     viewports: layers.viewports,
     overlay: layers.overlay,
     layout: () => current,
-    insets,
-    onZoom: () => scheduleWindow(),
+    obstacles,
+    onZoom: () => {
+      scheduleWindow();
+      scheduleMinimap();
+    },
   });
+  const minimap = minimapElement
+    ? createMinimap(minimapElement, {
+        onCentre: (point) => viewport.reveal({ x: point.x, y: point.y, w: 0, h: 0 }),
+      })
+    : null;
+  let minimapFrame = 0;
+  /** Update the minimap at the next animation frame (once however often asked). */
+  function scheduleMinimap() {
+    if (!minimap || minimapFrame) return;
+    minimapFrame = requestAnimationFrame(() => {
+      minimapFrame = 0;
+      minimap.update(current, viewport.transform(), viewport.size());
+    });
+  }
   // A click on the background clears the selection (a drag that pans is not a click).
   svg.on("click", (event) => {
     if (event.target === svgElement) onSelect(null);
@@ -103,12 +124,15 @@ export function createGraphView(
     attach: (items) => installer.attach(items),
     erase: (item) => installer.uninstall(item),
   });
+  /** The model with the numbers not to be shown yet taken out (core/conceal.js), or null. */
+  let concealedModel = null;
   const { hideEdgeLabel } = bindHover({
     nodeLayer,
     edgeLayer,
     labelLayer,
     marks,
     drawing: () => drawn,
+    concealed: () => concealedModel,
     onHover,
     onEdgeHover,
     onSelect,
@@ -125,10 +149,16 @@ export function createGraphView(
    * Pan (at the same zoom) so the node showing model node `id` is in the clear part of the
    * view, when it is not already: the step being played never runs off screen.
    */
+  /** The model node of the step followed (reveal's), found again after a move. */
+  let focusId = null;
   function reveal(id) {
     if (!id || !current || !drawn) return;
     const box = current.nodes[drawn.view.owner.get(id) ?? id];
-    if (box) viewport.reveal(box);
+    if (!box) return;
+    focusId = id;
+    minimap?.setFocus(box);
+    viewport.reveal(box);
+    scheduleMinimap();
   }
 
   // --- the window: what is drawn ------------------------------------------------------------
@@ -167,6 +197,7 @@ export function createGraphView(
     for (const layer of [clusterLayer, edgeLayer, shapeLayer, nodeLayer, labelLayer]) {
       layer.selectAll("*").remove();
     }
+    scheduleMinimap();
   }
 
   /**
@@ -201,8 +232,13 @@ export function createGraphView(
     });
     drawClusters(view, layout);
     scene.reset(layoutItems(layout));
-    if (keepView) viewport.restore(transform);
+    viewport.forgetFocus();
+    focusId = null;
+    minimap?.setFocus(null);
+    // After a module folds or opens, a view the user zoomed stays theirs; else it is fitted.
+    if (keepView && viewport.userMoved()) viewport.restore(transform);
     else viewport.firstView(area);
+    scheduleMinimap();
     showWindow(FIRST_BUDGET_MS);
   }
 
@@ -229,6 +265,7 @@ export function createGraphView(
       if (current === layout) svg.classed("is-moving", false);
     });
     viewport.refit(moveMs);
+    if (focusId) reveal(focusId);
     scheduleWindow();
   }
 
@@ -256,6 +293,8 @@ export function createGraphView(
     move,
     fit: viewport.fit,
     refit: viewport.refit,
+    /** The overlays changed size: fit again if they now cover the graph or its step. */
+    keepClear: viewport.keepClear,
     resize,
     clear,
     reveal,
@@ -263,6 +302,13 @@ export function createGraphView(
     markLine: marks.markLine,
     decorate: marks.decorate,
     paint: (frame) => painter.apply(frame),
+    /**
+     * Tooltips and edge labels read their numbers from this model (core/conceal.js's,
+     * with what is not to be shown yet taken out); null: from the drawn one.
+     */
+    conceal: (model) => {
+      concealedModel = model;
+    },
     /** Resolves once what the view shows of the last graph drawn is in the DOM. */
     shown: () => scene.shown(),
     /** How many nodes and edges are in the DOM, and how many the layout has. */

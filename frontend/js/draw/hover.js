@@ -5,6 +5,7 @@
  * it is hovered (core/tooltips.js); a click selects a node, or opens or folds a module.
  */
 
+import { concealTensor } from "../core/conceal.js";
 import { describeTensor } from "../core/format.js";
 import { midpoint } from "../core/geometry.js";
 import { edgeTitle, nodeTitle } from "../core/tooltips.js";
@@ -13,9 +14,11 @@ import { edgeTitle, nodeTitle } from "../core/tooltips.js";
  * @param {{nodeLayer: object, edgeLayer: object, labelLayer: object,
  *   marks: ReturnType<typeof import("./marks.js").createMarks>,
  *   drawing: () => import("./installer.js").Drawn|null,
+ *   concealed?: () => import("../core/model.js").Model|null,
  *   onHover: (id: string|null) => void, onEdgeHover: (id: string|null) => void,
  *   onSelect: (id: string|null) => void, onToggleModule: (module: string) => void}} parts
- *   the layers are d3 selections; drawing: what is drawn now (null: nothing)
+ *   the layers are d3 selections; drawing: what is drawn now (null: nothing); concealed:
+ *   the model to read numbers from while some are not to be shown yet (core/conceal.js)
  */
 export function bindHover({
   nodeLayer,
@@ -23,6 +26,7 @@ export function bindHover({
   labelLayer,
   marks,
   drawing,
+  concealed = () => null,
   onHover,
   onEdgeHover,
   onSelect,
@@ -37,7 +41,8 @@ export function bindHover({
       const drawn = drawing();
       if (!crossed(el, event) || !drawn) return;
       const id = el.dataset.nodeId;
-      addTitle(el, () => nodeTitle(drawn.view.byId.get(id), drawn.cards.get(id)));
+      const node = concealed()?.byId.get(id) ?? drawn.view.byId.get(id);
+      addTitle(el, () => nodeTitle(node, drawn.cards.get(id)));
       marks.highlight(id);
       onHover(id);
     })
@@ -60,7 +65,7 @@ export function bindHover({
       const el = edgeOf(event);
       const drawn = drawing();
       if (!crossed(el, event) || !drawn) return;
-      const edge = drawn.edgeById.get(el.dataset.edgeId);
+      const edge = shownEdge(drawn.edgeById.get(el.dataset.edgeId));
       addTitle(el, () => edgeTitle(drawn.model, drawn.view, edge));
       showEdgeLabel(edge, drawn.laidOut.get(edge.id));
       onEdgeHover(edge.id);
@@ -71,13 +76,22 @@ export function bindHover({
       onEdgeHover(null);
     });
 
-  /** A tooltip, made the first time the element is hovered. */
+  /** A drawn edge with the gradient the page may show now (concealed: "?" when merged). */
+  function shownEdge(edge) {
+    const model = concealed();
+    if (!model || !edge) return edge;
+    const own = model.edges.find((e) => e.id === edge.id);
+    return { ...edge, grad: own ? own.grad : concealTensor(edge.grad) };
+  }
+
+  /** A tooltip, made the first time the element is hovered, its text renewed each time. */
   function addTitle(el, text) {
-    if (el.firstElementChild?.tagName !== "title") {
-      const title = document.createElementNS("http://www.w3.org/2000/svg", "title");
-      title.textContent = text();
+    let title = el.firstElementChild;
+    if (title?.tagName !== "title") {
+      title = document.createElementNS("http://www.w3.org/2000/svg", "title");
       el.prepend(title);
     }
+    title.textContent = text();
   }
 
   /** The gradient flowing back along an edge, as a pill at its middle. */

@@ -75,6 +75,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       anyBox: isBox.some(Boolean),
       nodeEl: none(),
       gradEls: none(),
+      valueEls: none(),
       accEl: none(),
       accDefault: none(),
       edgeEl: new Map(),
@@ -114,6 +115,10 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       ctx.nodeEl[i] = el;
       if (ctx.isBox[i]) continue;
       ctx.gradEls[i] = gradElements(el);
+      ctx.valueEls[i] = [...el.querySelectorAll(".node-value")].map((v) => ({
+        el: v,
+        text: v.textContent,
+      }));
       ctx.accEl[i] = el.querySelector(".node-acc");
       ctx.accDefault[i] = ctx.accEl[i]?.textContent ?? null;
     }
@@ -126,6 +131,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     for (const i of ctx.members.get(id) ?? []) {
       ctx.nodeEl[i] = null;
       ctx.gradEls[i] = null;
+      ctx.valueEls[i] = null;
       ctx.accEl[i] = null;
     }
   }
@@ -159,6 +165,10 @@ export function createPainter(svg, flowLayer, badgeLayer) {
     for (const g of gradElements(el)) {
       const text = gradTextOf(applied, i, g.output);
       if (text !== null && text !== undefined) g.el.textContent = text;
+    }
+    const value = applied.valueText?.[i];
+    if (value !== null && value !== undefined) {
+      for (const v of el.querySelectorAll(".node-value")) v.textContent = value;
     }
     const acc = applied.accText[i];
     const accEl = acc === null || acc === undefined ? null : el.querySelector(".node-acc");
@@ -197,6 +207,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       gradText: [],
       accText: [],
       outputText: [],
+      valueText: [],
     };
     svg.setAttribute("data-stage", frame.stage);
     if (frame.node) svg.setAttribute("data-current", frame.node);
@@ -218,6 +229,11 @@ export function createPainter(svg, flowLayer, badgeLayer) {
         for (const g of ctx.gradEls[i] ?? []) {
           g.el.textContent = gradTextOf(base, i, g.output) ?? g.text;
         }
+      }
+      // Values not to be shown yet (core/conceal.js) read "?"; null: the card's own.
+      const v = base.valueText?.[i] ?? null;
+      if ((prev.valueText?.[i] ?? null) !== v) {
+        for (const ve of ctx.valueEls[i] ?? []) ve.el.textContent = v ?? ve.text;
       }
       const a = base.accText[i];
       if (prev.accText[i] !== a && ctx.accEl[i]) ctx.accEl[i].textContent = a ?? ctx.accDefault[i];
@@ -242,6 +258,7 @@ export function createPainter(svg, flowLayer, badgeLayer) {
       gradText: base.gradText,
       accText: base.accText,
       outputText: base.outputText,
+      valueText: base.valueText ?? [],
     };
   }
 

@@ -1,21 +1,26 @@
 /**
  * The view onto a drawing, with d3-zoom (the global from vendor/d3): zoom and pan (the
- * drawing and its overlay move together), the fit of a whole graph and a new graph's first
- * view, both clear of the overlays over the view, panning a node into view, and the view's
- * size in px. It reads the layout shown; it draws nothing.
+ * drawing and its overlay move together); a graph's view, fitted to the part the overlays
+ * leave clear at a readable scale (core/viewfit.js), else following the current step; the
+ * Fit button's whole graph; panning a node into view, and the view's size in px. It reads
+ * the layout shown; it draws nothing.
  */
 
-import { fitTransform, initialTransform } from "../core/geometry.js";
+import { fitTransform } from "../core/geometry.js";
+import {
+  FIT_MAX_SCALE,
+  clearArea as clearAreaOf,
+  contains,
+  fitView,
+  followTransform,
+  onScreen,
+} from "../core/viewfit.js";
 
 const d3 = globalThis.d3;
 
 /** Zoom limits. */
 const MIN_ZOOM = 0.05;
 const MAX_ZOOM = 4;
-/** Fit never magnifies a small graph past this. */
-const FIT_MAX_SCALE = 1.35;
-/** A new graph is first shown no smaller than this, so its text stays readable. */
-const READABLE_SCALE = 0.75;
 /** Below this zoom the shapes on edges are hidden: they would be unreadable specks. */
 const SHAPES_MIN_ZOOM = 0.45;
 /** Below this zoom cards show no text (an overview: 12 px text would be under 4 px). */
@@ -24,22 +29,64 @@ const TEXT_MIN_ZOOM = 0.3;
 const TRANSITION_MS = 320;
 
 /**
+ * The rectangles (px, relative to `wrap`) the shown, floating ones of `elements` cover:
+ * a hidden element or one in the page's flow (the step card under a phone's graph) covers
+ * nothing.
+ * @param {HTMLElement} wrap
+ * @param {(HTMLElement|null)[]} elements
+ */
+export function overlayRects(wrap, elements) {
+  const origin = wrap.getBoundingClientRect();
+  const rects = [];
+  for (const el of elements) {
+    if (!el || el.hidden || el.offsetParent === null) continue;
+    if (getComputedStyle(el).position === "static") continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    const { width, height } = r;
+    rects.push({ x: r.left - origin.left, y: r.top - origin.top, width, height });
+  }
+  return rects;
+}
+
+/**
+ * The height the drawing gets in `wrap`: all of it, or down to the first of `ids` shown in
+ * the page's flow below it (a phone's step card and prediction sit under the graph).
+ * @param {HTMLElement} wrap
+ * @param {string[]} ids
+ */
+export function graphHeight(wrap, ids) {
+  const top = wrap.getBoundingClientRect().top;
+  for (const id of ids) {
+    const el = document.getElementById(id);
+    if (!el || el.hidden || getComputedStyle(el).position !== "static") continue;
+    return Math.max(0, el.getBoundingClientRect().top - top - 8);
+  }
+  return wrap.clientHeight;
+}
+
+/**
  * @param {SVGSVGElement} svgElement  the drawing: it takes the zoom gestures, and the
  *   classes `far` and `overview` at small zooms
  * @param {{viewports: object[], overlay: SVGSVGElement,
  *   layout: () => import("../layout/arrange.js").Layout|null,
- *   insets: () => {top: number, bottom: number, right?: number}, onZoom: () => void}} parts
+ *   obstacles: () => {x: number, y: number, width: number, height: number}[],
+ *   onZoom: () => void}} parts
  *   viewports: the d3 selections of the groups the zoom transforms (the drawing's and the
  *   overlay's); overlay: sized with the drawing; layout: the layout shown (null: none);
- *   insets: px of the view covered by overlays (narration, card, inspector), kept clear
- *   when the graph is fitted; onZoom: called after every change of the zoom
+ *   obstacles: the view's px the overlays cover (caption, card, inspector, minimap), kept
+ *   clear when the graph is fitted; onZoom: called after every change of the zoom
  */
-export function createViewport(svgElement, { viewports, overlay, layout, insets, onZoom }) {
+export function createViewport(svgElement, { viewports, overlay, layout, obstacles, onZoom }) {
   const svg = d3.select(svgElement);
   /** Has the user zoomed or panned since the last fit? Then resizing keeps their view. */
   let userMoved = false;
   /** The view last chosen for the user ("first" or "fit"), kept when the pane resizes. */
   let lastView = "first";
+  /** Did the last first view show the whole graph (else it follows the step)? */
+  let whole = true;
+  /** The layout box of the step shown (reveal's), followed when the graph is not whole. */
+  let focus = null;
   /** The view's size in px, as resize() set it (read from here: asking the SVG forces a layout). */
   let size = { width: 0, height: 0 };
 
@@ -60,7 +107,9 @@ export function createViewport(svgElement, { viewports, overlay, layout, insets,
    * the user moved the graph. Pixel sizes keep its layout apart from the page's.
    */
   function resize(width, height) {
-    size = { width: Math.max(0, Math.floor(width)), height: Math.max(0, Math.floor(height)) };
+    const next = { width: Math.max(0, Math.floor(width)), height: Math.max(0, Math.floor(height)) };
+    if (next.width === size.width && next.height === size.height) return;
+    size = next;
     for (const el of [svgElement, overlay]) {
       el.style.width = `${size.width}px`;
       el.style.height = `${size.height}px`;
@@ -73,46 +122,37 @@ export function createViewport(svgElement, { viewports, overlay, layout, insets,
     refit();
   }
 
-  /** The part of the view not under an overlay: its size, and how far down it starts. */
+  /** The clear part of the view where the graph shows largest (viewfit.clearArea). */
   function clearArea() {
-    const { top, bottom, right = 0 } = insets();
-    const height = size.height - top - bottom;
-    const width = size.width - right < size.width * 0.4 ? size.width : size.width - right;
-    // Overlays covering most of the view are not worth dodging.
-    if (height < size.height * 0.35) return { width, height: size.height, top: 0 };
-    return { width, height, top };
+    const drawing = layout() ?? { width: 1, height: 1 };
+    return clearAreaOf(drawing, size, obstacles());
   }
 
-  /** A transform computed for the clear area, moved down to where it starts. */
-  function inClearArea(make, area = clearArea()) {
-    const t = make(area);
-    return { ...t, y: t.y + area.top };
-  }
-
-  /** Zoom so the whole graph fits, centred. */
+  /** Zoom so the whole graph fits the clear area, centred, however small (the Fit button). */
   function fit({ animate = true } = {}) {
     const current = layout();
     if (!current) return;
     lastView = "fit";
-    apply(
-      inClearArea((area) => fitTransform(current, area, { maxScale: FIT_MAX_SCALE })),
-      animate ? TRANSITION_MS : 0,
-    );
+    whole = true;
+    const area = clearArea();
+    const t = fitTransform(current, area, { maxScale: FIT_MAX_SCALE });
+    apply({ k: t.k, x: t.x + area.x, y: t.y + area.y }, animate ? TRANSITION_MS : 0);
   }
 
   /**
-   * The first view of a new graph: all of it, unless that would make it unreadable.
-   * @param {{width: number, height: number, top: number}} [area]  measured before drawing,
-   *   so reading the overlays' heights does not lay out the new drawing
+   * A graph's view: all of it in the clear area when that keeps it readable, else the
+   * readable scale following the step shown.
+   * @param {{x: number, y: number, width: number, height: number}} [area]  measured before
+   *   drawing, so reading the overlays' sizes does not lay out the new drawing
    * @param {number} [ms]  the zoom's transition (0: at once)
    */
   function firstView(area = clearArea(), ms = 0) {
+    const current = layout();
+    if (!current) return;
     lastView = "first";
-    const options = { maxScale: FIT_MAX_SCALE, minScale: READABLE_SCALE };
-    apply(
-      inClearArea((a) => initialTransform(layout(), a, options), area),
-      ms,
-    );
+    const t = fitView(current, area);
+    whole = t.whole;
+    apply(whole || !focus ? t : followTransform(t, focus, area, undefined, current), ms);
   }
 
   /** Zoom to {k, x, y}, in a transition of `ms` (0: at once). */
@@ -124,8 +164,8 @@ export function createViewport(svgElement, { viewports, overlay, layout, insets,
   }
 
   /**
-   * Fit again after the view or the layout changed size, unless the user has moved the
-   * graph; `ms`: the zoom's transition (0: at once).
+   * Fit again after the view, the overlays or the layout changed size, unless the user has
+   * moved the graph; `ms`: the zoom's transition (0: at once).
    */
   function refit(ms = 0) {
     if (!layout() || userMoved) return;
@@ -134,28 +174,34 @@ export function createViewport(svgElement, { viewports, overlay, layout, insets,
   }
 
   /**
+   * The overlays changed size (a step's card, the caption): fit again only if they now
+   * cover the graph (a whole one) or the step's node (one followed), so stepping does not
+   * make the graph jump.
+   */
+  function keepClear() {
+    const current = layout();
+    if (!current || userMoved) return;
+    const area = clearArea();
+    const t = d3.zoomTransform(svgElement);
+    if (whole || lastView === "fit") {
+      const box = { x: 0, y: 0, w: current.width, h: current.height };
+      if (!contains(area, onScreen(t, box))) refit();
+    } else if (focus) {
+      reveal(focus);
+    }
+  }
+
+  /**
    * Pan (at the same zoom) so `box` (layout coordinates) is in the clear part of the view,
    * when it is not already: the step being played never runs off screen.
    * @param {{x: number, y: number, w: number, h: number}} box
    */
   function reveal(box) {
+    focus = box;
     const t = d3.zoomTransform(svgElement);
-    const area = clearArea();
-    const [x0, y0] = [t.applyX(box.x), t.applyY(box.y)];
-    const [x1, y1] = [t.applyX(box.x + box.w), t.applyY(box.y + box.h)];
-    const margin = 24;
-    const inside =
-      x0 >= margin &&
-      x1 <= area.width - margin &&
-      y0 >= area.top + margin &&
-      y1 <= area.top + area.height - margin;
-    if (inside) return;
-    const cx = box.x + box.w / 2;
-    const cy = box.y + box.h / 2;
-    const moved = d3.zoomIdentity
-      .translate(area.width / 2 - cx * t.k, area.top + area.height / 2 - cy * t.k)
-      .scale(t.k);
-    svg.call(zoom.transform, moved);
+    const moved = followTransform(t, box, clearArea(), undefined, layout());
+    if (moved === t) return;
+    svg.call(zoom.transform, d3.zoomIdentity.translate(moved.x, moved.y).scale(moved.k));
   }
 
   return {
@@ -164,7 +210,14 @@ export function createViewport(svgElement, { viewports, overlay, layout, insets,
     fit,
     firstView,
     refit,
+    keepClear,
     reveal,
+    /** A new graph: no step of it to follow yet. */
+    forgetFocus: () => {
+      focus = null;
+    },
+    /** Has the user zoomed or panned the graph since it was last fitted? */
+    userMoved: () => userMoved,
     /** The zoom now: {k, x, y} with applyX/applyY (d3.zoomTransform). */
     transform: () => d3.zoomTransform(svgElement),
     /** Go back to a zoom read by transform(), at once (the user's view stays theirs). */

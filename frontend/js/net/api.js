@@ -20,14 +20,33 @@ export const LESSONS_URL = "api/v1/lessons";
  * server could not describe (code "network_error" with status 0, "bad_response").
  */
 export class ApiError extends Error {
-  /** @param {{code: string, message: string, line?: number|null, col?: number|null, status: number}} detail */
-  constructor({ code, message, line = null, col = null, status }) {
+  /**
+   * @param {{code: string, message: string, line?: number|null, col?: number|null,
+   *   status: number, torchMessage?: string|null, names?: string[]|null,
+   *   stdout?: string|null, partial?: TraceOut|null}} detail  the last four: what a
+   *   program's error carries besides (ErrorDetail's torch_message, names, stdout, partial)
+   */
+  constructor({
+    code,
+    message,
+    line = null,
+    col = null,
+    status,
+    torchMessage = null,
+    names = null,
+    stdout = null,
+    partial = null,
+  }) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.line = line;
     this.col = col;
     this.status = status;
+    this.torchMessage = torchMessage;
+    this.names = names;
+    this.stdout = stdout;
+    this.partial = partial;
   }
 }
 
@@ -103,7 +122,19 @@ export async function trace(
   if (!response.ok) {
     if (isErrorOut(body)) {
       const { code, message, line = null, col = null } = body.error;
-      throw new ApiError({ code, message, line, col, status: response.status });
+      const { torch_message: torchMessage = null, names = null, stdout = null } = body.error;
+      const partial = isTraceOut(body.error.partial) ? body.error.partial : null;
+      throw new ApiError({
+        code,
+        message,
+        line,
+        col,
+        status: response.status,
+        torchMessage: typeof torchMessage === "string" ? torchMessage : null,
+        names: Array.isArray(names) ? names.filter((n) => typeof n === "string") : null,
+        stdout: typeof stdout === "string" ? stdout : null,
+        partial,
+      });
     }
     throw new ApiError({
       code: "bad_response",

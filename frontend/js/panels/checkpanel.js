@@ -1,9 +1,10 @@
 /**
- * The gradient check: per leaf, autograd's gradient beside central finite differences in
- * float64 and their relative error, and a ✓ (or ✗) badge on the leaf in the graph.
+ * The gradient check: per element compared (model.2.weight[3, 1]), autograd's gradient
+ * beside central finite differences in float64 and their relative error, rows where both
+ * are 0 flagged as saying nothing; and a ✓ (or ✗) badge on each leaf in the graph.
  */
 
-import { formatNumber } from "../core/format.js";
+import { checkRows } from "../core/checkrows.js";
 import { CHECK_TOLERANCE } from "../core/lessons.js";
 
 function el(tag, className, text) {
@@ -30,25 +31,24 @@ export function createCheckPanel(element, { onClose }) {
   function table(check) {
     const t = el("table", "check-table");
     const head = el("tr");
-    for (const h of ["leaf", "autograd", "finite differences", "relative error", ""])
+    for (const h of ["element", "autograd", "finite differences", "relative error", ""])
       head.append(el("th", "", h));
     t.append(el("thead"), el("tbody"));
     t.tHead.append(head);
-    for (const leaf of check.leaves) {
-      const many = leaf.analytic.length > 1 ? "[0]" : "";
+    const elements = new Map((check.leaves ?? []).map((leaf) => [leaf.node, leaf.elements]));
+    for (const r of checkRows(check)) {
       const row = el("tr");
-      row.dataset.node = leaf.node;
-      row.dataset.ok = String(agrees(leaf));
-      const cells = [
-        `${leaf.name ?? leaf.node}${many}`,
-        formatNumber(Number(leaf.analytic[0])),
-        formatNumber(Number(leaf.numeric[0])),
-        Number(leaf.max_rel_error).toExponential(1),
-        agrees(leaf) ? "✓" : "✗",
-      ];
-      for (const c of cells) row.append(el("td", "", c));
-      const plural = leaf.elements === 1 ? "" : "s";
-      row.cells[0].title = `${leaf.elements} element${plural}; ${leaf.analytic.length} checked`;
+      row.dataset.node = r.node;
+      row.dataset.ok = String(r.agrees);
+      row.dataset.uninformative = String(r.uninformative);
+      const mark = r.uninformative ? "both 0" : r.agrees ? "✓" : "✗";
+      for (const c of [r.label, r.analytic, r.numeric, r.error, mark]) row.append(el("td", "", c));
+      if (r.uninformative) {
+        row.title = "Both sides are 0: they agree, but that says nothing about the gradient";
+      } else {
+        const n = elements.get(r.node);
+        row.cells[0].title = `one of ${n} element${n === 1 ? "" : "s"}`;
+      }
       t.tBodies[0].append(row);
     }
     return t;
@@ -80,8 +80,8 @@ export function createCheckPanel(element, { onClose }) {
             "p",
             "check-note",
             `Every leaf's gradient against (f(x + h) − f(x − h)) / 2h in float64, ` +
-              `h = ${check.step}. ✓: relative error below ${CHECK_TOLERANCE}. ` +
-              "At a kink (ReLU at 0) the two legitimately differ.",
+              `h = ${check.step}. ✓: relative error below ${CHECK_TOLERANCE}; "both 0": the ` +
+              "two agree at 0, which says nothing. At a kink (ReLU at 0) the two legitimately differ.",
           ),
           table(check),
         );

@@ -33,6 +33,7 @@ export function createEditor(
     // Line numbers may have moved: an old mark would point at the wrong text.
     drawn.setError(null);
     drawn.setSpan(null);
+    drawn.setStep(null);
     drawn.renderGutter();
     drawn.renderMarks();
     onChange(textarea.value);
@@ -64,6 +65,7 @@ export function createEditor(
       textarea.value = source;
       drawn.setError(null);
       drawn.setSpan(null);
+      drawn.setStep(null);
       drawn.renderGutter();
       drawn.renderMarks();
     },
@@ -91,6 +93,19 @@ export function createEditor(
       if (next === drawn.span) return;
       drawn.setSpan(next);
       if (next) drawn.revealLine(next.line);
+      drawn.renderMarks();
+    },
+    /**
+     * Mark the lines of the source span that made the step shown (null to clear): a band
+     * behind them and their numbers in the gutter (class `is-step`), scrolled into view.
+     */
+    markStep(next) {
+      const lines = next ? { line: next.line, endLine: next.end_line ?? next.line } : null;
+      const now = drawn.step;
+      if (lines?.line === now?.line && lines?.endLine === now?.endLine) return;
+      drawn.setStep(lines);
+      if (lines) drawn.revealLine(lines.line);
+      drawn.renderGutter();
       drawn.renderMarks();
     },
     focus: () => textarea.focus(),

@@ -23,12 +23,17 @@ export function createEditorMarks({ textarea, gutter, marks }) {
   errorToken.hidden = true;
   const spanBoxes = document.createElement("div");
   spanBoxes.className = "mark-spans";
-  marks.replaceChildren(errorBand, spanBoxes, errorToken);
+  const stepBand = document.createElement("div");
+  stepBand.className = "mark mark-step";
+  stepBand.hidden = true;
+  marks.replaceChildren(stepBand, errorBand, spanBoxes, errorToken);
 
   /** @type {{line: number, col: number|null}|null} */
   let error = null;
   /** @type {import("../core/contract.js").SpanOut|null} */
   let span = null;
+  /** The lines of the step shown (1-based, first and last), or null. */
+  let step = null;
 
   // --- metrics of the textarea's text, read from its computed style ---------------------
   function metrics() {
@@ -73,7 +78,9 @@ export function createEditorMarks({ textarea, gutter, marks }) {
     }
     while (gutterLines.childElementCount > count) gutterLines.lastElementChild.remove();
     for (const div of gutterLines.children) {
-      div.classList.toggle("error", error !== null && Number(div.dataset.line) === error.line);
+      const n = Number(div.dataset.line);
+      div.classList.toggle("error", error !== null && n === error.line);
+      div.classList.toggle("is-step", step !== null && n >= step.line && n <= step.endLine);
     }
   }
 
@@ -84,6 +91,11 @@ export function createEditorMarks({ textarea, gutter, marks }) {
     const dy = -textarea.scrollTop;
     gutterLines.style.transform = `translateY(${dy}px)`;
 
+    stepBand.hidden = step === null;
+    if (step) {
+      stepBand.style.top = `${m.padTop + (step.line - 1) * m.lineHeight + dy}px`;
+      stepBand.style.height = `${(step.endLine - step.line + 1) * m.lineHeight}px`;
+    }
     errorBand.hidden = error === null;
     errorToken.hidden = error?.col === null || error?.col === undefined;
     if (error) {
@@ -144,6 +156,13 @@ export function createEditorMarks({ textarea, gutter, marks }) {
     },
     setSpan(next) {
       span = next;
+    },
+    /** The lines of the step shown: {line, endLine} (1-based), or null. */
+    get step() {
+      return step;
+    },
+    setStep(next) {
+      step = next;
     },
     /** The font may have changed the character width: measure it again. */
     remeasure() {

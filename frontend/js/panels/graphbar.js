@@ -18,6 +18,8 @@ export function createGraphBar() {
       $("status").textContent = text;
       $("status").className = `status ${status}`;
       $("graph-message").hidden = message === null;
+      // An error is said at the top of the graph area, over what ran before it if drawn.
+      $("graph-message").classList.toggle("is-error", status === "error");
       if (message !== null) $("graph-message").firstElementChild.innerHTML = message;
     },
     /**

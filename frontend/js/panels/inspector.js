@@ -13,6 +13,7 @@ import {
   isFloatDtype,
   numel,
 } from "../core/format.js";
+import { localFormula, namedFormula } from "../core/formula.js";
 import { HEATMAP, divergingColour, flatten, heatmapOf, maxAbs } from "../core/heatmap.js";
 import { edgeTensor, listsOutputs, resultsOf } from "../core/model.js";
 import { gradLabel, outputLabel, outputSymbol } from "../core/symbols.js";
@@ -56,6 +57,10 @@ export function tensorView(tensor) {
   const float = isFloatDtype(tensor.dtype);
   const meta = el("p", "tensor-meta", `${formatShape(tensor.shape)} · ${tensor.dtype}`);
   wrap.append(meta);
+  if (tensor.concealed) {
+    wrap.append(el("p", "tensor-scalar", "?")); // not to be shown yet (core/conceal.js)
+    return wrap;
+  }
   if (tensor.data !== null && tensor.data !== undefined && count === 1) {
     wrap.append(el("p", "tensor-scalar", formatNumber(flatten(tensor.data)[0], { float })));
     return wrap;
@@ -147,7 +152,11 @@ export function createInspector(element, { onClose = () => {} } = {}) {
       close.setAttribute("aria-label", "Close the inspector");
       close.addEventListener("click", onClose);
       const several = listsOutputs(node);
-      const title = el("h3", "insp-title", several ? node.label : (node.name ?? node.label));
+      const title = el(
+        "h3",
+        "insp-title",
+        several ? (node.shown ?? node.label) : (node.name ?? node.shown ?? node.label),
+      );
       const kind = el("span", `insp-kind kind-${node.kind}`, node.kind);
       const head = el("header", "insp-head");
       head.append(title, kind, close);
@@ -162,7 +171,9 @@ export function createInspector(element, { onClose = () => {} } = {}) {
       if (node.module) fact("module", node.module);
 
       const parts = [head, facts];
-      if (node.formula) parts.push(section("Computes", typeset(node.formula, "tex insp-tex")));
+      // What the op computes, in the program's names (the op table's letters if it has none).
+      const computes = namedFormula(model, node)?.tex ?? node.formula;
+      if (computes) parts.push(section("Computes", typeset(computes, "tex insp-tex")));
       if (several) parts.push(...outputSections(node, outputSymbol(model)));
       else {
         parts.push(section("Value", tensorView(node.value)));
@@ -188,7 +199,8 @@ function localDerivatives(node, model) {
   for (const edge of ins) {
     const source = edgeTensor(model, edge);
     let tex = partial(who(node), who(source));
-    if (edge.formula) tex += ` = ${edge.formula}`;
+    const named = localFormula(model, edge, outputSymbol(model));
+    if (named) tex += ` = ${named.tex}`;
     if (edge.local) tex += ` = ${texNumber(formatTensor(edge.local, { maxChars: 40 }))}`;
     const row = el("div", "insp-local");
     row.append(

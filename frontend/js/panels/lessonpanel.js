@@ -139,9 +139,15 @@ export function createLessonPanel(element, handlers) {
 
 /** "Right" or "Not quite", with the traced number (or option) it was checked against. */
 export function verdictText(answer) {
+  if (answer.revealed) return `Torch's answer: ${shortNumber(answer.expected)}`;
   const expected =
     typeof answer.expected === "number" ? Number(answer.expected.toPrecision(4)) : answer.expected;
   return answer.correct
     ? `✓ Right: ${answer.given} (torch: ${expected})`
     : `✗ Not quite: you said ${answer.given}; torch says ${expected}`;
+}
+
+/** A traced number to 4 significant digits (an option as it is). */
+function shortNumber(value) {
+  return typeof value === "number" ? Number(value.toPrecision(4)) : value;
 }

@@ -27,7 +27,7 @@ export function createProgramPane(editor) {
     },
     /**
      * The error panel, and the error's place marked in the editor (null hides both).
-     * @param {{code: string, message: string, line: number|null, col: number|null}|null} error
+     * @param {import("../core/state.js").ErrorShown|null} error
      * @param {string} text  the message with its place (core/format.formatError)
      */
     showError(error, text) {
@@ -35,6 +35,9 @@ export function createProgramPane(editor) {
       if (error) {
         $("error-code").textContent = error.code.replace(/_/g, " ");
         $("error-message").textContent = text;
+        // torch's own words, when the message says them otherwise (a shape error's)
+        $("error-torch").hidden = !error.torchMessage;
+        $("error-torch").textContent = error.torchMessage ? `torch: ${error.torchMessage}` : "";
         if (error.line) editor.markError(error.line, error.col);
         else editor.clearError();
       } else {

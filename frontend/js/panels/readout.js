@@ -4,6 +4,7 @@
  * vendor/katex).
  */
 
+import { namedFormula } from "../core/formula.js";
 import { edgeTensor, listsOutputs } from "../core/model.js";
 import { edgeTex, nodeTex } from "../core/readouttex.js";
 import { outputLabel } from "../core/symbols.js";
@@ -38,7 +39,8 @@ export function createReadout(element) {
       }
       const parts = [];
       if (node.meaning) parts.push(caption(node.meaning));
-      if (node.formula) parts.push(tex(node.formula));
+      const computes = namedFormula(model, node)?.tex ?? node.formula;
+      if (computes) parts.push(tex(computes));
       parts.push(tex(nodeTex(node, model)));
       element.replaceChildren(...parts);
       element.hidden = false;
@@ -52,7 +54,7 @@ export function createReadout(element) {
       // An edge reading one of an op's several outputs says which.
       const source = model.byId.get(edge.source);
       const output = `${outputLabel(edgeTensor(model, edge))}, output ${edge.output ?? 0}`;
-      const which = listsOutputs(source) ? ` · ${output} of ${source.label}` : "";
+      const which = listsOutputs(source) ? ` · ${output} of ${source.shown ?? source.label}` : "";
       element.replaceChildren(caption(`input ${edge.input}${which}`), tex(edgeTex(edge, model)));
       element.hidden = false;
     },

@@ -88,10 +88,18 @@ export function createVariablesTable(element, { onChange = () => {} } = {}) {
 
   draw();
   return {
-    /** Replace the rows (no change event). */
-    setRows(next) {
+    /**
+     * Replace the rows (no change event).
+     * @param {import("../core/state.js").VariableRow[]} next
+     * @param {string|null} [focus]  the name of the row whose value input takes the focus
+     */
+    setRows(next, focus = null) {
       rows = next.map((r) => ({ ...r }));
       draw();
+      if (focus !== null) {
+        const at = rows.findIndex((r) => r.name === focus);
+        element.querySelectorAll(".var-value")[at]?.focus();
+      }
     },
   };
 }
