@@ -65,6 +65,13 @@ const editor = createEditor(
     onCaretLine: markLine,
   },
 );
+/**
+ * The rectangles the overlays cover, measured when they or the graph's pane change size
+ * (in a ResizeObserver's callback, where the page is laid out already): measuring them
+ * at a render would lay out the page once more, ~20 ms for a large graph.
+ */
+let overlays = null;
+const measureOverlays = () => (overlays = overlayRects($("graph-wrap"), GRAPH_OVERLAYS.map($)));
 const view = createGraphView($("graph"), {
   onHover: (id) => store.update({ hovered: id }),
   onEdgeHover: (id) => store.update({ hoveredEdge: id }),
@@ -73,7 +80,7 @@ const view = createGraphView($("graph"), {
   overlay: $("graph-overlay"),
   minimap: $("minimap"),
   moveMs: moveDuration(reducedMotion),
-  obstacles: () => overlayRects($("graph-wrap"), GRAPH_OVERLAYS.map($)),
+  obstacles: () => overlays ?? measureOverlays(),
 });
 const readout = createReadout($("readout"));
 const inspector = createInspector($("inspector"), {
@@ -199,11 +206,17 @@ bindKeys({
 });
 const wrap = $("graph-wrap");
 // On a phone the step card sits under the graph, inside the wrap: the drawing stops above it.
-const resizeGraph = () => view.resize(wrap.clientWidth, graphHeight(wrap, ["stepcard", "predict"]));
+const resizeGraph = () => {
+  measureOverlays();
+  view.resize(wrap.clientWidth, graphHeight(wrap, ["stepcard", "predict"]));
+};
 resizeGraph();
 new ResizeObserver(resizeGraph).observe(wrap);
 // The overlays change size with each step: fit again only if they now cover the graph.
-const overlaysResized = new ResizeObserver(() => view.keepClear());
+const overlaysResized = new ResizeObserver(() => {
+  measureOverlays();
+  view.keepClear();
+});
 for (const id of GRAPH_OVERLAYS) overlaysResized.observe($(id));
 createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
 

@@ -24,7 +24,7 @@ function svgEl(tag, attrs) {
  */
 export function createMinimap(element, { onCentre }) {
   const svg = svgEl("svg", { class: "minimap-svg", "aria-hidden": "true" });
-  const nodes = svgEl("g", { class: "minimap-nodes" });
+  const nodes = svgEl("path", { class: "minimap-nodes" });
   const current = svgEl("rect", { class: "minimap-current" });
   const frame = svgEl("rect", { class: "minimap-window" });
   svg.append(nodes, current, frame);
@@ -40,12 +40,14 @@ export function createMinimap(element, { onCentre }) {
     onCentre(minimapPoint(geometry, event.clientX - r.left, event.clientY - r.top));
   });
 
+  /** Every node as a box of one path: one element however large the graph (a chain of
+   * 5,000 ops would otherwise add 5,000 elements to style and paint). */
   function drawNodes(layout, scale) {
-    nodes.replaceChildren(
-      ...Object.values(layout.nodes).map((b) =>
-        svgEl("rect", { x: b.x * scale, y: b.y * scale, width: b.w * scale, height: b.h * scale }),
-      ),
-    );
+    const boxes = Object.values(layout.nodes).map((b) => {
+      const [x, y, w, h] = [b.x, b.y, b.w, b.h].map((v) => +(v * scale).toFixed(1));
+      return `M${x} ${y}h${w}v${h}h${-w}z`;
+    });
+    nodes.setAttribute("d", boxes.join(""));
   }
 
   return {
