@@ -21,12 +21,12 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.browser.conftest import CHROMIUM_ARGS  # noqa: E402
+from tests.browser.conftest import CHROMIUM_ARGS, DEFAULT_CHROMIUM  # noqa: E402
 from tests.browser.pages import go_to, open_example, open_page, program_path  # noqa: E402
 from tests.server import serve  # noqa: E402
 
 SCREENS = ROOT / "docs" / "screens"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or DEFAULT_CHROMIUM
 SIZES = {"desktop": (1440, 900), "projector": (1024, 768), "phone": (390, 844)}
 
 SHAPE_ERROR = """import torch

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   VariableError,
   isOneLine,
+  offeredMessage,
   offerRows,
   parseValue,
   requestVariables,
@@ -64,4 +65,12 @@ test("one line of code, blank lines and comments aside, is a single expression",
   assert.equal(isOneLine("(w * x + b).sum()"), true);
   assert.equal(isOneLine("# the loss\n\n(w * x + b).sum()\n"), true);
   assert.equal(isOneLine("y = w * x\nloss = y.sum()"), false);
+});
+
+test("the unknown names offered as rows are named in the error, each to be given a value", () => {
+  assert.equal(offeredMessage(["w"]), "unknown name 'w': give it a value under Variables");
+  assert.equal(
+    offeredMessage(["w", "x", "b"]),
+    "unknown names 'w', 'x' and 'b': give each a value under Variables",
+  );
 });

@@ -13,7 +13,7 @@ import { buildModel } from "../core/model.js";
 import { modelCards } from "../core/nodecard.js";
 import { failedRun } from "../core/state.js";
 import { buildTimeline, clampPosition } from "../core/timeline.js";
-import { VariableError, isOneLine, offerRows, requestVariables } from "../core/variables.js";
+import { isOneLine, offeredMessage, offerRows, requestVariables, VariableError } from "../core/variables.js";
 import { LayoutCancelled } from "../layout/elkengine.js";
 import { measureCard } from "../layout/measure.js";
 import { ApiError, trace } from "../net/api.js";
@@ -170,11 +170,7 @@ export function createRunner({ store, editor, view, player, arrange, variables, 
       const offer = err instanceof ApiError ? offeredRows(err, source) : null;
       if (offer) {
         error.offered = offer.added;
-        const quoted = offer.added.map((name) => `'${name}'`);
-        error.message =
-          quoted.length === 1
-            ? `unknown name ${quoted[0]}: give it a value under Variables`
-            : `unknown names ${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}: give each a value under Variables`;
+        error.message = offeredMessage(offer.added);
       }
       store.update({
         ...failedRun(error, err instanceof ApiError ? (err.stdout ?? "") : ""),

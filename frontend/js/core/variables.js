@@ -94,3 +94,14 @@ export function offerRows(rows, names) {
   const fresh = added.map((name) => ({ name, value: "", requiresGrad: false }));
   return { rows: [...kept, ...fresh], added };
 }
+
+/**
+ * What the page says of the unknown names it offered rows for: each to be given a value.
+ * @param {string[]} added  offerRows's `added` (one or more)
+ */
+export function offeredMessage(added) {
+  const quoted = added.map((name) => `'${name}'`);
+  return quoted.length === 1
+    ? `unknown name ${quoted[0]}: give it a value under Variables`
+    : `unknown names ${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}: give each a value under Variables`;
+}
