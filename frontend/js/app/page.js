@@ -80,6 +80,7 @@ export function createPage({
       document.body.classList.toggle("presenting", presenting);
       document.body.dataset.mode = state.mode;
       $("present").setAttribute("aria-pressed", String(presenting));
+      editor.remeasure();
     }
     if (state.predict !== prev.predict) graphBar.showPredict(state.predict);
 

@@ -33,6 +33,8 @@ export function createMinimap(element, { onCentre }) {
   let drawnLayout = null;
   let geometry = null;
   let focus = null;
+  /** The node boxes wait for the frame after the graph's first paint (pending: its request). */
+  let pending = 0;
 
   element.addEventListener("click", (event) => {
     if (!geometry) return;
@@ -63,8 +65,19 @@ export function createMinimap(element, { onCentre }) {
       if (hide) return;
       geometry = minimapFrame(layout, t, size, MAX_SIZE);
       if (layout !== drawnLayout) {
-        drawNodes(layout, geometry.scale);
+        // Boxes of every node (a string of 5,000 at the largest) are not what the first
+        // paint of a new graph waits for: the frame and the step go first, the boxes a frame
+        // later (at the scale of that time: the window's may have moved meanwhile).
         drawnLayout = layout;
+        nodes.setAttribute("d", "");
+        cancelAnimationFrame(pending);
+        pending = requestAnimationFrame(() => {
+          // This frame paints the graph; the next one draws the boxes.
+          pending = requestAnimationFrame(() => {
+            pending = 0;
+            if (drawnLayout === layout && geometry) drawNodes(layout, geometry.scale);
+          });
+        });
       }
       svg.setAttribute("width", String(Math.ceil(geometry.width)));
       svg.setAttribute("height", String(Math.ceil(geometry.height)));

@@ -49,7 +49,10 @@ export function createEditor(
   };
   textarea.addEventListener("click", caretMoved);
   textarea.addEventListener("keyup", caretMoved);
-  new ResizeObserver(drawn.renderMarks).observe(textarea);
+  new ResizeObserver(() => {
+    drawn.remeasure();
+    drawn.renderMarks();
+  }).observe(textarea);
   document.fonts?.ready.then(() => {
     drawn.remeasure();
     drawn.renderMarks();
@@ -109,5 +112,10 @@ export function createEditor(
       drawn.renderMarks();
     },
     focus: () => textarea.focus(),
+    /** The editor's font size may have changed (presenter mode): measure it again. */
+    remeasure() {
+      drawn.remeasure();
+      drawn.renderMarks();
+    },
   };
 }

@@ -36,15 +36,21 @@ export function createEditorMarks({ textarea, gutter, marks }) {
   let step = null;
 
   // --- metrics of the textarea's text, read from its computed style ---------------------
+  // Reading a computed style makes the browser bring every pending style up to date (a new
+  // graph's thousands of cards, at the step that follows a run): read once, and again only
+  // when the font or the size may have changed (remeasure()).
+  let metricsCache = null;
   function metrics() {
+    if (metricsCache) return metricsCache;
     const style = getComputedStyle(textarea);
     const lineHeight = parseFloat(style.lineHeight) || 20;
-    return {
+    metricsCache = {
       lineHeight,
       padTop: parseFloat(style.paddingTop) || 0,
       padLeft: parseFloat(style.paddingLeft) || 0,
       charWidth: measureCharWidth(style),
     };
+    return metricsCache;
   }
 
   let charWidthCache = null;
@@ -164,9 +170,11 @@ export function createEditorMarks({ textarea, gutter, marks }) {
     setStep(next) {
       step = next;
     },
-    /** The font may have changed the character width: measure it again. */
+    /** The font or the size may have changed the line height or the character width:
+     * measure them again at the next mark. */
     remeasure() {
       charWidthCache = null;
+      metricsCache = null;
     },
   };
 }
