@@ -8,6 +8,7 @@
  */
 
 import { fmt, phaseOf, phaseSymbol } from "./cardlines.js";
+import { forwardFormula, localFormula } from "./formula.js";
 import { numel } from "./format.js";
 import { edgeTensor, listsOutputs } from "./model.js";
 import { plainWho } from "./tex.js";
@@ -64,47 +65,21 @@ const term = (tensor) => {
   return text.startsWith("-") ? `(${text})` : text;
 };
 
-/** The op's formula in plain text: "y = a · b", "y = a^n", "y = Σ a_i". */
-export function plainFormula(tex) {
-  return tex
-    .replace(/\\cdot/g, "·")
-    .replace(/\\times/g, "×")
-    .replace(/\\sum_\{?i\}?/g, "Σ")
-    .replace(/\\(exp|log|sin|cos|tanh|sigma|max|min)/g, "$1")
-    .replace(/\\[,;!]/g, " ")
-    .replace(/\\left|\\right/g, "")
-    .replace(/[{}]/g, "")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
 /**
- * The hint of a forward step: its formula with the inputs' numbers in place of a, b, c
- * (and the exponent n), else the formula and the inputs listed.
+ * The hint of a forward step: its formula in the program's names with the inputs' numbers
+ * put in (`w*x = w · x = 1.0 · 1.4`), the way the node's card writes it; where they cannot
+ * be put in (tensors, a sum over elements), the formula and the inputs listed.
  */
 function forwardHint(model, node, step) {
+  const formula = forwardFormula(model, node);
+  if (formula?.numbers) return formula.text;
   const ins = step.edges.map((e) => model.edges[e]).sort((a, b) => a.input - b.input);
-  const values = ins.map((e) => edgeTensor(model, e).value);
-  const listed = ins.map((e, k) => `${plainWho(edgeTensor(model, e))} = ${fmt(values[k])}`);
-  const formula = node.formula ? plainFormula(node.formula) : null;
-  const letters = formula && /^y\b/.test(formula) && ins.length <= 3;
-  if (!letters) {
-    const what = formula ?? node.meaning ?? node.op ?? "";
-    return `${plainWho(node)}: ${what} with ${listed.join(", ")}`;
-  }
-  const rhs = formula.replace(/^y\s*=\s*/, "");
-  const exponent = node.saved?.exponent;
-  const n = typeof exponent === "number" ? String(exponent) : "n";
-  // The letters a, b, c stand for the inputs in order: once by name, once by number.
-  const fill = (each) =>
-    rhs
-      .replace(/\b([abc])(_i)?\b/g, (m, letter) => {
-        const k = "abc".indexOf(letter);
-        return k < ins.length ? each(k) : m;
-      })
-      .replace(/\bn\b/g, n);
-  const named = fill((k) => plainWho(edgeTensor(model, ins[k])));
-  return `${plainWho(node)} = ${named} = ${fill((k) => term(values[k]))}`;
+  const listed = ins.map((e) => {
+    const tensor = edgeTensor(model, e);
+    return `${plainWho(tensor)} = ${fmt(tensor.value)}`;
+  });
+  const what = formula?.text ?? `${plainWho(node)}: ${node.meaning ?? node.op ?? ""}`;
+  return `${what}, with ${listed.join(", ")}`;
 }
 
 /**
@@ -123,9 +98,10 @@ function backwardHint(timeline, node, parts, label) {
   if (edge.local && from.grad && !listsOutputs(consumer)) {
     return `${label} = ${by} = ${term(from.grad)} × ${term(edge.local)}`;
   }
-  const local = edge.formula
-    ? ` (∂${plainWho(consumer)}/∂${plainWho(node)} = ${edge.formula})`
-    : "";
+  const formula = localFormula(model, edge, L);
+  // A formula of what flows on (it has the upstream gradient Ȳ in it) says it whole.
+  if (formula && /\\bar\{Y\}/.test(edge.formula)) return `${label} = ${formula.text}`;
+  const local = formula ? ` (∂${plainWho(consumer)}/∂${plainWho(node)} = ${formula.text})` : "";
   return `${label} = ${by}${local}`;
 }
 
