@@ -172,6 +172,23 @@ REFUSED: dict[str, Row] = {
     "sparse_by_position": Row("e = nn.Embedding(10, 3, None, None, 2.0, False, True)",
                               "not_allowed", "sparse gradients are not available in chainrule",
                               LINE, 4, ran=True, via=TRACE),
+    # The recurrent layers take *args: bound as nn.RNNBase takes them (after nn.RNN's
+    # nonlinearity), the device is found by position there too.
+    "device_by_position_lstm": Row("m = nn.LSTM(2, 3, 1, True, False, 0.0, False, 0, 'meta')",
+                                   "not_allowed", "chainrule runs on the CPU: device 'meta' is "
+                                   "not available here (torch.device('cpu') and .to('cpu') are)",
+                                   LINE, 4, ran=True, via=TRACE),
+    "device_by_position_rnn": Row(
+        "m = nn.RNN(2, 3, 1, 'tanh', True, False, 0.0, False, 0, 'hpu')", "not_allowed",
+        "chainrule runs on the CPU: device 'hpu' is not available here (torch.device('cpu') "
+        "and .to('cpu') are)", LINE, 4, ran=True, via=TRACE),
+    "sparse_by_position_functional": Row(
+        "y = torch.nn.functional.embedding(torch.tensor([1]), x.expand(10, 2), None, None, "
+        "2.0, False, True)", "not_allowed", "sparse gradients are not available in chainrule",
+        LINE, 4, ran=True),
+    "cuda_tensor_type": Row("y = x.type('torch.cuda.FloatTensor')", "not_allowed",
+                            "chainrule runs on the CPU: tensor type 'torch.cuda.FloatTensor' is "
+                            "not available here", LINE, 4, ran=True),
     "save_non_tensor": Row(
         "class S(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, v):\n"
         "        ctx.save_for_backward(3)\n        return v * 2\n    @staticmethod\n"
@@ -266,6 +283,65 @@ REFUSED: dict[str, Row] = {
     "huge_linear": Row("layer = nn.Linear(10 ** 5, 10 ** 5)", "limit_exceeded",
                        "this would make a tensor of 10000000000 elements (100000x100000); the "
                        "limit is 4000000", LINE, 8, ran=True, via=TRACE),
+    # A list of shared rows is small for Python and 10**8 numbers for torch: counted first.
+    "huge_index_list": Row("y = torch.ones(10)[[[0] * 10000] * 10000]", "limit_exceeded",
+                           "this would make a tensor of more than 4000000 elements", LINE, 4,
+                           ran=True),
+    "huge_index_list_assigned": Row("z = torch.ones(10)\nz[[[0] * 10000] * 10000] = 1.0",
+                                    "limit_exceeded", "this would make a tensor of more than "
+                                    "4000000 elements", LINE + 1, 0, ran=True),
+    "huge_list_argument": Row("y = x.new_tensor([[0.0] * 10000] * 10000)", "limit_exceeded",
+                              "this would make a tensor of more than 4000000 elements", LINE, 4,
+                              ran=True),
+    # Ops that grow a tensor from numbers (pads, scale factors, strides), or whose size is
+    # in their data: sized before they run, never handed to the program past the limit.
+    "huge_replicate_pad": Row("y = torch.nn.functional.pad(torch.ones(1, 1, 2), "
+                              "[10 ** 7, 10 ** 7], 'replicate')", "limit_exceeded",
+                              "this would make a tensor of 20000002 elements (1x1x20000002); "
+                              "the limit is 4000000", LINE, 4, ran=True, via=TRACE),
+    "huge_interpolate": Row("y = torch.nn.functional.interpolate(torch.ones(1, 1, 2), "
+                            "scale_factor=10 ** 7)", "limit_exceeded",
+                            "this would make a tensor of 20000000 elements (1x1x20000000); "
+                            "the limit is 4000000", LINE, 4, ran=True, via=TRACE),
+    "huge_transposed_stride": Row("y = torch.nn.functional.conv_transpose1d(torch.ones(1, 1, 2), "
+                                  "torch.ones(1, 1, 1), stride=10 ** 7)", "limit_exceeded",
+                                  "this would make a tensor of 10000001 elements (1x1x10000001); "
+                                  "the limit is 4000000", LINE, 4, ran=True, via=TRACE),
+    "huge_repeat_interleave": Row("y = torch.repeat_interleave(torch.tensor([20000000]))",
+                                  "limit_exceeded", "this would make a tensor of 20000000 "
+                                  "elements (20000000); the limit is 4000000", LINE, 4,
+                                  ran=True, via=TRACE),
+    # nonzero's size is in its data and the meta device cannot run it: measured as it
+    # returns (4,000,000 indices of two dimensions).
+    "huge_nonzero": Row("y = torch.nonzero(torch.ones(2000, 2000))", "limit_exceeded",
+                        "this would make a tensor of 8000000 elements (4000000x2); the limit "
+                        "is 4000000", LINE, 4, ran=True, via=TRACE),
+    # A custom Function's backward is the program's code, though autograd runs it.
+    "huge_in_custom_backward": Row(
+        "class G(torch.autograd.Function):\n    @staticmethod\n    def forward(ctx, v):\n"
+        "        return v * 1\n    @staticmethod\n    def backward(ctx, g):\n"
+        "        y = torch.ones(3000, 3000)\n        return g\nG.apply(x).sum().backward()",
+        "limit_exceeded", "this would make a tensor of 9000000 elements (3000x3000); the limit "
+        "is 4000000", LINE + 6, 12, ran=True, via=TRACE),
+    # Modules inside each other: torch writes a model's text re-indenting every level
+    # below, and walks it at each place a shared module is held (2**n for n doublings).
+    "deep_modules": Row("m = nn.Linear(1, 1)\nfor i in range(1000):\n    m = nn.Sequential(m)",
+                        "limit_exceeded", "modules are nested more than 100 deep", LINE + 2, 8,
+                        ran=True),
+    "deep_module_text": Row("m = nn.Linear(1, 1)\nfor i in range(150):\n"
+                            "    n = nn.Sequential()\n    n.add_module('a', m)\n    m = n\n"
+                            "print(m)", "limit_exceeded", "modules are nested more than 100 deep",
+                            LINE + 5, 0, ran=True),
+    "module_inside_itself": Row("m = nn.Sequential(nn.Linear(1, 1))\nm.add_module('m', m)\n"
+                                "s = str(m)", "limit_exceeded",
+                                "modules are nested more than 100 deep", LINE + 2, 4, ran=True),
+    "shared_modules_doubling": Row("m = nn.Linear(1, 1)\nfor i in range(60):\n"
+                                   "    m = nn.Sequential(m, m)", "limit_exceeded",
+                                   "a model may hold at most 10000 modules (a shared module "
+                                   "counts at each place it is used)", LINE + 2, 8, ran=True),
+    "huge_bincount": Row("y = torch.bincount(torch.tensor([20000000]))", "limit_exceeded",
+                         "this would make a tensor of 20000001 elements (20000001); the limit "
+                         "is 4000000", LINE, 4, ran=True, via=TRACE),
     # --- torch's own errors, with torch's message and the line ------------------------------
     "integer_requires_grad": Row("y = torch.tensor([1, 2], requires_grad=True)", "torch_error",
                                  "Only Tensors of floating point and complex dtype can require "

@@ -107,3 +107,34 @@ def test_a_zero_dimensional_leaf_is_checked_at_the_empty_index() -> None:
     result = check(SEED)
     assert {leaf["name"]: leaf["indices"] for leaf in result["leaves"]} == {
         "w": [[]], "b": [[]]}
+
+
+def test_an_output_upstream_of_the_loss_checks_its_leaves_against_the_loss() -> None:
+    # The graph shown is y's; backward ran from z downstream of it, and every gradient
+    # on the graph is dz/d(that tensor): the check differentiates z, as torch does.
+    source = ("import torch\nw = torch.tensor([2.0, 1.0], requires_grad=True)\n"
+              "y = w * 3\nz = (y * y * w).sum()\nz.backward()\n")
+    result = strict_loads(trace_to_json(source, output="y", check=True))["check"]
+    w = torch.tensor([2.0, 1.0], dtype=torch.float64, requires_grad=True)
+    (expected,) = torch.autograd.grad(((w * 3) * (w * 3) * w).sum(), w)
+
+    def z_at(v: torch.Tensor) -> float:
+        return float(((v * 3) * (v * 3) * v).sum())
+
+    h = 1e-6
+    numeric = [(z_at(w.detach() + h * e) - z_at(w.detach() - h * e)) / (2 * h)
+               for e in torch.eye(2, dtype=torch.float64)]
+    (leaf,) = result["leaves"]
+    assert (result["error"], leaf["name"], leaf["elements"]) == (None, "w", 2)
+    assert leaf["analytic"] == expected.tolist() == [108.0, 27.0]
+    assert leaf["numeric"] == pytest.approx(numeric, rel=1e-12)
+    assert leaf["max_rel_error"] < 1e-8
+
+
+def test_an_output_upstream_of_the_loss_with_one_leaf_checks_that_leaf() -> None:
+    source = ("import torch\nw = torch.tensor(2.0, requires_grad=True)\ny = w * 3\n"
+              "z = y * y\nz.backward()\n")
+    result = strict_loads(trace_to_json(source, output="y", check=True))["check"]
+    (leaf,) = result["leaves"]
+    assert (result["error"], leaf["name"], leaf["analytic"]) == (None, "w", [36.0])
+    assert leaf["numeric"][0] == pytest.approx(36.0, rel=1e-9)

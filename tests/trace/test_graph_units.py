@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from chainrule.errors import LimitError
-from chainrule.settings import MAX_GRAPH_NODES
+from chainrule.settings import MAX_GRAPH_NODES, MAX_MODULE_DEPTH
 from chainrule.trace import graph as graph_module
 from chainrule.trace.backward import Phase, Ran
 from chainrule.trace.graph import (
@@ -298,3 +298,33 @@ def test_build_graph_refuses_more_nodes_than_the_limit_constants_included(
         build_graph(env["z"], Recorder(), [], names)
     assert (caught.value.message, caught.value.line, caught.value.col) == (
         f"the graph has more than {limit} nodes", 4, 4)
+
+
+def test_module_names_follow_named_modules_order_with_a_shared_submodule_named_once() -> None:
+    shared = torch.nn.Linear(1, 1)
+    model = torch.nn.Sequential(shared, torch.nn.Sequential(torch.nn.ReLU(), shared),
+                                torch.nn.Tanh())
+    names = Names.from_env({"model": model})
+    assert [(m.name, m.type, m.parent) for m in names.modules] == [
+        ("model", "Sequential", None), ("model.0", "Linear", "model"),
+        ("model.1", "Sequential", "model"), ("model.1.0", "ReLU", "model.1"),
+        ("model.2", "Tanh", "model")]
+    assert [m.name for m in names.modules] == [
+        "model" + ("." + n if n else "") for n, _ in model.named_modules()]
+    assert list(names.bound) == ["model.0.weight", "model.0.bias"]
+
+
+def test_modules_nested_to_the_limit_are_named_and_past_it_refused() -> None:
+    model: torch.nn.Module = torch.nn.Linear(1, 1)
+    for _ in range(MAX_MODULE_DEPTH - 1):
+        model = torch.nn.Sequential(model)
+    names = Names.from_env({"m": model})
+    deepest = "m" + ".0" * (MAX_MODULE_DEPTH - 1)
+    assert len(names.modules) == MAX_MODULE_DEPTH
+    assert (names.modules[-1].name, names.modules[-1].parent) == (deepest, deepest[:-2])
+    assert list(names.bound) == [deepest + ".weight", deepest + ".bias"]
+    with pytest.raises(LimitError) as caught:
+        Names.from_env({"m": torch.nn.Sequential(model)})
+    assert caught.value.to_dict() == {
+        "code": "limit_exceeded", "message": "modules are nested more than 100 deep",
+        "line": None, "col": None}

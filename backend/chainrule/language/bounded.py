@@ -8,16 +8,21 @@ in nested lists before `torch.tensor` reads them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+from torch import nn
 
 from chainrule.errors import LimitError
 from chainrule.settings import (
     MAX_FORMAT_SPEC_CHARS,
     MAX_FORMAT_WIDTH,
+    MAX_MODULE_DEPTH,
+    MAX_MODULES,
     MAX_STDOUT_CHARS,
+    MAX_TENSOR_ELEMENTS,
 )
 
 _ADDRESS = re.compile(r"(?<= at )0x[0-9a-fA-F]+(?=>)")
@@ -88,7 +93,7 @@ def show(value: Any) -> str:
     is measured as it is written rather than built whole first.
     """
     if type(value) not in (list, tuple, dict, set):
-        return str(value)
+        return text_of(value)
     parts: list[str] = []
     size = 0
     stack: list[Any] = [value]
@@ -120,7 +125,7 @@ def show(value: Any) -> str:
                     stack.append(_Text(", "))
             text = "{"
         else:
-            text = repr(item)
+            text = text_of(item, as_repr=True)
         size += len(text)
         if size > MAX_STDOUT_CHARS:
             raise LimitError(f"the program printed more than {MAX_STDOUT_CHARS} characters")
@@ -151,6 +156,17 @@ def count_items(value: Any, cap: int) -> int:
     return sizes[id(value)]
 
 
+def check_data(values: Iterable[Any]) -> None:
+    """Refuse a list or tuple among `values` (a call's arguments, an index) holding more
+    numbers than a tensor may, before torch reads it: `[[0] * 10**4] * 10**4` is small
+    for Python (one shared row) and 10**8 numbers for torch."""
+    for value in values:
+        if type(value) in (list, tuple) \
+                and count_items(value, MAX_TENSOR_ELEMENTS) > MAX_TENSOR_ELEMENTS:
+            raise LimitError(f"this would make a tensor of more than {MAX_TENSOR_ELEMENTS} "
+                             "elements")
+
+
 def format_value(value: Any, conversion: int, spec: str) -> str:
     """One f-string field, with the width in its spec bounded."""
     digits = "".join(ch if ch.isdigit() else " " for ch in spec).split()
@@ -166,8 +182,62 @@ def format_value(value: Any, conversion: int, spec: str) -> str:
     elif type(value) in (list, tuple):
         value = show(value)
     if not isinstance(value, (int, float, bool, str, torch.Tensor, type(None))):
-        value = str(value)
+        value = text_of(value)
     return format(value, spec)
+
+
+def text_of(value: Any, as_repr: bool = False) -> str:
+    """str(value) or repr(value), refusing first a model nested too deep for its text:
+    torch writes each level by re-indenting all the text below it."""
+    if isinstance(value, nn.Module):
+        check_module_depth(value)
+    return repr(value) if as_repr else str(value)
+
+
+def check_module_depth(module: nn.Module) -> None:
+    """Refuse a model with modules nested past MAX_MODULE_DEPTH, or holding more than
+    MAX_MODULES (a module with no submodules, the most common, costs nothing)."""
+    if not module._modules:
+        return
+    height, uses = measure_modules(module)
+    if height > MAX_MODULE_DEPTH:
+        raise LimitError(f"modules are nested more than {MAX_MODULE_DEPTH} deep")
+    if uses > MAX_MODULES:
+        raise LimitError(f"a model may hold at most {MAX_MODULES} modules (a shared module "
+                         "counts at each place it is used)")
+
+
+def measure_modules(root: nn.Module) -> tuple[int, int]:
+    """How many modules deep `root` goes (1: no submodules) and how many it holds, each
+    use of a shared module counted, walked once each without recursion; stopped as soon
+    as either passes its limit (a module inside itself is endless)."""
+    measured: dict[int, tuple[int, int]] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[nn.Module, bool]] = [(root, False)]
+    while stack:
+        module, finished = stack.pop()
+        key = id(module)
+        if finished:
+            on_path.discard(key)
+            below = [measured[id(child)] for child in _held(module)]
+            height = 1 + max((h for h, _ in below), default=0)
+            uses = 1 + sum(u for _, u in below)
+            measured[key] = (height, uses)
+            if height > MAX_MODULE_DEPTH or uses > MAX_MODULES:
+                return height, uses
+        elif key in on_path:
+            return MAX_MODULE_DEPTH + 1, MAX_MODULES + 1
+        elif key not in measured:
+            on_path.add(key)
+            stack.append((module, True))
+            stack.extend((child, False) for child in _held(module))
+    return measured[id(root)]
+
+
+def _held(module: nn.Module) -> list[nn.Module]:
+    """A module's submodules at each place it holds them: children() names a shared one
+    once, but torch's text, state_dict() and nn.Sequential's forward visit every place."""
+    return [child for child in module._modules.values() if child is not None]
 
 
 def _ascii(text: str) -> str:

@@ -14,6 +14,7 @@ from torch import nn
 
 from chainrule.errors import LimitError, NotAllowedError, ProgramTypeError
 from chainrule.language import builtins
+from chainrule.language.bounded import check_data, check_module_depth
 from chainrule.language.members import attribute_entry, kind, method_entry
 from chainrule.language.values import Bound, Function, Namespace
 from chainrule.settings import MAX_LIST_ELEMENTS
@@ -78,6 +79,14 @@ def set_attribute(tracer: Tracer, owner: Any, name: str, value: Any) -> None:
 def call(tracer: Tracer, func: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
          span: Span) -> Any:
     """Call a value the program holds: a table function, a method, a builtin or a module."""
+    if not isinstance(func, builtins.Builtin):  # torch reads nested lists as tensors
+        check_data(args)
+        check_data(kwargs.values())
+    # torch walks a model at each place it holds a module (its forward, state_dict(),
+    # apply()): a model grown past the limits after it was made is refused here.
+    owner = func.receiver if isinstance(func, Bound) else func
+    if isinstance(owner, nn.Module):
+        check_module_depth(owner)
     if isinstance(func, Bound):
         function = func.function
         if function.fn is torch.Tensor.backward:

@@ -23,6 +23,7 @@ import torch.utils.data
 from torch import nn
 
 from chainrule.errors import NotAllowedError, ProgramTypeError
+from chainrule.language.bounded import check_module_depth
 from chainrule.language.functions import BoundMethod, UserFunction
 from chainrule.language.values import Function
 
@@ -186,6 +187,8 @@ def instantiate(cls: UserClass, args: tuple[Any, ...], kwargs: dict[str, Any]) -
         raise ProgramTypeError(f"{cls.name}() takes no arguments")
     elif cls.kind == "module":
         nn.Module.__init__(instance)
+    if isinstance(instance, nn.Module):
+        check_module_depth(instance)
     return instance
 
 

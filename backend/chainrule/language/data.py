@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from chainrule.errors import LimitError, NotAllowedError, ProgramTypeError
-from chainrule.language.bounded import format_value
+from chainrule.language.bounded import format_value, text_of
 from chainrule.language.values import Function
 from chainrule.settings import MAX_LIST_ELEMENTS, MAX_STDOUT_CHARS
 
@@ -109,7 +109,7 @@ def percent_format(template: str, values: Any, stable: Callable[[str], str]) -> 
         directive = match.group(0) if key is None else \
             "%" + match.group(0)[match.group(0).index(")") + 1:]
         if kind in "rsa":
-            value = str(value) if kind == "s" else repr(value)
+            value = text_of(value, as_repr=kind != "s")
             directive = directive[:-1] + "s"
         parts.append(directive % (value,))
     parts.append(template[position:])

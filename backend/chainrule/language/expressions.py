@@ -26,7 +26,7 @@ from chainrule.errors import (
     UnknownNameError,
 )
 from chainrule.language import builtins, calls, data
-from chainrule.language.bounded import Output, format_value
+from chainrule.language.bounded import Output, check_data, format_value
 from chainrule.language.calls import Tracer
 from chainrule.language.classes import user_class_of
 from chainrule.language.functions import GeneratorValue, UserFunction, collect
@@ -290,6 +290,7 @@ class Evaluator(Invoker):
 
     def _get_item(self, owner: Any, index: Any, node: ast.AST) -> Any:
         if isinstance(owner, torch.Tensor):
+            check_data((index,))
             return self.tracer.call(operator.getitem, (owner, index), {}, self._span(node))
         if isinstance(owner, _INDEXABLE) or user_class_of(owner) is not None:
             try:

@@ -26,6 +26,7 @@ from chainrule.errors import (
     ProgramTypeError,
 )
 from chainrule.language import classes
+from chainrule.language.bounded import check_data
 from chainrule.language.builtins import bounded_list
 from chainrule.language.calls import PlainTracer, Tracer
 from chainrule.language.check import check_tree
@@ -189,6 +190,7 @@ class Interpreter(Evaluator):
 
     def _put_item(self, owner: Any, index: Any, value: Any, target: ast.Subscript) -> None:
         if isinstance(owner, torch.Tensor):
+            check_data((index, value))
             self.tracer.call(operator.setitem, (owner, index, value), {}, self._span(target))
         elif isinstance(owner, list):
             owner[index] = value

@@ -77,7 +77,16 @@ def _to(value: Any, *args: Any, **kwargs: Any) -> Any:
     return value.to(*args, **kwargs)
 
 
-_WRAPPED: dict[str, Callable[..., Any]] = {"tolist": _tolist, "to": _to}
+def _type(tensor: torch.Tensor, *args: Any, **kwargs: Any) -> Any:
+    """Tensor.type, to a CPU tensor type only: 'torch.cuda.FloatTensor' would start CUDA."""
+    for arg in (*args, kwargs.get("dtype")):
+        if isinstance(arg, str) and arg.count(".") != 1:
+            raise NotAllowedError(f"chainrule runs on the CPU: tensor type {arg!r} is not "
+                                  "available here")
+    return tensor.type(*args, **kwargs)
+
+
+_WRAPPED: dict[str, Callable[..., Any]] = {"tolist": _tolist, "to": _to, "type": _type}
 
 
 def _tensor_method(name: str) -> Function:

@@ -18,7 +18,7 @@ import torch.utils.data
 from torch import nn
 
 from chainrule.errors import LimitError, NotAllowedError, ProgramTypeError
-from chainrule.language.bounded import count_items
+from chainrule.language.bounded import check_module_depth, count_items
 from chainrule.language.stdlib import MATH, MATPLOTLIB, OS, PYPLOT, RANDOM, TIME
 from chainrule.language.values import Function, Namespace
 from chainrule.settings import MAX_TENSOR_ELEMENTS
@@ -184,29 +184,68 @@ def _version() -> str:
     return str(torch.__version__)
 
 
-def _constructor(cls: type) -> Callable[..., Any]:
-    """A module or class constructor that refuses a device other than the CPU and sparse
-    gradients, whether given by keyword or by position."""
-    try:
-        signature: inspect.Signature | None = inspect.signature(cls)
-    except (TypeError, ValueError):
-        signature = None
+def _dense_only(sparse: Any) -> None:
+    if sparse:
+        raise NotAllowedError("sparse gradients are not available in chainrule")
 
-    def make(*args: Any, **kwargs: Any) -> Any:
+
+def _in_process(num_workers: Any) -> None:
+    if num_workers:
+        raise NotAllowedError("DataLoader runs in the program's own process here: "
+                              "leave num_workers at 0")
+
+
+# Arguments checked however they are given: by keyword, or by position (bound to the
+# callee's own parameters, so nn.Linear(2, 2, True, 'meta') is seen as device='meta').
+CHECKED_ARGUMENTS: dict[str, Callable[[Any], None]] = {
+    "device": on_cpu, "sparse": _dense_only, "num_workers": _in_process}
+
+# The recurrent layers take `*args` and hand them to nn.RNNBase after its `mode`;
+# nn.RNN takes its `nonlinearity` fourth and removes it first.
+_RNN = list(inspect.signature(nn.RNNBase).parameters.values())[1:]
+_RNN_SIGNATURES: dict[Any, inspect.Signature] = {
+    nn.LSTM: inspect.Signature(_RNN), nn.GRU: inspect.Signature(_RNN),
+    nn.RNN: inspect.Signature([*_RNN[:3], inspect.Parameter(
+        "nonlinearity", inspect.Parameter.POSITIONAL_OR_KEYWORD, default="tanh"), *_RNN[3:]]),
+}
+
+
+def _signature(fn: Any) -> inspect.Signature | None:
+    """The parameters `fn` binds its arguments to, when Python can say (not for C
+    functions, whose devices and layouts torch takes by keyword only)."""
+    known = _RNN_SIGNATURES.get(fn)
+    if known is not None:
+        return known
+    try:
+        return inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+
+
+def _guarded(fn: Any, always: bool = False) -> Callable[..., Any]:
+    """`fn` with its CHECKED_ARGUMENTS checked, given by keyword or by position; `fn`
+    itself when it has none of them (unless `always`: constructors keep one wrapper)."""
+    signature = _signature(fn)
+    checked = () if signature is None else tuple(
+        name for name in signature.parameters if name in CHECKED_ARGUMENTS)
+    if not checked and not always:
+        return fn
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
         if signature is not None:
             try:
                 bound = signature.bind(*args, **kwargs).arguments
             except TypeError:
                 bound = {}  # torch raises its own message below
-            on_cpu(bound.get("device"))
-            if bound.get("sparse"):
-                raise NotAllowedError("sparse gradients are not available in chainrule")
-            if bound.get("num_workers"):
-                raise NotAllowedError("DataLoader runs in the program's own process here: "
-                                      "leave num_workers at 0")
-        return cls(*args, **kwargs)
-    make.__name__ = make.__qualname__ = cls.__name__
-    return make
+            for name in checked:
+                if name in bound:
+                    CHECKED_ARGUMENTS[name](bound[name])
+        made = fn(*args, **kwargs)
+        if isinstance(made, nn.Module):
+            check_module_depth(made)
+        return made
+    guarded.__name__ = guarded.__qualname__ = fn.__name__
+    return guarded
 
 
 def _manual_seed(seed: Any) -> torch.Generator:
@@ -235,7 +274,7 @@ def _table(source: Any, names: tuple[str, ...], prefix: str, traced: bool = True
     functions = {}
     for name in names:
         fn = getattr(source, name)
-        made = _constructor(fn) if construct and isinstance(fn, type) else _WRAPPED.get(name, fn)
+        made = _WRAPPED.get(name) or _guarded(fn, always=construct and isinstance(fn, type))
         functions[name] = Function(f"{prefix}.{name}", made, torch_op=traced, shown_as=fn)
     return functions
 

@@ -17,6 +17,7 @@ import torch
 from chainrule.trace.backward import Phase
 from chainrule.trace.graph import TraceGraph
 from chainrule.trace.recorder import Alias, Produced, produced_of
+from chainrule.trace.walk import reachable
 
 STEP = 1e-6  # h, in float64
 MAX_ELEMENTS_PER_LEAF = 16  # elements checked in each leaf (the first ones, in order)
@@ -55,10 +56,12 @@ class GradCheck:
 
 
 def check_gradients(graph: TraceGraph, phase: Phase | None) -> GradCheck:
-    """Check every leaf of `graph` that received a gradient in `phase`."""
+    """Check every leaf of `graph` that received a gradient in `phase`, against the
+    output that phase differentiated: the graph's own output, or one downstream of it
+    (the program's loss, when the graph shown is of a tensor upstream of it)."""
     if phase is None:
         return GradCheck(STEP, [], "no backward pass ran through this graph")
-    calls = _calls(graph)
+    calls = _calls(reachable(phase.root))
     root = produced_of(phase.root)
     if root is None or not calls:
         return GradCheck(STEP, [], "this graph's ops were not recorded")
@@ -109,10 +112,10 @@ def _leaf_value(shown: torch.Tensor | None, leaf: torch.Tensor) -> torch.Tensor:
     return (shown if shown is not None else leaf.detach()).double()
 
 
-def _calls(graph: TraceGraph) -> list[Produced]:
-    """The recorded calls behind the graph's ops, once each, in the order they ran."""
+def _calls(nodes: list[Any]) -> list[Produced]:
+    """The recorded calls behind these grad_fn nodes, once each, in the order they ran."""
     found: dict[int, Produced] = {}
-    for node in graph.node_of:
+    for node in nodes:
         produced = produced_of(node)
         if produced is not None:
             found[id(produced)] = produced

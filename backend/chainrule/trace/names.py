@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
+
+from chainrule.errors import LimitError
+from chainrule.settings import MAX_MODULE_DEPTH
 
 
 @dataclass
@@ -49,7 +53,7 @@ class Names:
             self.producers.setdefault(tensor.grad_fn, name)
 
     def _add_module(self, root_name: str, root: nn.Module) -> None:
-        for sub_name, module in root.named_modules():
+        for sub_name, module in _named_modules(root):
             if id(module) in self.module_names:
                 continue
             name = f"{root_name}.{sub_name}" if sub_name else root_name
@@ -72,3 +76,22 @@ class Names:
 
     def module_of_parameter(self, tensor: torch.Tensor) -> str | None:
         return self.parameter_module.get(id(tensor)) if self.of_tensor(tensor) else None
+
+
+def _named_modules(root: nn.Module) -> Iterator[tuple[str, nn.Module]]:
+    """root.named_modules(), in its order, without recursion, refusing a model nested
+    past MAX_MODULE_DEPTH (each name holds its parents': the names of a deep chain would
+    grow as the square of its depth)."""
+    seen: set[int] = set()
+    stack: list[tuple[str, nn.Module, int]] = [("", root, 1)]
+    while stack:
+        prefix, module, depth = stack.pop()
+        if id(module) in seen:
+            continue
+        if depth > MAX_MODULE_DEPTH:
+            raise LimitError(f"modules are nested more than {MAX_MODULE_DEPTH} deep")
+        seen.add(id(module))
+        yield prefix, module
+        children = [(f"{prefix}.{name}" if prefix else name, child, depth + 1)
+                    for name, child in module.named_children()]
+        stack.extend(reversed(children))

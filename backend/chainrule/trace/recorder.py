@@ -28,7 +28,7 @@ from torch.utils._python_dispatch import TorchDispatchMode, _disable_current_mod
 
 from chainrule.settings import MAX_TENSOR_ELEMENTS, MAX_UNTRACKED_ELEMENTS
 from chainrule.spans import Span
-from chainrule.trace.sizes import check_size, flatten
+from chainrule.trace.sizes import check_result, check_size, flatten
 
 _RECORD = "chainrule.produced"  # the key of a node's record in its metadata
 
@@ -120,6 +120,7 @@ class Recorder:
         self._untracked_elements = 0
         # A custom autograd Function's node class -> the expression its backward returns.
         self.custom_backwards: dict[type, str] = {}
+        self._paused = 0  # inside paused(): the backward pass runs
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -148,9 +149,14 @@ class Recorder:
 
     @contextmanager
     def paused(self) -> Iterator[None]:
-        """Outside the mode, for the backward pass: its ops are torch's, not the program's."""
-        with _disable_current_modes():
-            yield
+        """Outside the mode, for the backward pass: its ops are torch's, not the program's
+        (but for a custom Function's backward: the program's, size-checked by `call`)."""
+        self._paused += 1
+        try:
+            with _disable_current_modes():
+                yield
+        finally:
+            self._paused -= 1
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span) -> Any:
@@ -167,7 +173,11 @@ class Recorder:
             self._mode.pending = []
             self.recording = True
             try:
-                result = fn(*args, **kwargs)
+                if self._paused:  # a custom Function's backward, run by autograd
+                    with _SizeCheck():
+                        result = fn(*args, **kwargs)
+                else:
+                    result = fn(*args, **kwargs)
             finally:
                 self.recording = outer_recording
                 del self.module_stack[depth:]  # a module that raised left no leave hook
@@ -395,13 +405,9 @@ def _align(node: Any, args: tuple[Any, ...], flat: list[Any]) -> list[torch.Tens
     return []
 
 
-class _Capture(TorchDispatchMode):
-    """Sees every aten op: checks sizes before running it, records its outputs after."""
-
-    def __init__(self, recorder: Recorder) -> None:
-        super().__init__()
-        self.recorder = recorder
-        self.pending: list[Pending] = []
+class _SizeCheck(TorchDispatchMode):
+    """Checks every aten op's size, before it runs and after, and records nothing: for
+    the program's own code that autograd runs in the backward pass."""
 
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -412,14 +418,31 @@ class _Capture(TorchDispatchMode):
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
         check_size(func, args, kwargs)
+        out = func(*args, **kwargs)
+        check_result(out)
+        return out
+
+
+class _Capture(_SizeCheck):
+    """Sees every aten op: checks sizes before running it, records its outputs after."""
+
+    def __init__(self, recorder: Recorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.pending: list[Pending] = []
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         recorder = self.recorder
         if not recorder.recording:
-            return func(*args, **kwargs)
+            return super().__torch_dispatch__(func, types, args, kwargs)
+        kwargs = kwargs or {}
+        check_size(func, args, kwargs)
         # The inputs as this op reads them, before it runs (some ops update an input in
         # place, as batch norm does its running statistics).
         reads = recorder.read(flatten(args))
         out = func(*args, **kwargs)
         outputs = flatten(out)
+        check_result(outputs)
         # The value as this op made it: cloned here, below the mode, before autograd
         # attaches a grad_fn and before anything can change it in place.
         stack = recorder.module_stack

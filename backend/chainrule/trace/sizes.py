@@ -8,6 +8,7 @@ plain from their arguments (sized factories, matrix products).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -17,10 +18,19 @@ from chainrule.settings import MAX_TENSOR_ELEMENTS
 
 # Ops that make a tensor larger than their inputs from one input or none.
 _GROWING = frozenset({"expand", "repeat", "tile", "repeat_interleave", "kron", "broadcast_to",
-                      "new_zeros", "new_ones", "new_full", "new_empty", "one_hot", "pad",
-                      "constant_pad_nd", "diag_embed", "diag", "embedding", "index_select",
-                      "gather", "cartesian_prod", "combinations", "tril_indices", "triu_indices",
-                      "eye", "arange", "linspace", "logspace", "randperm"})
+                      "new_zeros", "new_ones", "new_full", "new_empty", "new_empty_strided",
+                      "one_hot", "pad", "constant_pad_nd", "diag_embed", "diag", "embedding",
+                      "index_select", "gather", "cartesian_prod", "combinations",
+                      "tril_indices", "triu_indices", "eye", "arange", "linspace", "logspace",
+                      "randperm", "histc", "multinomial", "bincount", "im2col", "col2im",
+                      "convolution", "_convolution", "max_unpool2d", "max_unpool3d",
+                      *(f"{kind}_pad{n}d" for kind in ("reflection", "replication")
+                        for n in (1, 2, 3)),
+                      "upsample_nearest1d", "upsample_nearest2d", "upsample_nearest3d",
+                      "_upsample_nearest_exact1d", "_upsample_nearest_exact2d",
+                      "_upsample_nearest_exact3d", "upsample_linear1d", "upsample_bilinear2d",
+                      "upsample_bicubic2d", "upsample_trilinear3d", "_upsample_bilinear2d_aa",
+                      "_upsample_bicubic2d_aa"})
 
 
 def flatten(value: Any) -> list[Any]:
@@ -57,12 +67,34 @@ _PRODUCTS: dict[str, tuple[int, bool]] = {"mm": (0, False), "addmm": (1, False),
                                           "bmm": (0, True), "baddbmm": (1, True)}
 
 
+def _repeated(args: Any) -> tuple[int, ...] | None:
+    """repeat_interleave(repeats): as many elements as the repeats add up to."""
+    return (int(args[0].sum()),) if len(args) == 1 else None
+
+
+def _bin_counts(args: Any) -> tuple[int, ...]:
+    """bincount(x, weights, minlength): one count per value up to the largest."""
+    minlength = args[2] if len(args) > 2 and type(args[2]) is int else 0
+    largest = int(args[0].max()) + 1 if args[0].numel() else 0
+    return (max(largest, minlength),)
+
+
+# Ops whose output's size is in their data (the meta device cannot run them): from their
+# first argument, a tensor of integers.
+_DATA_SIZED: dict[str, Callable[[Any], tuple[int, ...] | None]] = {
+    "repeat_interleave": _repeated, "bincount": _bin_counts}
+
+
 def _known_shape(name: str, args: Any) -> tuple[int, ...] | None:
     """The output's shape, for the common ops whose shape is plain from their arguments;
     None when it is not (the op then runs on the meta device first)."""
     if name in _SIZED_FACTORIES and args and isinstance(args[0], list | tuple) \
             and all(type(d) is int and d >= 0 for d in args[0]):
         return tuple(args[0])
+    counted = _DATA_SIZED.get(name)
+    if counted is not None and args and isinstance(args[0], torch.Tensor) \
+            and not args[0].is_floating_point() and args[0].dim() <= 1:
+        return counted(args)
     product = _PRODUCTS.get(name)
     if product is not None and len(args) >= product[0] + 2:
         first, batched = product
@@ -120,6 +152,16 @@ def check_size(func: Any, args: Any, kwargs: Any) -> None:
         return  # the real call will raise torch's own message, or is data-dependent
     for t in flatten(meta_out):
         error = _too_large(t.shape)
+        if error is not None:
+            raise error
+
+
+def check_result(out: Any) -> None:
+    """Refuse an op's results past MAX_TENSOR_ELEMENTS after it ran: for the ops whose
+    size no check could know beforehand (their data decides it, or the meta device
+    cannot run them), so no tensor the program holds is ever larger."""
+    for t in flatten(out):
+        error = _too_large(t.shape) if t.numel() > MAX_TENSOR_ELEMENTS else None
         if error is not None:
             raise error
 
