@@ -1,8 +1,10 @@
 """Deployment: docker-compose.yml is valid compose; the image installs what run.sh installs
-(same torch pin, same order); setup_venv's steps and stamp; healthchecks hit the API's route."""
+(same torch pin, same order); setup_venv's steps and stamp; healthchecks hit the API's route;
+only nginx publishes a port, and each app trusts X-Forwarded-For from its nginx only."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shlex
@@ -10,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -175,3 +178,50 @@ def test_compose_runs_as_the_non_root_user_the_image_creates() -> None:
     assert compose_user.groups() == (image_user.group(1), image_group.group(1))
     assert compose_user.group(1) != "0"
     assert "\nUSER chainrule:chainrule\n" in dockerfile
+
+
+def _compose() -> dict[str, Any]:
+    from ruamel.yaml import YAML
+
+    compose: dict[str, Any] = YAML(typ="safe").load(COMPOSE_FILE.read_text())
+    return compose
+
+
+def _proxied_app(nginx: dict[str, Any]) -> str:
+    """The service an nginx service proxies: the host of its upstream's `server` line."""
+    (host,) = re.findall(r"server ([\w-]+):8000\b",
+                         nginx["environment"]["CHAINRULE_UPSTREAM_SERVERS"])
+    return str(host)
+
+
+def test_compose_publishes_ports_only_from_nginx_8000_by_default() -> None:
+    services = _compose()["services"]
+    published = {name: s["ports"] for name, s in services.items() if "ports" in s}
+
+    assert published == {"nginx": ["8000:8000"], "nginx-class": ["8080:8080"]}
+    assert "profiles" not in services["nginx"]  # `docker compose up` starts it
+    assert services["nginx-class"]["profiles"] == ["class"]
+    for name in published:
+        assert services[name]["volumes"] == [
+            "./deploy/nginx/chainrule.conf.template:/etc/nginx/templates/default.conf.template:ro"]
+    assert {name: _proxied_app(services[name]) for name in published} == {
+        "nginx": "chainrule", "nginx-class": "chainrule-class"}
+
+
+def test_compose_apps_trust_forwarded_for_only_from_their_nginx() -> None:
+    compose = _compose()
+    services = compose["services"]
+    (pool,) = compose["networks"]["backend"]["ipam"]["config"]
+    subnet = ipaddress.ip_network(pool["subnet"])
+    dynamic = ipaddress.ip_network(pool["ip_range"])
+
+    assert compose["networks"]["backend"]["internal"] is True
+    for name in ("nginx", "nginx-class"):
+        address = ipaddress.ip_address(services[name]["networks"]["backend"]["ipv4_address"])
+        app = services[_proxied_app(services[name])]
+        assert app["environment"]["CHAINRULE_FORWARDED_ALLOW_IPS"] == str(address)
+        assert app["networks"] == ["backend"]  # reachable through nginx only
+        # nginx's fixed address is in the network, outside the range apps are given from.
+        assert address in subnet and address not in dynamic
+    assert (services["nginx"]["networks"]["backend"]["ipv4_address"]
+            != services["nginx-class"]["networks"]["backend"]["ipv4_address"])

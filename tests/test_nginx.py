@@ -1,6 +1,8 @@
-"""The class profile's nginx configuration, run by Debian's nginx in front of two app
-instances on loopback: load is spread, big bodies stop at nginx, a lost replica costs
-no request."""
+"""The compose file's nginx configuration, run by Debian's nginx in front of app instances
+on loopback: load is spread, big bodies stop at nginx, a lost replica costs no request,
+clients keep their own rate-limit buckets behind it (and can't choose one by sending
+X-Forwarded-For, neither through nginx nor to the app directly), and nginx drops a
+client whose headers stall."""
 
 from __future__ import annotations
 
@@ -56,6 +58,19 @@ http {{
 {site}
 }}
 """
+
+
+def get(port: int, path: str, source_address: str,
+        headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """GET from another loopback address (127.0.0.2, ...): to nginx, another client."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30,
+                                            source_address=(source_address, 0))
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def post(port: int, body: bytes, path: str = "/api/v1/trace") -> tuple[int, bytes]:
@@ -170,3 +185,61 @@ def test_one_instance_going_away_fails_no_request(
         statuses = [post(port, SEED_BODY)[0] for _ in range(10)]
         assert statuses == [200] * 10
         assert trace_requests(apps[1]) - before == 10
+
+
+HEALTH = "/api/v1/health"
+RATE_LIMITED = {"error": {"code": "rate_limited",
+                          "message": "too many requests from this address; try again later",
+                          "line": None, "col": None}}
+CLOSE_WAIT_S = 60.0  # a safety net for nginx to close a stalled client (10 s in the template)
+
+
+@pytest.fixture(scope="module")
+def one_a_minute(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """An app that allows each client one request a minute (a bucket of one): a client's
+    second request is refused for the next minute, far longer than any test here takes."""
+    with serve(tmp_path_factory.mktemp("strict"),
+               env={"CHAINRULE_WORKERS": "1", "CHAINRULE_RATE_PER_MINUTE": "1"}) as app:
+        yield app
+
+
+def test_clients_behind_nginx_get_separate_rate_limit_buckets(
+        one_a_minute: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> None:
+    with nginx_in_front_of(tmp_path_factory.mktemp("nginx"), [one_a_minute]) as port:
+        first_a = get(port, HEALTH, "127.0.0.2")
+        second_a = get(port, HEALTH, "127.0.0.2")
+        first_b = get(port, HEALTH, "127.0.0.3")
+        # Client A claims to be someone else: nginx sends the address it saw instead.
+        spoofed_a = get(port, HEALTH, "127.0.0.2", {"X-Forwarded-For": "198.51.100.7"})
+    assert first_a[0] == 200
+    assert (second_a[0], json.loads(second_a[1])) == (429, RATE_LIMITED)
+    assert first_b[0] == 200
+    assert (spoofed_a[0], json.loads(spoofed_a[1])) == (429, RATE_LIMITED)
+
+
+def test_the_app_ignores_forwarded_for_from_a_client_that_is_not_its_proxy(
+        one_a_minute: LiveServer) -> None:
+    """Straight to the app (not from 127.0.0.1, the proxy it trusts), a client that names
+    another address in X-Forwarded-For still has its own bucket."""
+    first = one_a_minute.request("GET", HEALTH, headers={"X-Forwarded-For": "198.51.100.8"},
+                                 source_address="127.0.0.4")
+    second = one_a_minute.request("GET", HEALTH, headers={"X-Forwarded-For": "198.51.100.9"},
+                                  source_address="127.0.0.4")
+    assert first.status == 200
+    assert (second.status, json.loads(second.body)) == (429, RATE_LIMITED)
+
+
+def test_nginx_closes_a_client_whose_headers_stall(
+        stack: tuple[int, list[LiveServer]]) -> None:
+    port, _ = stack
+    with socket.create_connection((HOST, port), timeout=CLOSE_WAIT_S) as sock:
+        sock.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nAcc")
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            ended = "reset"  # reset_timedout_connection: nginx frees it at once
+        else:
+            ended = "closed"
+    assert (ended, received) == ("reset", b"")  # dropped unanswered, not left open

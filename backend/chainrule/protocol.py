@@ -1,0 +1,120 @@
+"""The HTTP/1.1 connection under the app: uvicorn's h11 protocol with read deadlines.
+
+uvicorn closes an idle keep-alive connection, but waits for ever on a client that has sent
+part of its headers or part of its body (or nothing at all), so a few hundred slow clients
+could hold the server. Here a request's headers must arrive within `header_timeout_s` of
+its first byte (of the connection, for a connection's first request) and its body within
+`body_timeout_s` of its headers; past either the client gets 408 `request_timeout` and
+the connection is closed (silently when it never sent a byte).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any, ClassVar, Literal
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+Phase = Literal["headers", "body"]
+TIMED_OUT_KEY = "request_timeout"  # set in scope["state"] when a body's deadline passes
+
+_MESSAGE = {"headers": "the request's headers did not arrive within {:g} s",
+            "body": "the request's body did not arrive within {:g} s"}
+
+
+def timeout_body(phase: Phase, seconds: float) -> bytes:
+    """The 408 body, in the app's one error shape."""
+    error = {"code": "request_timeout", "message": _MESSAGE[phase].format(seconds),
+             "line": None, "col": None}
+    return json.dumps({"error": error}, separators=(",", ":")).encode()
+
+
+def _response_headers(body: bytes) -> list[tuple[bytes, bytes]]:
+    return [(b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()), (b"connection", b"close")]
+
+
+class DeadlineProtocol(H11Protocol):
+    """H11Protocol that drops a client whose headers or body stall (see the module)."""
+
+    header_timeout_s: ClassVar[float] = 5.0
+    body_timeout_s: ClassVar[float] = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline: asyncio.TimerHandle | None = None
+        self._phase: Phase | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm("headers")  # a connection that never sends a request is closed too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        self._follow()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._follow()  # a pipelined request may have been read just now
+
+    def _follow(self) -> None:
+        """The deadline that applies to what the client is sending now, if any."""
+        if self.transport.is_closing():
+            self._disarm()
+            return
+        state = self.conn.their_state
+        wanted: Phase | None = None
+        if state is h11.SEND_BODY:
+            wanted = "body"
+        elif state is h11.IDLE and (self._phase == "headers" or self.conn.trailing_data[0]):
+            wanted = "headers"  # part of a request's headers is here (an idle connection
+            # with nothing buffered is left to uvicorn's keep-alive timeout)
+        if wanted != self._phase:
+            self._disarm()
+            if wanted is not None:
+                self._arm(wanted)
+
+    def _arm(self, phase: Phase) -> None:
+        seconds = self.header_timeout_s if phase == "headers" else self.body_timeout_s
+        self._phase = phase
+        self._deadline = self.loop.call_later(seconds, self._expired, phase, seconds)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = None
+        self._phase = None
+
+    def _expired(self, phase: Phase, seconds: float) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        body = timeout_body(phase, seconds)
+        if phase == "headers":
+            if self.conn.trailing_data[0]:  # h11 can't answer before a request: raw bytes
+                head = b"HTTP/1.1 408 Request Timeout\r\n" + b"".join(
+                    name + b": " + value + b"\r\n" for name, value in _response_headers(body))
+                self.transport.write(head + b"\r\n" + body)
+        elif self.cycle is not None and not self.cycle.response_started:
+            self.cycle.scope["state"][TIMED_OUT_KEY] = True
+            self.cycle.response_started = True  # the app's own answer is dropped
+            for event in (h11.Response(status_code=408, headers=_response_headers(body),
+                                       reason=b"Request Timeout"),
+                          h11.Data(data=body), h11.EndOfMessage()):
+                self.transport.write(self.conn.send(event) or b"")
+        if self.cycle is not None:
+            self.cycle.disconnected = True  # the app's receive() gets http.disconnect
+            self.cycle.message_event.set()
+        self.transport.close()
+
+
+def with_deadlines(header_timeout_s: float, body_timeout_s: float) -> type[DeadlineProtocol]:
+    """The protocol class to give uvicorn (`http=`), with these deadlines."""
+    return type("DeadlineProtocol", (DeadlineProtocol,),
+                {"header_timeout_s": header_timeout_s, "body_timeout_s": body_timeout_s})
