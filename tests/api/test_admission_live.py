@@ -1,9 +1,10 @@
-"""Admission on a live server: a full queue gets 503 and a client past its rate gets 429,
-both with a Retry-After the client can act on, and a request log line with the code.
+"""Admission on a live server: a trace past the slots gets 503 and a client past its rate
+gets 429, both with a Retry-After the client can act on, and a request log line with the
+code; the page and health answer while every trace slot is held.
 
-One small server: one worker, a queue of one, no standby and a rate limit of
-RATE_PER_MINUTE that applies to localhost too. Each test sends from its own loopback
-address, so the rate limiter counts them as separate clients.
+One small server: one worker, MAX_TRACES trace slots (one running, one waiting), no
+standby and a rate limit of RATE_PER_MINUTE that applies to localhost too. Each test sends
+from its own loopback address, so the rate limiter counts them as separate clients.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ TRACE = "/api/v1/trace"
 HEALTH = "/api/v1/health"
 JSON = {"content-type": "application/json"}
 RATE_PER_MINUTE = 20
+MAX_TRACES = 2  # one on the worker, one waiting for it
+PAST_THE_SLOTS = 4  # traces sent at once while every slot is held
 TIMEOUT_S = 120  # a safety net: the long programs here end when the test kills them
 EVENT_WAIT_S = 60.0  # a safety net for each awaited event, never a measure of speed
 CRASHED = {"error": {
@@ -38,7 +41,8 @@ CRASHED = {"error": {
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_QUEUE": "1", "CHAINRULE_STANDBY": "0",
+    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_MAX_TRACES": str(MAX_TRACES),
+           "CHAINRULE_STANDBY": "0",
            "CHAINRULE_TIMEOUT_S": str(TIMEOUT_S), "CHAINRULE_RATE_LOCALHOST": "1",
            "CHAINRULE_RATE_PER_MINUTE": str(RATE_PER_MINUTE)}
     try:
@@ -88,31 +92,92 @@ def _long_program_started(server: LiveServer, other_than: int | None = None) -> 
     return pid
 
 
-def test_full_queue_gets_503_overloaded_with_retry_after(server: LiveServer) -> None:
+OVERLOADED = {"error": {
+    "code": "overloaded",
+    "message": "the server is busy: every worker is running a program and the queue is full; "
+               "try again in a moment",
+    "line": None, "col": None}}
+
+
+def test_traces_past_the_slots_get_503_at_once_while_the_page_still_answers(
+        server: LiveServer) -> None:
     address = "127.0.0.2"
-    with ThreadPoolExecutor(max_workers=2) as executor:
+    with ThreadPoolExecutor(max_workers=MAX_TRACES + PAST_THE_SLOTS) as executor:
         # A long program runs on the only worker...
         first = executor.submit(trace, server, RUNS_UNTIL_STOPPED, address)
         running = _long_program_started(server)
-        # ...and another waits in the queue of one: the pool stops (SIGSTOP) a long
-        # program while a request waits, so the worker's state says the queue is full.
+        # ...and another holds the second slot, waiting for the worker: the pool stops
+        # (SIGSTOP) a long program while a request waits, so the worker's state says so.
         second = executor.submit(trace, server, RUNS_UNTIL_STOPPED, address)
         assert wait_for(lambda: _stat(running)[0] == "T", EVENT_WAIT_S)
-        status, headers, payload = trace(server, SEED, address)
-        assert (status, headers["retry-after"]) == (503, "2")
-        assert payload == {"error": {
-            "code": "overloaded",
-            "message": "the server is busy: every worker is running a program and the queue "
-                       "is full; try again in a moment",
-            "line": None, "col": None}}
-        server.wait_for_record(lambda r: r["status"] == 503 and r["error"] == "overloaded")
-        # End the long programs: the queued one runs once the first is gone, on a new worker.
+        # Every slot is held: more traces sent at once are all refused, while the two
+        # held ones are still running and waiting (nothing here ends them).
+        past = [executor.submit(trace, server, SEED, address) for _ in range(PAST_THE_SLOTS)]
+        replies = [reply.result() for reply in past]
+        assert [(status, headers["retry-after"], payload)
+                for status, headers, payload in replies] == [(503, "2", OVERLOADED)] * len(past)
+        assert not first.done() and not second.done()
+        assert wait_for(lambda: len(_records(server, 503, "overloaded")) == len(past),
+                        EVENT_WAIT_S)
+        # The page, its files and health answer while every trace slot is held.
+        for path in ("/", "/css/app.css", HEALTH):
+            reply = server.request("GET", path, source_address="127.0.0.3")
+            assert (path, reply.status) == (path, 200)
+        assert _stat(running)[0] == "T" and not second.done()  # still held
+        # End the long programs: the waiting one runs once the first is gone, on a new
+        # worker.
         os.kill(running, signal.SIGKILL)
         assert (first.result()[0], first.result()[2]) == (503, CRASHED)
         os.kill(_long_program_started(server, other_than=running), signal.SIGKILL)
         assert (second.result()[0], second.result()[2]) == (503, CRASHED)
+    # The slots are free again.
     status, _, payload = trace(server, SEED, address)
     assert (status, payload["stdout"]) == (200, SEED_STDOUT)  # type: ignore[index]
+
+
+MANY_SLOTS = 45  # more than anyio's 40 default threads, which serve the static files
+
+
+def test_more_held_traces_than_the_default_threads_never_hold_up_the_page(
+        tmp_path: Path) -> None:
+    """The issue's 45 concurrent programs: one long program on the only worker and 44
+    traces waiting behind it hold every slot, more than the 40 threads of anyio's default
+    pool; the page, its files and health still answer, and the traces past the slots are
+    refused while the 44 still wait."""
+    env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_MAX_TRACES": str(MANY_SLOTS),
+           "CHAINRULE_STANDBY": "0", "CHAINRULE_TIMEOUT_S": str(TIMEOUT_S),
+           "CHAINRULE_RATE_PER_MINUTE": "0"}
+    past_the_slots = 5
+    try:
+        with (serve(tmp_path, env) as server,
+              ThreadPoolExecutor(max_workers=MANY_SLOTS + past_the_slots) as executor):
+            long = executor.submit(trace, server, RUNS_UNTIL_STOPPED, "127.0.0.4")
+            running = _long_program_started(server)
+            waiting = [executor.submit(trace, server, SEED, "127.0.0.4")
+                       for _ in range(MANY_SLOTS - 1 + past_the_slots)]
+            # Nothing ends while the long program holds the worker: once `past_the_slots`
+            # replies came, every slot is held and every other trace waits.
+            assert wait_for(lambda: sum(f.done() for f in waiting) == past_the_slots,
+                            EVENT_WAIT_S)
+            refused = [f.result() for f in waiting if f.done()]
+            assert [(status, payload) for status, _, payload in refused] == (
+                [(503, OVERLOADED)] * past_the_slots)
+            for path in ("/", "/css/app.css", HEALTH):
+                assert (path, server.request("GET", path).status) == (path, 200)
+            assert sum(f.done() for f in waiting) == past_the_slots  # the rest still wait
+            # When the long program ends, the 44 waiting traces run.
+            os.kill(running, signal.SIGKILL)
+            assert (long.result()[0], long.result()[2]) == (503, CRASHED)
+            ran = [f.result() for f in waiting if f.result()[0] != 503]
+    except ServerFailed as exc:
+        pytest.fail(str(exc), pytrace=False)
+    assert [(status, payload["stdout"]) for status, _, payload in ran] == (  # type: ignore[index]
+        [(200, SEED_STDOUT)] * (MANY_SLOTS - 1))
+
+
+def _records(server: LiveServer, status: int, error: str) -> list[dict[str, object]]:
+    return [r for r in server.log_records()
+            if r["status"] == status and r.get("error") == error]
 
 
 def test_rate_limit_answers_429_with_an_honest_retry_after(server: LiveServer) -> None:
