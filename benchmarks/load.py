@@ -3,40 +3,51 @@
     python -m benchmarks.load [--clients 32] [--seconds 10] [--workers N] [--timeout-s S]
 
 Starts `python -m chainrule serve` on a free 127.0.0.1 port (tests/server.py), then runs
-four phases, each bounded by time (--seconds) and by count (--max-requests):
+these phases, each bounded by time (--seconds) and by count (--max-requests):
 
-    health   GET /api/v1/health: the HTTP stack's floor
-    seed     POST the seed program
-    benign   the seed program and a small Sequential + MSE program, alone
-    mixed    the same benign programs, with 10% hostile requests among them: a program
-             past the wall clock, a resource bomb and a sandbox escape, in turn
+    health     GET /api/v1/health: the HTTP stack's floor
+    seed       POST the seed program
+    benign     the seed program and a small Sequential + MSE program, alone
+    mixed      the same benign programs, with 10% hostile requests among them: a program
+               past the wall clock, a resource bomb and a sandbox escape, in turn
+    large      a few clients posting a program whose response is near the size limit, with
+               Accept-Encoding: gzip (the web process's CPU per request, against health's
+               with as many clients), and the same without gzip
+    attacked   the benign programs alone, then beside slow clients and large-response
+               clients (benchmarks/attackers.py), with as many fewer benign clients as the
+               attackers have traces in flight; each at least as long as the body read
+               timeout, so the slow clients are seen dropped
 
-and prints Markdown tables: requests/s, latency percentiles, status counts, and the
+and prints Markdown tables: requests/s, latency percentiles, status counts, the web
+process's own CPU time per request (from /proc, its worker processes excluded), and the
 targets (seed p50 within 3x of health p50; seed throughput at least half of health's;
-benign p99 under hostile load within 2x of benign p99 alone; no 5xx).
+benign p99 under hostile load, and under attack, within 2x of benign p99 alone; web CPU
+per large gzip trace within 5x of health's; no 5xx).
 
 The clients are plain asyncio streams speaking HTTP/1.1 with keep-alive, one connection
-each, so the client's own cost stays small beside the server's.
+each (benchmarks/client.py), so the client's own cost stays small beside the server's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import json
 import os
 import random
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from tests.server import HOST, LiveServer, serve
+from tests.server import LiveServer, serve
 
+from benchmarks import attackers
+from benchmarks.client import GZIP, HEALTH, Connection, Request, rss_bytes, trace_request
 from benchmarks.common import Row, table
+from benchmarks.phases import Phase, kinds_table, phase_table, run_phase
 from chainrule.content.examples import SEED_SOURCE
+from chainrule.settings import ServerSettings
 
 SEED = SEED_SOURCE  # the textbook cell every page opens with
 SEQUENTIAL_MSE = """import torch
@@ -61,63 +72,18 @@ BENIGN = (("seed", SEED), ("sequential-mse", SEQUENTIAL_MSE))
 HOSTILE = (("past-wall-clock", PAST_WALL_CLOCK), ("resource-bomb", RESOURCE_BOMB),
            ("sandbox-escape", SANDBOX_ESCAPE))
 HOSTILE_SHARE = 0.10
-TRACE = "/api/v1/trace"
-HEALTH = "/api/v1/health"
-
-
-@dataclass(frozen=True)
-class Request:
-    kind: str  # the workload's name
-    hostile: bool
-    method: str
-    path: str
-    body: bytes | None
-
-
-@dataclass(frozen=True)
-class Result:
-    request: Request
-    status: int  # 0: the connection failed
-    seconds: float
-
-
-@dataclass
-class Phase:
-    """Every result of one phase, and how long it ran."""
-
-    name: str
-    results: list[Result] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def rate(self) -> float:
-        return len(self.results) / self.seconds if self.seconds else 0.0
-
-    def latencies(self, benign_only: bool = True) -> list[float]:
-        return sorted(r.seconds for r in self.results
-                      if not (benign_only and r.request.hostile))
-
-    def percentile(self, q: float) -> float:
-        """Nearest-rank percentile of the benign requests' latency, in seconds."""
-        values = self.latencies()
-        if not values:
-            return float("nan")
-        return values[min(len(values) - 1, max(0, round(q / 100 * len(values)) - 1))]
-
-    def count(self, status_class: int) -> int:
-        return sum(1 for r in self.results if r.status // 100 == status_class)
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for r in self.results if r.status == 0)
-
-
-def trace_request(kind: str, source: str, hostile: bool) -> Request:
-    return Request(kind, hostile, "POST", TRACE, json.dumps({"source": source}).encode())
 
 
 HEALTH_REQUEST = Request("health", False, "GET", HEALTH, None)
 SEED_REQUEST = trace_request("seed", SEED, False)
+# The near-limit program, read at once: what the web process spends on a large gzip trace.
+LARGE_REQUEST = trace_request("large, gzip", attackers.listed_chain(attackers.LARGE_OPS),
+                              False, GZIP)
+# The same without gzip, for reference: what the web process spends per MB it passes on.
+LARGE_PLAIN_REQUEST = trace_request("large, no gzip",
+                                    attackers.listed_chain(attackers.LARGE_OPS), False)
+LARGE_CLIENTS = 4
+LARGE_SECONDS = 5.0
 
 
 def benign_mix(rng: random.Random) -> Request:
@@ -138,103 +104,6 @@ def make_hostile_mix() -> Callable[[random.Random], Request]:
     return pick
 
 
-class Connection:
-    """One keep-alive HTTP/1.1 connection; reconnects when the server closed it."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def send(self, request: Request) -> int:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(HOST, self.port)
-        assert self.reader is not None
-        head = f"{request.method} {request.path} HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
-        if request.body is not None:
-            head += (f"Content-Type: application/json\r\n"
-                     f"Content-Length: {len(request.body)}\r\n")
-        self.writer.write(head.encode() + b"\r\n" + (request.body or b""))
-        status = int((await self.reader.readline()).split()[1])
-        length, close = 0, False
-        while (line := await self.reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            if name.lower() == "content-length":
-                length = int(value)
-            elif name.lower() == "connection" and value.strip().lower() == "close":
-                close = True
-        await self.reader.readexactly(length)
-        if close:
-            await self.close()
-        return status
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            with contextlib.suppress(ConnectionError, OSError):
-                await self.writer.wait_closed()
-        self.reader = self.writer = None
-
-
-async def run_phase(name: str, port: int, clients: int, seconds: float, max_requests: int,
-                    pick: Callable[[random.Random], Request], seed: int = 0) -> Phase:
-    """`clients` closed-loop clients, each sending its next request when the last one
-    answered, until `seconds` pass or `max_requests` have been sent."""
-    phase = Phase(name)
-    deadline = time.perf_counter() + seconds
-    budget = {"left": max_requests}
-
-    async def client(index: int) -> None:
-        rng = random.Random(seed * 1000 + index)
-        connection = Connection(port)
-        try:
-            while time.perf_counter() < deadline and budget["left"] > 0:
-                budget["left"] -= 1
-                request = pick(rng)
-                started = time.perf_counter()
-                try:
-                    status = await connection.send(request)
-                except (ConnectionError, OSError, asyncio.IncompleteReadError, ValueError,
-                        IndexError):
-                    status = 0
-                    await connection.close()
-                phase.results.append(Result(request, status, time.perf_counter() - started))
-        finally:
-            await connection.close()
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(i) for i in range(clients)))
-    phase.seconds = time.perf_counter() - started
-    return phase
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
-
-
-def phase_table(phases: list[Phase]) -> str:
-    lines = ["| phase | requests | req/s | p50 | p95 | p99 | 2xx | 4xx | 5xx | failed |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for p in phases:
-        lines.append(f"| {p.name} | {len(p.results)} | {p.rate:.1f} | {_ms(p.percentile(50))} "
-                     f"| {_ms(p.percentile(95))} | {_ms(p.percentile(99))} | {p.count(2)} "
-                     f"| {p.count(4)} | {p.count(5)} | {p.failed} |")
-    return "\n".join(lines)
-
-
-def kinds_table(phase: Phase) -> str:
-    """Per workload: count, statuses seen and median latency."""
-    lines = ["| workload | requests | statuses | p50 |", "| --- | --- | --- | --- |"]
-    kinds = sorted({r.request.kind for r in phase.results})
-    for kind in kinds:
-        mine = [r for r in phase.results if r.request.kind == kind]
-        statuses = ", ".join(f"{s}: {sum(1 for r in mine if r.status == s)}"
-                             for s in sorted({r.status for r in mine}))
-        median = sorted(r.seconds for r in mine)[len(mine) // 2]
-        lines.append(f"| {kind} | {len(mine)} | {statuses} | {_ms(median)} |")
-    return "\n".join(lines)
-
-
 @dataclass
 class Measured:
     """Everything one load run measured."""
@@ -246,10 +115,26 @@ class Measured:
     seed: Phase
     benign: Phase
     mixed: Phase
+    health_few: Phase  # LARGE_CLIENTS clients, health: the web CPU floor at that concurrency
+    large: Phase  # as many clients, the near-limit program with gzip: the web process's CPU
+    large_plain: Phase  # the same without gzip
+    benign_few: Phase  # benign alone with the attacked phase's clients, just before it
+    attacked: Phase  # as many benign clients, beside the attackers
+    attack: list[attackers.Stats]
+    rss_before: int  # the web process's resident memory before the attacked phase
+    rss_peak: int  # and its highest during it (sampled)
 
     @property
     def loaded(self) -> list[Phase]:
-        return [self.health, self.seed, self.benign, self.mixed]
+        return [self.health, self.seed, self.benign, self.mixed, self.health_few, self.large,
+                self.large_plain, self.benign_few, self.attacked]
+
+    @property
+    def five_hundreds(self) -> int:
+        """5xx responses in every phase and to every attacker."""
+        return (sum(p.count(5) for p in self.phases)
+                + sum(n for s in self.attack for code, n in s.statuses.items()
+                      if code // 100 == 5))
 
     @property
     def phases(self) -> list[Phase]:
@@ -257,6 +142,43 @@ class Measured:
 
 
 SINGLE_CLIENT_SECONDS = 3.0
+CPU_TARGET = 5.0  # web CPU per large gzip trace against per health request
+SLOW_DROP_TARGET = 1.5  # a slow client held at most this times its read timeout
+RSS_SAMPLE_EVERY_S = 0.25
+
+
+def _attack_rows(m: Measured, clients: int) -> list[Row]:
+    settings = ServerSettings.from_env()
+    timeouts = {"partial headers": settings.header_timeout_s,
+                "partial body": settings.body_timeout_s}
+    rows = [
+        Row("benign p99: beside slow and large-response clients against alone, "
+            f"{attacked_clients(clients)} clients",
+            m.attacked.percentile(99), m.benign_few.percentile(99), 2.0,
+            note="alone: the phase just before; attackers: benchmarks/attackers.py"),
+    ]
+    for s in m.attack:
+        if s.kind in timeouts:
+            rows.append(Row(f"slow clients, {s.kind}: held until dropped (median) against the "
+                            "read timeout", s.median_s, timeouts[s.kind], SLOW_DROP_TARGET,
+                            note=f"{s.dropped} of {s.connections} connections dropped, "
+                                 f"statuses {dict(sorted(s.statuses.items()))}"))
+    rows.append(Row(f"web process CPU per request, {LARGE_CLIENTS} clients: large trace with "
+                    "gzip against health", m.large.cpu_per_request,
+                    m.health_few.cpu_per_request, CPU_TARGET,
+                    note=f"worker processes excluded; {len(m.large.results)} traces of "
+                         f"{attackers.LARGE_OPS} listed 1,024-element ops (~7.4 MB in v1)"))
+    rows.append(Row(f"web process CPU per request, {LARGE_CLIENTS} clients: the same trace "
+                    "without gzip against health", m.large_plain.cpu_per_request,
+                    m.health_few.cpu_per_request, None,
+                    note="for reference: the web process's cost per MB it passes on"))
+    rows.append(Row(f"web process CPU per request, {clients} clients: seed against health",
+                    m.seed.cpu_per_request, m.health.cpu_per_request, None,
+                    note="for reference: any trace's fixed cost"))
+    rows.append(Row("web process resident memory: peak under attack against before",
+                    m.rss_peak / 2**20, m.rss_before / 2**20, None, unit="MiB",
+                    note="for reference: the never-read connections' buffers"))
+    return rows
 
 
 def target_rows(m: Measured, clients: int) -> list[Row]:
@@ -277,12 +199,55 @@ def target_rows(m: Measured, clients: int) -> list[Row]:
             note="workers are forked from a fork server that imported torch and traced once"),
         Row("benign p99: under 10% hostile load against alone", m.mixed.percentile(99),
             m.benign.percentile(99), 2.0),
+        *_attack_rows(m, clients),
     ]
 
 
+async def run_attacked(server: LiveServer, clients: int, seconds: float, max_requests: int,
+                       slow_clients: int) -> tuple[Phase, Phase, list[attackers.Stats], int, int]:
+    """The benign mix alone, then beside the attackers, with as many benign clients; with
+    the attackers' counts and the web process's resident memory before and at its highest.
+    """
+    pid = server.process.pid
+    benign_clients = attacked_clients(clients)
+    alone = await run_phase(f"benign alone, {benign_clients} clients", server.port,
+                            benign_clients, seconds, max_requests, benign_mix, seed=3, pid=pid)
+    rss_before = rss_peak = rss_bytes(pid)
+    attack = attackers.Attack(server.port, slow_clients)
+
+    async def sample() -> None:
+        nonlocal rss_peak
+        while True:
+            rss_peak = max(rss_peak, rss_bytes(pid))
+            await asyncio.sleep(RSS_SAMPLE_EVERY_S)
+
+    sampler = asyncio.ensure_future(sample())
+    attack.start()
+    try:
+        phase = await run_phase(f"benign under attack, {benign_clients} clients", server.port,
+                                benign_clients, seconds, max_requests, benign_mix, seed=4,
+                                pid=pid)
+    finally:
+        stats = await attack.stop()
+        sampler.cancel()
+    return alone, phase, stats, rss_before, rss_peak
+
+
+def attacked_clients(clients: int) -> int:
+    """Benign clients beside the attackers: as many fewer as the attackers have traces in
+    the server at once (attackers.TRACE_CLIENTS)."""
+    return max(1, clients - attackers.TRACE_CLIENTS)
+
+
+def attack_seconds(seconds: float) -> float:
+    """The attacked phase's length: `seconds`, and long enough to see slow bodies dropped."""
+    settings = ServerSettings.from_env()
+    return max(seconds, settings.body_timeout_s + 2.0)
+
+
 async def measure(server: LiveServer, clients: int, seconds: float,
-                  max_requests: int) -> Measured:
-    port = server.port
+                  max_requests: int, slow_clients: int = 100) -> Measured:
+    port, pid = server.port, server.process.pid
     first = Connection(port)
     started = time.perf_counter()
     await first.send(SEED_REQUEST)
@@ -296,13 +261,25 @@ async def measure(server: LiveServer, clients: int, seconds: float,
     seed_one = await run_phase("seed, one client", port, 1, one, max_requests,
                                lambda _: SEED_REQUEST)
     health = await run_phase("health", port, clients, seconds, max_requests,
-                             lambda _: HEALTH_REQUEST)
-    seed = await run_phase("seed", port, clients, seconds, max_requests, lambda _: SEED_REQUEST)
+                             lambda _: HEALTH_REQUEST, pid=pid)
+    seed = await run_phase("seed", port, clients, seconds, max_requests, lambda _: SEED_REQUEST,
+                           pid=pid)
     benign = await run_phase("benign alone", port, clients, seconds, max_requests, benign_mix,
-                             seed=1)
+                             seed=1, pid=pid)
     mixed = await run_phase("benign + 10% hostile", port, clients, seconds, max_requests,
-                            make_hostile_mix(), seed=2)
-    return Measured(first_seed, health_one, seed_one, health, seed, benign, mixed)
+                            make_hostile_mix(), seed=2, pid=pid)
+    few = min(seconds, LARGE_SECONDS)
+    health_few = await run_phase(f"health, {LARGE_CLIENTS} clients", port, LARGE_CLIENTS, few,
+                                 max_requests, lambda _: HEALTH_REQUEST, pid=pid)
+    large = await run_phase(f"large trace, gzip, {LARGE_CLIENTS} clients", port,
+                            LARGE_CLIENTS, few, max_requests, lambda _: LARGE_REQUEST, pid=pid)
+    large_plain = await run_phase(f"large trace, no gzip, {LARGE_CLIENTS} clients", port,
+                                  LARGE_CLIENTS, few, max_requests,
+                                  lambda _: LARGE_PLAIN_REQUEST, pid=pid)
+    benign_few, attacked, attack, rss_before, rss_peak = await run_attacked(
+        server, clients, attack_seconds(seconds), max_requests, slow_clients)
+    return Measured(first_seed, health_one, seed_one, health, seed, benign, mixed, health_few,
+                    large, large_plain, benign_few, attacked, attack, rss_before, rss_peak)
 
 
 def main() -> None:
@@ -316,6 +293,9 @@ def main() -> None:
                         help="worker processes (default: the server's, one per core)")
     parser.add_argument("--timeout-s", type=float, default=None,
                         help="the server's wall-clock limit per program (default: its own)")
+    parser.add_argument("--slow-clients", type=int, default=100,
+                        help="slow clients of each kind (partial headers, partial body) in "
+                             "the attacked phase")
     args = parser.parse_args()
     env = {}
     if args.workers is not None:
@@ -323,7 +303,8 @@ def main() -> None:
     if args.timeout_s is not None:
         env["CHAINRULE_TIMEOUT_S"] = str(args.timeout_s)
     with tempfile.TemporaryDirectory() as folder, serve(Path(folder), env) as server:
-        measured = asyncio.run(measure(server, args.clients, args.seconds, args.max_requests))
+        measured = asyncio.run(measure(server, args.clients, args.seconds, args.max_requests,
+                                       args.slow_clients))
         alive = server.process.poll() is None
     print(f"{args.clients} clients, {args.seconds:g} s per phase, server env {env or 'defaults'}, "
           f"{os.cpu_count()} cores; server alive at the end: {alive}\n")
@@ -331,8 +312,10 @@ def main() -> None:
     print("\nLatency percentiles are of benign requests only.\n")
     print(kinds_table(measured.mixed))
     print()
+    print(attackers.attack_table(measured.attack))
+    print()
     print(table(target_rows(measured, args.clients)))
-    print(f"\n5xx responses in all phases: {sum(p.count(5) for p in measured.phases)}")
+    print(f"\n5xx responses in all phases and to the attackers: {measured.five_hundreds}")
 
 
 if __name__ == "__main__":

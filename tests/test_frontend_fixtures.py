@@ -1,5 +1,5 @@
 """The frontend's unit-test fixtures are what the backend now answers: frontend/scripts/
-make-fixtures.py writes every one of them from a program (or GET /api/v1/examples), and
+make-fixtures.py writes every one of them from a program (or GET /api/v2/examples), and
 these tests fail, naming the stale files, when one differs from what it would write."""
 
 from __future__ import annotations
@@ -71,9 +71,9 @@ def test_the_seed_fixture_is_the_seed_program_itself() -> None:
 
 def test_the_script_writes_what_the_routes_answer(made: dict[str, str]) -> None:
     with TestClient(create_app(ServerSettings(workers=1))) as client:
-        traced = client.post("/api/v1/trace", json={"source": SEED_SOURCE})
-        listed = client.get("/api/v1/examples")
+        traced = client.post("/api/v2/trace", json={"source": SEED_SOURCE})
+        listed = client.get("/api/v2/examples")
     assert traced.status_code == 200, traced.text
-    assert traced.content == trace_to_json(SEED_SOURCE)
+    assert traced.content == trace_to_json(SEED_SOURCE, api=2)
     assert made["seed_trace.json"] == make_fixtures.canonical(json.loads(traced.content))
     assert made["examples.json"] == make_fixtures.canonical(listed.json())

@@ -98,3 +98,37 @@ def test_negative_zero_is_not_taken_for_zero() -> None:
     b = a.clone()
     b[5] = -0.0
     assert summaries.of(b) is not summaries.of(a)
+
+
+EXTREME = [
+    pytest.param([1.7e308, 0.0] * 600, [600] + [0] * 14 + [600], id="0 and 1.7e308"),
+    pytest.param([-1.7e308, 1.7e308, 0.0, 1.0, -5e307, 5e307, 1.6e308, -1e-300] * 200,
+                 [200, 0, 0, 0, 0, 200, 0, 0, 600, 0, 200, 0, 0, 0, 0, 400],
+                 id="-1.7e308 to 1.7e308"),
+    pytest.param([1.79e308] * 1100 + [-1.79e308] * 100, [100] + [0] * 14 + [1100],
+                 id="near float64's largest"),
+]
+
+
+@pytest.mark.parametrize(("data", "counts"), EXTREME)
+def test_histogram_near_float64s_largest_is_torchs_histc_of_the_data_scaled_exactly(
+        data: list[float], counts: list[int]) -> None:
+    # (high - low) * bins overflows here, and torch.histc itself then misplaces elements;
+    # scaled by a power of two (exact) its bins are the same and nothing overflows.
+    t = torch.tensor(data, dtype=torch.float64)
+    summary = tensor_json(t)["summary"]  # type: ignore[index]
+    low, high = float(t.min()), float(t.max())
+    scale = 2.0 ** -8
+    scaled = torch.histc(t * scale, bins=16, min=low * scale, max=high * scale)
+    assert summary["histogram"] == {"min": low, "max": high, "counts": counts}
+    assert counts == [int(c) for c in scaled.tolist()]
+    assert [summary["mean"], summary["std"]] == [str(float(t.mean())), str(float(t.std()))]
+
+
+@pytest.mark.parametrize("value", [3.0, 1e16, 1e300, -1.7e308])
+def test_histogram_of_a_constant_puts_everything_in_histcs_middle_bin(value: float) -> None:
+    # histc widens an empty range by one on each side; at 1e300 that changes nothing.
+    t = torch.full((2000,), value, dtype=torch.float64)
+    counts = tensor_json(t)["summary"]["histogram"]["counts"]  # type: ignore[index]
+    assert counts == [0] * 8 + [2000] + [0] * 7
+    assert counts == [int(c) for c in torch.histc(t, 16, value, value).tolist()]

@@ -8,7 +8,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-from chainrule.settings import OPTIONS, Option, ServerSettings, parse
+from chainrule.settings import OPTIONS, RETIRED, Option, ServerSettings, SettingsError, parse
 
 
 def _parser(option: Option) -> Callable[[str], object]:
@@ -27,29 +27,51 @@ def log_config() -> dict[str, Any]:
                                      "stream": "ext://sys.stderr"}
     config["loggers"]["chainrule.requests"] = {"handlers": ["request"], "level": "INFO",
                                                "propagate": False}
+    # The pool's own lines (a worker that failed to start), formatted as uvicorn's.
+    config["loggers"]["chainrule.pool"] = {"handlers": ["default"], "level": "INFO",
+                                           "propagate": False}
     return config
 
 
+def _retired_flag(env: str) -> str:
+    return "--" + env.removeprefix("CHAINRULE_").lower().replace("_", "-")
+
+
 def main(argv: list[str] | None = None) -> None:
-    defaults = ServerSettings.from_env()
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
+    try:
+        defaults = ServerSettings.from_env()
+    except SettingsError as exc:
+        parser.error(str(exc))
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="serve the app and its API")
+    for env in RETIRED:  # refused with the message that says what to set instead
+        serve.add_argument(_retired_flag(env), dest=env, help=argparse.SUPPRESS)
     for option in OPTIONS:
         flag = "--" + option.field.replace("_", "-")
         serve.add_argument(flag, dest=option.field, default=getattr(defaults, option.field),
                            type=_parser(option),
                            help=f"{option.help} (env {option.env}; default %(default)s)")
     args = parser.parse_args(argv)
+    for env, message in RETIRED.items():
+        if getattr(args, env) is not None:
+            parser.error(message)
     settings = dataclasses.replace(
         defaults, **{o.field: getattr(args, o.field) for o in OPTIONS})
+    try:
+        settings.check()
+    except SettingsError as exc:
+        parser.error(str(exc))
 
     import uvicorn
 
     from chainrule.app import create_app
+    from chainrule.protocol import with_deadlines
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                log_level="info", log_config=log_config(), access_log=False)
+                log_level="info", log_config=log_config(), access_log=False,
+                http=with_deadlines(settings.header_timeout_s, settings.body_timeout_s),
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 if __name__ == "__main__":

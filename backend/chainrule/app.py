@@ -11,10 +11,11 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Match, Mount
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from chainrule.api import docs
 from chainrule.api.admission import RateLimiter
+from chainrule.api.capacity import TraceSlots
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
 from chainrule.api.routes import router
@@ -47,16 +48,30 @@ class FrontendMount(Mount):
         return super().matches(scope)
 
 
+class PageGZip(GZipMiddleware):
+    """gzip for the page's files and the documentation, never for /api/: a trace is
+    compressed by its worker (sandbox/worker.py), its CPU counted in the program's time; the
+    web process would otherwise spend seconds of its own on a client's large response."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith("/api/"):
+            await self.app(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
 def create_app(settings: ServerSettings | None = None,
                frontend_dir: Path = FRONTEND_DIR) -> FastAPI:
     """The whole application; its worker pool starts and stops with the app's lifespan."""
     settings = settings or ServerSettings.from_env()
+    settings.check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         pool = WorkerPool(settings)
         await run_in_threadpool(pool.start)
         app.state.pool = pool
+        app.state.trace_slots = TraceSlots(settings.trace_slots())
         try:
             yield
         finally:
@@ -74,7 +89,7 @@ def create_app(settings: ServerSettings | None = None,
     install_error_handlers(app)
     app.include_router(router)
     app.include_router(docs.router)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(PageGZip, minimum_size=1024, compresslevel=6)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,
                        limiter=RateLimiter(settings.rate_per_minute, settings.rate_localhost))
     if frontend_dir.is_dir():

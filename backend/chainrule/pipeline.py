@@ -30,7 +30,12 @@ from chainrule.errors import (
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
 from chainrule.serialize import trace_payload
-from chainrule.settings import FULL_COLLECTION_NODES, PROGRAM_SEED, TRACE_THREAD_STACK_BYTES
+from chainrule.settings import (
+    FULL_COLLECTION_NODES,
+    MAX_RESPONSE_BYTES,
+    PROGRAM_SEED,
+    TRACE_THREAD_STACK_BYTES,
+)
 from chainrule.trace.gradcheck import check_gradients
 from chainrule.trace.graph import TraceGraph, build_graph
 from chainrule.trace.names import Names
@@ -52,13 +57,19 @@ class TraceJob:
 
     `variables`: inputs pre-bound by name, `{name: {"value": ..., "requires_grad": ...}}`;
     `output`: the name of the tensor whose graph to show (None: the default rule);
-    `check`: also compare every leaf's gradient with finite differences.
+    `check`: also compare every leaf's gradient with finite differences;
+    `api`: the response's form (1: tensors inline; 2: a table of distinct tensors);
+    `max_bytes`: the largest response (a LimitError past it); `compress`: the client takes
+    gzip, and the worker compresses the body.
     """
 
     source: str
     variables: dict[str, dict[str, Any]] = field(default_factory=dict)
     output: str | None = None
     check: bool = False
+    api: int = 1
+    max_bytes: int = MAX_RESPONSE_BYTES
+    compress: bool = False
 
 
 def warm_up() -> None:
@@ -73,9 +84,9 @@ def warm_up() -> None:
 
 
 def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = None,
-                  output: str | None = None, check: bool = False) -> bytes:
+                  output: str | None = None, check: bool = False, api: int = 1) -> bytes:
     """`run(TraceJob(...))`, for callers that have the fields at hand (tests, benchmarks)."""
-    return run(TraceJob(source, variables or {}, output, check))
+    return run(TraceJob(source, variables or {}, output, check, api))
 
 
 def run(job: TraceJob) -> bytes:
@@ -107,6 +118,9 @@ def run(job: TraceJob) -> bytes:
                                           exc.line, exc.col))
             else:
                 failure.append(exc.copy())
+        except MemoryError:  # past the worker's memory: in the program, or writing its graph
+            failure.append(LimitError("the program's graph needed more memory than it may "
+                                      "use"))
         except BaseException as exc:  # a bug: report it without keeping its frames
             failure.append(RuntimeError(f"{type(exc).__name__}: {exc}"))
         finally:
@@ -171,10 +185,11 @@ def _all_bool(value: Any) -> bool:
     return seen
 
 
-def _partial(session: TraceSession, interpreter: Interpreter) -> bytes | None:
+def _partial(session: TraceSession, interpreter: Interpreter, job: TraceJob) -> bytes | None:
     """The graph of the tensor an op autograd recorded made that was assigned last before
-    an error, with forward values only (no backward phase), as a TraceOut's JSON; None when
-    there is none or the graph could not be built (a limit passed)."""
+    an error, with forward values only (no backward phase), as a TraceOut's JSON in the
+    job's API form; None when there is none or the graph could not be built (a limit
+    passed, the response's size among them)."""
     target = interpreter.last_graph
     if target is None:
         return None
@@ -182,7 +197,8 @@ def _partial(session: TraceSession, interpreter: Interpreter) -> bytes | None:
         names = Names.from_env(interpreter.env)
         graph = build_graph(target, session.recorder, [], names)
         return trace_payload(graph, build_steps(graph), names.modules, names.bound, None,
-                             interpreter.stdout, interpreter.out.notes)
+                             interpreter.stdout, interpreter.out.notes, job.api,
+                             job.max_bytes)
     except (ChainruleError, RuntimeError, MemoryError):
         return None
 
@@ -201,7 +217,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     except ChainruleError as exc:
         # What ran before the error: its output and its graph (forward values only).
         exc.stdout = interpreter.stdout or None
-        exc.partial = _partial(session, interpreter)
+        exc.partial = _partial(session, interpreter, job)
         raise
     finally:
         if recorded is not None:
@@ -237,5 +253,9 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         if job.check else None
     steps = build_steps(graph)
     name_nodes(graph, [s.node for s in steps.forward], job.source, names.bound)
-    return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
-                         interpreter.stdout, interpreter.out.notes)
+    try:
+        return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
+                             interpreter.stdout, interpreter.out.notes, job.api, job.max_bytes)
+    except LimitError as exc:  # the response's size: what the program printed still shows
+        exc.stdout = interpreter.stdout or None
+        raise

@@ -14,6 +14,7 @@ import numpy as np
 import orjson
 import torch
 
+from chainrule.errors import LimitError
 from chainrule.settings import MAX_LISTED_ELEMENTS
 from chainrule.trace.gradcheck import GradCheck
 from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
@@ -38,6 +39,8 @@ def _nonfinite_list(data: Any) -> Any:
 
 
 _HISTOGRAM_BINS = 16
+# Magnitudes below 2**_SAFE_EXPONENT keep (high - low) * bins finite in float64.
+_SAFE_EXPONENT = 1018
 _EMPTY_SUMMARY = {"min": None, "max": None, "mean": None, "std": None}
 
 
@@ -174,10 +177,13 @@ def _finite_summary(array: np.ndarray[Any, Any], low: float, high: float) -> dic
     float64, a few passes over one scratch array, no masking."""
     cast: Any = np.float32 if array.dtype == np.float32 else float
     f = array.astype(np.float64, copy=False).ravel(order="K")  # no copy when transposed
-    mean = float(f.mean())
-    work = np.subtract(f, mean)  # one scratch array, reused: large allocations are slow
-    work *= work  # no BLAS dot: its threads would contend with the server's
-    std = math.sqrt(float(work.sum()) / (f.size - 1))
+    with np.errstate(over="ignore", invalid="ignore"):  # near float64's top: inf, as torch
+        mean = float(f.mean())
+        work = np.subtract(f, mean)  # one scratch array, reused: large allocations are slow
+        work *= work  # no BLAS dot: its threads would contend with the server's
+        std = math.sqrt(float(work.sum()) / (f.size - 1))
+    if not (math.isfinite(mean) and math.isfinite(std)):  # overflowed: torch's own, then
+        mean, std = float(torch.from_numpy(f).mean()), float(torch.from_numpy(f).std())
     summary = {k: _stat(v, cast) for k, v in zip(_STAT_KEYS, (low, high, mean, std),
                                                   strict=True)}
     summary["histogram"] = {"min": low, "max": high, "counts": _histogram(f, low, high, work)}
@@ -187,12 +193,26 @@ def _finite_summary(array: np.ndarray[Any, Any], low: float, high: float) -> dic
 def _histogram(f: np.ndarray[Any, Any], low: float, high: float,
                work: np.ndarray[Any, Any]) -> list[int]:
     """torch.histc's counts over [low, high], for finite float64 data within it: bin
-    int((x - low) * bins / (high - low)), the top edge falling in the last bin."""
-    if high == low:  # histc widens an empty range by one on each side
-        low, high = low - 1, high + 1
-    np.subtract(f, low, out=work)
+    int((x - low) * bins / (high - low)), the top edge falling in the last bin.
+
+    Near float64's largest magnitudes that formula overflows (torch's own histc then
+    misplaces or drops elements), so there the data is first scaled by a power of two, which is
+    exact and leaves every bin as it is."""
+    if high == low:  # histc widens the empty range by one on each side: the middle bin
+        counts = [0] * _HISTOGRAM_BINS
+        counts[_HISTOGRAM_BINS // 2] = int(f.size)
+        return counts
+    if math.isfinite((high - low) * _HISTOGRAM_BINS):
+        np.subtract(f, low, out=work)
+        span = high - low
+    else:
+        shift = _SAFE_EXPONENT - math.frexp(max(abs(low), abs(high)))[1]
+        low = math.ldexp(low, shift)
+        span = math.ldexp(high, shift) - low
+        np.ldexp(f, shift, out=work)
+        work -= low
     work *= _HISTOGRAM_BINS
-    work /= high - low
+    work /= span
     bins = work.astype(np.intp)
     np.minimum(bins, _HISTOGRAM_BINS - 1, out=bins)
     return np.bincount(bins, minlength=_HISTOGRAM_BINS).tolist()  # type: ignore[no-any-return]
@@ -226,28 +246,70 @@ def _span(span: tuple[int, int, int, int] | None) -> dict[str, int] | None:
 
 
 class _Tensors:
-    """tensor_json with a cache: one tensor shown in several places is written once."""
+    """tensor_json with a cache: one tensor shown in several places is written once.
 
-    def __init__(self) -> None:
-        self._seen: dict[int, tuple[torch.Tensor, dict[str, Any] | None]] = {}
+    API v1 writes the payload wherever the tensor is shown. API v2 (`table`) writes each
+    distinct payload once, in `self.table`, and its index wherever the tensor is shown:
+    distinct by content, not only by identity (the gradient a thousand nodes receive,
+    the same values listed by each of five backward() calls), compared as the bytes they
+    are written as (so -0.0 stays apart from 0.0, and NaNs from each other's bits).
+
+    `self.bytes` counts the tensors' bytes as the response will hold them; past `limit`
+    the response can't be sent, and TooLarge stops the writing there.
+    """
+
+    def __init__(self, table: bool = False, limit: int | None = None) -> None:
+        self._seen: dict[int, tuple[torch.Tensor, Any, int]] = {}
         self._summaries = _Summaries()
+        self.table: list[orjson.Fragment] | None = [] if table else None
+        self._index: dict[bytes, int] = {}
+        self.bytes = 0
+        self._limit = limit
 
-    def __call__(self, t: torch.Tensor | None) -> dict[str, Any] | None:
+    def __call__(self, t: torch.Tensor | None) -> Any:
         if t is None:
             return None
         known = self._seen.get(id(t))
         if known is not None and known[0] is t:
+            if self.table is None:
+                self._count(known[2])  # v1 writes it again
             return known[1]
         payload = tensor_json(t, self._summaries)
-        self._seen[id(t)] = (t, payload)  # holding t keeps its id from being reused
-        return payload
+        written = orjson.dumps(payload, option=_OPTIONS)
+        if self.table is None:
+            ref: Any = payload
+            self._count(len(written))
+        else:
+            ref = self._entry(written)
+        self._seen[id(t)] = (t, ref, len(written))  # holding t keeps its id from being reused
+        return ref
+
+    def _count(self, size: int) -> None:
+        self.bytes += size
+        if self._limit is not None and self.bytes > self._limit:
+            raise TooLarge
+
+    def _entry(self, written: bytes) -> int:
+        assert self.table is not None
+        index = self._index.get(written)
+        if index is None:
+            index = self._index[written] = len(self.table)
+            self.table.append(orjson.Fragment(written))
+            self._count(len(written))
+        return index
+
+    def saved(self, t: torch.Tensor) -> Any:
+        """A tensor among a grad_fn's saved values: in v2 a link {"tensor": i}, since a
+        bare index there would read as a number."""
+        ref = self(t)
+        return ref if self.table is None else {"tensor": ref}
 
 
 def _saved_value(value: Any, tensor: _Tensors) -> Any:
     if value is None:
         return None
     if isinstance(value, torch.Tensor):
-        return tensor(value)
+        return tensor.saved(value)
     if isinstance(value, bool | int | float):
         return number(value)
     if isinstance(value, tuple | list | torch.Size) and all(isinstance(v, int) for v in value):
@@ -329,24 +391,61 @@ def _check(check: GradCheck | None) -> dict[str, Any] | None:
     }
 
 
+class TooLarge(Exception):
+    """The tensors alone pass the response's size limit: writing stops there."""
+
+
 def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
                   variables: dict[str, torch.Tensor], check: GradCheck | None,
-                  stdout: str, notes: list[str] | None = None) -> bytes:
-    """The whole /trace response body."""
-    tensors = _Tensors()
-    body = {
-        "nodes": [_node(n, tensors) for n in graph.nodes],
-        "edges": [_edge(e, tensors) for e in graph.edges],
-        "output": graph.output,
-        "variables": {name: variable_json(t, tensors) for name, t in variables.items()},
-        "stdout": stdout,
-        "notes": notes or [],
-        "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
-        "phases": _phases(graph, tensors),
-        "steps": _steps(steps, tensors),
-        "check": _check(check),
-    }
-    return orjson.dumps(body, option=_OPTIONS)
+                  stdout: str, notes: list[str] | None = None, api: int = 1,
+                  max_bytes: int | None = None) -> bytes:
+    """The whole /trace response body, in API `api`'s form (1: tensors inline; 2: a table
+    of distinct tensors, referred to by index). Raises LimitError past `max_bytes`."""
+    tensors = _Tensors(table=api >= 2, limit=max_bytes)
+    try:
+        body: dict[str, Any] = {
+            "nodes": [_node(n, tensors) for n in graph.nodes],
+            "edges": [_edge(e, tensors) for e in graph.edges],
+            "output": graph.output,
+            "variables": {name: variable_json(t, tensors) for name, t in variables.items()},
+            "stdout": stdout,
+            "notes": notes or [],
+            "modules": [{"name": m.name, "type": m.type, "parent": m.parent} for m in modules],
+            "phases": _phases(graph, tensors),
+            "steps": _steps(steps, tensors),
+            "check": _check(check),
+        }
+    except TooLarge:
+        assert max_bytes is not None
+        raise too_large(None, max_bytes, len(graph.nodes), len(steps.backward),
+                        tensors.bytes) from None
+    if tensors.table is not None:
+        body["tensors"] = tensors.table
+    written = orjson.dumps(body, option=_OPTIONS)
+    if max_bytes is not None and len(written) > max_bytes:
+        raise too_large(len(written), max_bytes, len(graph.nodes), len(steps.backward),
+                        tensors.bytes)
+    return written
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.0f} kB"
+
+
+def too_large(size: int | None, limit: int, nodes: int, backward_steps: int,
+              tensor_bytes: int) -> LimitError:
+    """The error of a response past its size limit, saying what made it large. `size`:
+    the whole response's, or None when its tensors alone passed the limit (the rest was
+    not written)."""
+    counts = f"{nodes:,} nodes, {backward_steps:,} backward steps"
+    if size is None:
+        said = (f"would be more than the {_mb(limit)} a response may be: its tensor values "
+                f"alone pass that ({counts})")
+    else:
+        said = (f"would be {_mb(size)}, more than the {_mb(limit)} a response may be "
+                f"({counts}, {_mb(tensor_bytes)} of tensor values)")
+    return LimitError(f"the graph's response {said}: fewer ops or backward() calls, or "
+                      "smaller tensors, would fit")
 
 
 def dumps(value: Any) -> bytes:

@@ -24,6 +24,13 @@ MAX_FORMAT_WIDTH = 200  # widths and precisions in an f-string format spec
 MAX_FORMAT_SPEC_CHARS = 20  # characters in one f-string format spec
 MAX_NUMBER_TEXT = 100  # characters of a string passed to int() or float()
 MAX_ROUND_DIGITS = 400  # round(x, n): |n| (a huge n costs CPU for nothing)
+# Modules inside each other (nn.Sequential(nn.Sequential(...))): each level of a model's
+# text re-indents all below it, and each module's name holds its parents'.
+MAX_MODULE_DEPTH = 100
+# Modules in one model, a shared module counted at each place it is used: torch walks a
+# model's tree without noticing sharing (print, train(), apply(), the forward of
+# nn.Sequential(a, a) nested n times runs a 2**n times).
+MAX_MODULES = 10_000
 # Every program starts from this random state, set afresh before it runs: the same program
 # draws the same numbers every time, as plain Python does after torch.manual_seed(0).
 PROGRAM_SEED = 0
@@ -37,11 +44,31 @@ MAX_UNTRACKED_ELEMENTS = 4_000_000  # values kept of ops that ran without a grad
 MAX_KEPT_PHASES = 64
 MAX_OTHER_PHASES = 4
 MAX_LISTED_ELEMENTS = 1_024  # tensors with more elements are summarised, not listed
+# The largest response body, by default (ServerSettings.max_response_bytes): past it the
+# program gets 422 limit_exceeded saying what made it large. A 10,000-op chain is 8.4 MB in
+# API v2's form (it fits) and 13.7 MB in v1's (it does not).
+MAX_RESPONSE_BYTES = 10_000_000
+# Trace responses are gzip-compressed in the worker, when the client takes gzip, at this
+# level, if at least COMPRESS_MIN_BYTES. At 4 (about 4 ms per MB) a 1,000-op chain is 93
+# bytes per node in v1 and 74 in v2, against 91 in v1 at the level 9 the web process used;
+# levels 1-3 are a quarter faster and 15 % larger, 9 costs 6 times the CPU.
+COMPRESS_LEVEL = 4
+COMPRESS_MIN_BYTES = 1024
 TRACE_THREAD_STACK_BYTES = 512 * 1024 * 1024  # deep graphs free recursively in torch's C++
 
 # --- workers (sandbox/pool.py, sandbox/worker.py, pipeline.py) ---------------------------
 # Seconds a request may wait for a free worker before it is refused as overloaded.
 MAX_WAIT_FOR_WORKER_S = 30.0
+# Trace requests held at once (running or waiting for a worker) when max_traces is -1:
+# this many, or TRACES_PER_WORKER per worker when that is more. Each held trace waits on a
+# thread of the web process's own, apart from the 40 of anyio's default pool that serve
+# static files, so the default stays below those 40.
+DEFAULT_MAX_TRACES = 32
+TRACES_PER_WORKER = 2
+# A worker that failed to start is tried again after this many seconds, doubling after
+# every failure up to the cap, until the pool is stopped (sandbox/pool.py).
+RESPAWN_FIRST_WAIT_S = 0.5
+RESPAWN_MAX_WAIT_S = 30.0
 # A program that has used this much CPU time drops to the lowest CPU priority, so the
 # short programs of other users keep the CPU while it runs out its wall clock. Its worker
 # is replaced afterwards: an unprivileged process can lower its priority but not raise it.
@@ -60,6 +87,10 @@ FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full col
 # --- server ----------------------------------------------------------------------------
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
+
+
+class SettingsError(ValueError):
+    """Settings the server cannot start with; the message says which and what to set."""
 
 
 @dataclass(frozen=True)
@@ -104,10 +135,20 @@ class ServerSettings:
     recycle_after: int = 500  # programs a worker runs before it is replaced
     # Standbys started while long programs run at low priority, in all (see standbys()).
     standby: int = -1  # -1: as many as memory allows, up to STANDBY_PER_WORKER per worker
-    queue: int = 64  # requests that may wait for a worker; more get 503
+    # Trace requests held at once, running or waiting for a worker; one more gets 503
+    # overloaded at once. -1: DEFAULT_MAX_TRACES, or TRACES_PER_WORKER per worker if more.
+    max_traces: int = -1
     max_body_bytes: int = 64 * 1024  # request bodies past this get 413 unread
+    max_response_bytes: int = MAX_RESPONSE_BYTES  # larger responses: 422 limit_exceeded
     rate_per_minute: int = 600  # requests per client address per minute; 0 turns it off
     rate_localhost: bool = False  # whether the rate limit applies to 127.0.0.1 and ::1
+    # A slow client is dropped with 408 (protocol.py): its headers must arrive within
+    # header_timeout_s of its first byte, its body within body_timeout_s of its headers.
+    header_timeout_s: float = 5.0
+    body_timeout_s: float = 10.0
+    # Peers whose X-Forwarded-For names the client (a proxy in front: nginx in compose);
+    # anyone else's is ignored, so a client can't choose its own rate-limit bucket.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     def standbys(self) -> int:
         """How many standbys may run at once: `standby` if set, else as many as three
@@ -118,10 +159,32 @@ class ServerSettings:
         by_memory = _memory_mb() * 3 // 4 // max(self.memory_mb, 1) - self.workers
         return max(0, min(STANDBY_PER_WORKER * self.workers, by_memory))
 
+    def trace_slots(self) -> int:
+        """How many trace requests are held at once: `max_traces` if set, else
+        DEFAULT_MAX_TRACES, or TRACES_PER_WORKER per worker when that is more."""
+        if self.max_traces >= 0:
+            return self.max_traces
+        return max(DEFAULT_MAX_TRACES, TRACES_PER_WORKER * self.workers)
+
+    def check(self) -> None:
+        """Raises SettingsError for settings the server cannot run with."""
+        if self.workers < 1:
+            raise SettingsError(f"CHAINRULE_WORKERS (--workers) must be at least 1, "
+                                f"not {self.workers}")
+        if self.max_traces < -1 or 0 <= self.max_traces < self.workers:
+            raise SettingsError(
+                f"CHAINRULE_MAX_TRACES (--max-traces) is {self.max_traces}: it must be at "
+                f"least CHAINRULE_WORKERS ({self.workers}), so that every worker can run a "
+                f"program, or -1 for the default")
+
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
-        """Defaults overridden by the environment variables in OPTIONS."""
+        """Defaults overridden by the environment variables in OPTIONS; SettingsError for
+        a variable that is no longer read (RETIRED)."""
         environ = dict(os.environ if environ is None else environ)
+        for env, message in RETIRED.items():
+            if env in environ:
+                raise SettingsError(message)
         values: dict[str, object] = {}
         for option in OPTIONS:
             if option.env in environ:
@@ -149,10 +212,30 @@ OPTIONS: tuple[Option, ...] = (
            "standby workers in all, started while long programs run at low priority "
            "(default -1: as many as three quarters of the memory holds at the memory "
            "limit each, at most 8 per worker)"),
-    Option("queue", "CHAINRULE_QUEUE", int, "requests that may wait for a worker"),
+    Option("max_traces", "CHAINRULE_MAX_TRACES", int,
+           "trace requests held at once, running or waiting for a worker; one more gets "
+           "503 overloaded (default -1: 32, or 2 per worker past 16 workers)"),
     Option("max_body_bytes", "CHAINRULE_MAX_BODY_BYTES", int, "largest request body"),
+    Option("max_response_bytes", "CHAINRULE_MAX_RESPONSE_BYTES", int,
+           "largest trace response, before compression; past it the program gets 422 "
+           "limit_exceeded"),
     Option("rate_per_minute", "CHAINRULE_RATE_PER_MINUTE", int,
            "requests per client address per minute (0: no limit)"),
     Option("rate_localhost", "CHAINRULE_RATE_LOCALHOST", bool,
            "apply the rate limit to requests from localhost too"),
+    Option("header_timeout_s", "CHAINRULE_HEADER_TIMEOUT_S", float,
+           "seconds a request's headers may take to arrive; past it: 408"),
+    Option("body_timeout_s", "CHAINRULE_BODY_TIMEOUT_S", float,
+           "seconds a request's body may take to arrive after its headers; past it: 408"),
+    Option("forwarded_allow_ips", "CHAINRULE_FORWARDED_ALLOW_IPS", str,
+           "comma-separated addresses of the proxies whose X-Forwarded-For is trusted"),
 )
+
+
+# Variables that are no longer read, and what to set instead: the server refuses to start
+# with one rather than silently ignore it.
+RETIRED: dict[str, str] = {
+    "CHAINRULE_QUEUE": "CHAINRULE_QUEUE (--queue) is no longer read: set CHAINRULE_MAX_TRACES "
+                       "(--max-traces), the trace requests held at once, running or waiting "
+                       "for a worker (the old queue plus the workers)",
+}

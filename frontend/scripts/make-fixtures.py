@@ -2,8 +2,9 @@
 backend, or say which are stale.
 
 Each `*_trace.json` is a program below through `chainrule.pipeline.trace_to_json`: the bytes
-POST /api/v1/trace answers for it (tests/test_frontend_fixtures.py holds the route to that);
-`examples.json` is what GET /api/v1/examples answers. Each is written as canonical JSON
+POST /api/v2/trace answers for it, the page's form, each tensor once in a table
+(tests/test_frontend_fixtures.py holds the route to that; the tests read it through
+core/wire.js as the page does); `examples.json` is what GET /api/v2/examples answers. Each is written as canonical JSON
 (parsed, then indented one space), so a diff shows what changed.
 
 Run from the repository root after a change to the API contract or the programs, and commit
@@ -30,7 +31,8 @@ from chainrule.settings import ServerSettings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 COMMAND = ".venv/bin/python frontend/scripts/make-fixtures.py"
-EXAMPLES_URL = "/api/v1/examples"
+EXAMPLES_URL = "/api/v2/examples"
+API = 2  # the API version the page calls
 EXAMPLES_FIXTURE = "examples.json"
 
 
@@ -142,6 +144,11 @@ y.backward()
 
 # The fixtures whose request asks for the gradient check too.
 CHECKED = {"relu_check_trace.json"}
+# Also written in API v1's form (tensors inline), for the test that reading v2's form
+# (core/wire.js) gives v1's trace exactly: saved tensors, several outputs, a partial
+# summary, two backward calls.
+V1_COPIES = {"mlp_trace.json": "mlp_trace.v1.json", "max_dim_trace.json": "max_dim_trace.v1.json",
+             "accumulate_trace.json": "accumulate_trace.v1.json"}
 
 
 def canonical(payload: Any) -> str:
@@ -150,7 +157,7 @@ def canonical(payload: Any) -> str:
 
 
 def examples_body() -> bytes:
-    """GET /api/v1/examples as the app answers it (no worker pool: the route needs none)."""
+    """GET /api/v2/examples as the app answers it (no worker pool: the route needs none)."""
     response = TestClient(create_app(ServerSettings(workers=1))).get(EXAMPLES_URL)
     response.raise_for_status()
     return response.content
@@ -158,8 +165,10 @@ def examples_body() -> bytes:
 
 def fixtures() -> dict[str, str]:
     """Every fixture's file name and the text the backend now makes of it."""
-    made = {name: canonical(json.loads(trace_to_json(source, check=name in CHECKED)))
+    made = {name: canonical(json.loads(trace_to_json(source, check=name in CHECKED, api=API)))
             for name, source in PROGRAMS.items()}
+    for name, copy in V1_COPIES.items():
+        made[copy] = canonical(json.loads(trace_to_json(PROGRAMS[name], api=1)))
     made[EXAMPLES_FIXTURE] = canonical(json.loads(examples_body()))
     return made
 
@@ -175,7 +184,7 @@ def stale(folder: Path = FIXTURES, made: dict[str, str] | None = None) -> list[s
 
 def unmade(folder: Path = FIXTURES) -> list[str]:
     """The JSON files in `folder` no program here makes (hand-written, or left behind)."""
-    made = set(PROGRAMS) | {EXAMPLES_FIXTURE}
+    made = set(PROGRAMS) | set(V1_COPIES.values()) | {EXAMPLES_FIXTURE}
     return sorted(path.name for path in folder.glob("*.json") if path.name not in made)
 
 

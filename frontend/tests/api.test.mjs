@@ -9,7 +9,7 @@ import {
   lessons,
   trace,
 } from "../js/net/api.js";
-import { seedTrace } from "./helpers.mjs";
+import { seedTrace, wireFixture } from "./helpers.mjs";
 
 /** A fetch that answers every call with `status` and `body` and records the calls. */
 function fakeFetch(status, body, calls = []) {
@@ -19,10 +19,13 @@ function fakeFetch(status, body, calls = []) {
   };
 }
 
-test("trace posts the request as JSON and returns the parsed TraceOut", async () => {
+test("trace posts the request as JSON and returns the TraceOut, its tensors in place", async () => {
   const calls = [];
-  const result = await trace({ source: "x" }, { fetch: fakeFetch(200, seedTrace(), calls) });
+  const wire = wireFixture("seed_trace.json");
+  const result = await trace({ source: "x" }, { fetch: fakeFetch(200, wire, calls) });
   assert.equal(result.nodes.length, 9);
+  assert.deepEqual(result, seedTrace());
+  assert.equal(result.tensors, undefined);
   assert.equal(calls[0].url, TRACE_URL);
   assert.equal(calls[0].init.method, "POST");
   assert.equal(calls[0].init.headers["Content-Type"], "application/json");
@@ -42,7 +45,7 @@ test("an ErrorOut becomes an ApiError with code, message, place and status", asy
 });
 
 test("an ErrorOut's extras come on the ApiError: torch's message, names, output, partial graph", async () => {
-  const partial = seedTrace();
+  const partial = wireFixture("seed_trace.json");
   const body = {
     error: {
       code: "torch_error",
@@ -57,7 +60,7 @@ test("an ErrorOut's extras come on the ApiError: torch's message, names, output,
   await assert.rejects(trace({ source: "W @ x" }, { fetch: fakeFetch(422, body) }), (err) => {
     assert.deepEqual(
       [err.torchMessage, err.names, err.stdout, err.partial],
-      ["mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)", null, "before\n", partial],
+      ["mat1 and mat2 shapes cannot be multiplied (3x4 and 5x2)", null, "before\n", seedTrace()],
     );
     return true;
   });
@@ -88,6 +91,16 @@ test("a success that is not a traced graph is a bad_response", async () => {
     code: "bad_response",
     message: "the server's answer is not a traced graph",
   });
+  // A v1 body (tensors inline, no table), or a reference to no tensor of the table.
+  const v1 = { ...wireFixture("seed_trace.json"), tensors: undefined };
+  const dangling = wireFixture("seed_trace.json");
+  dangling.nodes[0].value = dangling.tensors.length;
+  for (const body of [v1, dangling]) {
+    await assert.rejects(trace({ source: "" }, { fetch: fakeFetch(200, body) }), {
+      code: "bad_response",
+      message: "the server's answer is not a traced graph",
+    });
+  }
 });
 
 test("a network failure is a network_error with status 0", async () => {

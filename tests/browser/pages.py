@@ -7,10 +7,16 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Response, expect
+from tests.wire import from_v2
 
 TRACE_TIMEOUT_MS = 60_000  # a cold server imports torch on its first trace
-TRACE_ROUTE = "**/api/v1/trace"
+TRACE_ROUTE = "**/api/v2/trace"
+
+
+def traced(response: Response) -> dict[str, Any]:
+    """The trace a page received (API v2), in v1's shape: each tensor in its places."""
+    return from_v2(response.json())
 
 
 def open_page(page: Page, path: str = "/") -> dict[str, Any]:
@@ -18,8 +24,7 @@ def open_page(page: Page, path: str = "/") -> dict[str, Any]:
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.goto(path)
     wait_done(page)
-    body: dict[str, Any] = answer.value.json()
-    return body
+    return traced(answer.value)
 
 
 def program_path(source: str) -> str:
@@ -39,8 +44,7 @@ def open_example(page: Page, example_id: str) -> dict[str, Any]:
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.locator("#examples").select_option(example_id)
     wait_done(page)
-    body: dict[str, Any] = answer.value.json()
-    return body
+    return traced(answer.value)
 
 
 def position(page: Page) -> int:

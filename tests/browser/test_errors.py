@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 import torch
 from playwright.sync_api import Page, expect
-from tests.browser.pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, wait_done
+from tests.browser.pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, traced, wait_done
 from tests.conftest import as_tensor, node_where
 
 SHAPE_ERROR = (
@@ -90,7 +90,7 @@ def test_expression_with_unknown_names_gets_a_row_for_each_then_runs(page_open: 
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.locator("#run").click()
     wait_done(page)
-    trace = answer.value.json()
+    trace = traced(answer.value)
     w = torch.tensor(1.0, requires_grad=True)
     b = torch.tensor(0.5, requires_grad=True)
     (w * torch.tensor([1.4]) + b).sum().backward()

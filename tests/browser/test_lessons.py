@@ -13,7 +13,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, nodes_named, open_page, pause_position, wait_done
+from pages import (
+    TRACE_ROUTE,
+    TRACE_TIMEOUT_MS,
+    nodes_named,
+    open_page,
+    pause_position,
+    traced,
+    wait_done,
+)
 from playwright.sync_api import Browser, Page, expect
 
 LESSON_COUNT = 10
@@ -52,7 +60,7 @@ def test_a_lesson_opened_from_the_panel_runs_its_program_and_reaches_every_pause
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.locator(f".lesson-link[data-lesson='{lesson['id']}']").click()
     wait_done(page)
-    trace = answer.value.json()
+    trace = traced(answer.value)
 
     expect(page.locator("#source")).to_have_value(lesson["source"])
     expect(page.locator("#lessons-panel")).to_be_visible()

@@ -22,6 +22,7 @@ from pages import (
     go_to,
     open_page,
     program_path,
+    traced,
     wait_done,
 )
 from playwright.sync_api import Page, expect
@@ -264,7 +265,7 @@ def test_a_lesson_question_conceals_its_answer_until_answered(page: Page) -> Non
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.goto("/#lesson=chain-rule")
     wait_done(page)
-    trace = answer.value.json()
+    trace = traced(answer.value)
     expect_position(page, 0)
     x = next(n for n in trace["nodes"] if n["name"] == "x")
     dydx = first(x["grad"])

@@ -71,10 +71,10 @@ def test_seed_program_draws_its_graph_with_values_and_gradients(
 def test_a_fresh_page_whose_examples_fail_says_so_in_the_error_panel(
     page: Page, screenshot_dir: Path
 ) -> None:
-    """The seed program comes with GET /api/v1/examples: without it the page explains."""
+    """The seed program comes with GET /api/v2/examples: without it the page explains."""
     traced: list[str] = []
     page.on("request", lambda r: traced.append(r.url) if r.url.endswith("/trace") else None)
-    page.route("**/api/v1/examples", lambda route: route.fulfill(status=500, body="down"))
+    page.route("**/api/v2/examples", lambda route: route.fulfill(status=500, body="down"))
     page.goto("/")
 
     expect(page.locator("body")).to_have_attribute("data-status", "error")

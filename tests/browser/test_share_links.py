@@ -7,7 +7,15 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, expect_position, go_to, open_page, wait_done
+from pages import (
+    TRACE_ROUTE,
+    TRACE_TIMEOUT_MS,
+    expect_position,
+    go_to,
+    open_page,
+    traced,
+    wait_done,
+)
 from playwright.sync_api import Page, Route, expect
 
 PRODUCT = """import torch
@@ -36,8 +44,7 @@ def follow(page: Page, hash_: str) -> dict[str, Any]:
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
         page.evaluate("hash => { location.hash = hash; }", hash_)
     wait_done(page)
-    body: dict[str, Any] = answer.value.json()
-    return body
+    return traced(answer.value)
 
 
 def node(page: Page, name: str) -> Any:
@@ -86,12 +93,12 @@ def test_a_share_link_opened_in_the_same_tab_runs_its_program(page: Page) -> Non
 def test_a_link_with_its_own_program_runs_without_waiting_for_the_examples(
     page: Page,
 ) -> None:
-    held: list[Route] = []  # GET /api/v1/examples, answered only once the link has run
+    held: list[Route] = []  # GET /api/v2/examples, answered only once the link has run
 
     def hold(route: Route) -> None:
         held.append(route)
 
-    page.route("**/api/v1/examples", hold)
+    page.route("**/api/v2/examples", hold)
     trace = open_page(page, "/" + link(PRODUCT))
     assert len(trace["nodes"]) == 3
     expect(page.locator("#graph g.node")).to_have_count(3)

@@ -19,6 +19,7 @@ import pytest
 from tests.conftest import RUNS_UNTIL_STOPPED, SEED, SEED_STDOUT, node_where, strict_loads
 from tests.language.test_refused import REFUSED
 from tests.server import LiveServer, ServerFailed, serve
+from tests.wire import from_v2
 
 TRACE = "/api/v1/trace"
 JSON = {"content-type": "application/json"}
@@ -256,6 +257,10 @@ MALFORMED_REQUESTS = [
     bad_request("declared-length-over-64-KiB", b"{}", 413, "body_too_large",
                 "the request body is larger than 65536 bytes",
                 headers={**JSON, "content-length": "1000000000"}),
+    bad_request("content-length-and-transfer-encoding", b"0\r\n\r\n", 400, "bad_request",
+                "a request may not carry both Content-Length and Transfer-Encoding: send "
+                "one of them",
+                headers={**JSON, "content-length": "5", "transfer-encoding": "chunked"}),
     bad_request("text-plain", body(source="1"), 415, "unsupported_media_type",
                 "the request body must be JSON, sent with content-type: application/json",
                 headers={"content-type": "text/plain"}),
@@ -302,7 +307,83 @@ NUMERIC_EDGES = [
             "pass gradient=...", 4, 0),
 ]
 
-ROWS = SANDBOX_ESCAPES + RESOURCE_BOMBS + MALFORMED_REQUESTS + NUMERIC_EDGES
+
+
+def histogram(name: str, counts: list[int]) -> Callable[[dict[str, Any]], None]:
+    def check(payload: dict[str, Any]) -> None:
+        assert payload["variables"][name]["value"]["summary"]["histogram"]["counts"] == counts
+    return check
+
+
+def checked_leaf(name: str, analytic: list[float]) -> Callable[[dict[str, Any]], None]:
+    def check(payload: dict[str, Any]) -> None:
+        result = payload["check"]
+        (leaf,) = result["leaves"]
+        assert (result["error"], leaf["name"], leaf["analytic"]) == (None, name, analytic)
+        assert leaf["numeric"][0] == pytest.approx(analytic[0], rel=1e-9)
+    return check
+
+
+NESTED_1000 = (NN + "m = nn.Linear(1, 1)\nfor i in range(1000):\n    m = nn.Sequential(m)\n"
+               "m(torch.ones(1, 1)).sum().backward()")
+UPSTREAM = T + "w = torch.tensor(2.0, requires_grad=True)\ny = w * 3\nz = y * y\nz.backward()\n"
+
+# Issue 16: programs that ran, then met a 500 (or burnt the CPU to the wall clock, or made a
+# tensor past the limit) after the sandbox had held.
+# A 1,024-element leaf stacked 1,000 times and five backward(retain_graph=True) calls:
+# v1 lists the same values at every step (81 MB); v2 writes each distinct tensor once.
+REPEATED_BACKWARD = (T + "w = torch.ones(1024, requires_grad=True)\nrows = []\n"
+                     "for i in range(1000):\n    rows.append(w * 2)\nx = torch.stack(rows)\n"
+                     "loss = x.sum()\nfor k in range(5):\n    loss.backward(retain_graph=True)\n")
+
+
+def leaf_grads_in_v2(name: str, arrived: list[float],
+                     accumulated: list[float]) -> Callable[[dict[str, Any]], None]:
+    """The gradient that reached the leaf in the last backward() call, and its .grad."""
+    def check(payload: dict[str, Any]) -> None:
+        trace = from_v2(payload)
+        assert node_where(trace, name=name)["grad"]["data"] == arrived
+        assert trace["variables"][name]["grad"]["data"] == accumulated
+    return check
+
+
+AFTER_THE_RUN = [
+    refused("response-past-the-size-limit-in-v1", REPEATED_BACKWARD, "limit_exceeded",
+            "the graph's response would be more than the 10.0 MB a response may be: its "
+            "tensor values alone pass that (1,003 nodes, 5,015 backward steps): fewer ops or "
+            "backward() calls, or smaller tensors, would fit"),
+    Row("the-same-program-fits-in-v2", body(source=REPEATED_BACKWARD), 200,
+        path="/api/v2/trace", check=leaf_grads_in_v2("w", [2000.0] * 1024, [10000.0] * 1024),
+        program=REPEATED_BACKWARD),
+    runs("float64-near-largest-histogram",
+         body(source=T + "x = torch.tensor([1.7e308, 0.0] * 600, dtype=torch.float64)\n"
+              "y = x.sum()"), histogram("x", [600] + [0] * 14 + [600])),
+    refused("linear-privateuseone-by-position",
+            NN + "m = nn.Linear(2, 2, True, 'privateuseone')\ny = m.weight * 2", "not_allowed",
+            "chainrule runs on the CPU: device 'privateuseone' is not available here "
+            "(torch.device('cpu') and .to('cpu') are)", 3, 4),
+    refused("layer-norm-meta-by-position",
+            NN + "m = nn.LayerNorm(2, 1e-05, True, True, 'meta')\ny = m.weight * 2",
+            "not_allowed", "chainrule runs on the CPU: device 'meta' is not available here "
+            "(torch.device('cpu') and .to('cpu') are)", 3, 4),
+    refused("embedding-sparse-by-position-then-backward",
+            NN + "e = nn.Embedding(10, 3, None, None, 2.0, False, True)\n"
+            "e(torch.tensor([1])).sum().backward()", "not_allowed",
+            "sparse gradients are not available in chainrule", 3, 4),
+    *(from_refused(key) for key in (
+        "device_by_position_lstm", "device_by_position_rnn", "sparse_by_position",
+        "sparse_by_position_functional", "cuda_tensor_type", "huge_replicate_pad",
+        "huge_repeat_interleave", "huge_bincount", "huge_nonzero", "huge_in_custom_backward",
+        "huge_index_list",
+        "huge_index_list_assigned", "huge_sum_of_lists", "huge_round", "deep_module_text",
+        "shared_modules_doubling")),
+    refused("sequential-1000-deep", NESTED_1000, "limit_exceeded",
+            "modules are nested more than 100 deep", 5, 8),
+    runs("check-of-an-output-upstream-of-backward",
+         body(source=UPSTREAM, output="y", check=True), checked_leaf("w", [36.0])),
+]
+
+ROWS = SANDBOX_ESCAPES + RESOURCE_BOMBS + MALFORMED_REQUESTS + NUMERIC_EDGES + AFTER_THE_RUN
 
 
 @pytest.fixture(scope="module")

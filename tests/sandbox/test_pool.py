@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import logging
 import os
 import signal
 import subprocess
@@ -40,7 +42,7 @@ def pool() -> Iterator[WorkerPool]:
 
 def test_seed_program_runs_in_a_worker(pool: WorkerPool) -> None:
     info: dict[str, object] = {}
-    body = strict_loads(pool.run(TraceJob(SEED), info))
+    body = strict_loads(pool.run(TraceJob(SEED), info).body)
     assert body["stdout"] == SEED_STDOUT
     assert info["worker"] in pool.pids()
     assert info["worker"] != os.getpid()
@@ -65,7 +67,7 @@ def test_killed_worker_fails_its_request_cleanly_and_the_pool_refills(pool: Work
     assert errors[0].to_dict() == {  # type: ignore[attr-defined]
         "code": "worker_crashed", "message": "the worker running this program stopped "
         "unexpectedly; the program was not completed", "line": None, "col": None}
-    assert strict_loads(pool.run(TraceJob(SEED)))["stdout"] == SEED_STDOUT
+    assert strict_loads(pool.run(TraceJob(SEED)).body)["stdout"] == SEED_STDOUT
     assert wait_for(lambda: pool.size == 2, EVENT_WAIT_S)
     assert victim not in pool.pids()
 
@@ -75,7 +77,7 @@ def test_runaway_program_is_stopped_at_the_wall_clock_limit() -> None:
         with pytest.raises(ProgramTimeout) as caught:
             pool.run(TraceJob(RUNS_UNTIL_STOPPED))
         assert caught.value.message == "the program ran longer than 1.5 s and was stopped"
-        assert strict_loads(pool.run(TraceJob(SEED)))["stdout"] == SEED_STDOUT
+        assert strict_loads(pool.run(TraceJob(SEED)).body)["stdout"] == SEED_STDOUT
         assert wait_for(lambda: pool.size == 2, EVENT_WAIT_S)
 
 
@@ -111,7 +113,7 @@ def test_a_long_program_gives_its_slot_to_a_standby() -> None:
         long_running = pool.busy_pids()
         assert len(long_running) == 1
         info: dict[str, object] = {}
-        body = strict_loads(pool.run(TraceJob(SEED), info))
+        body = strict_loads(pool.run(TraceJob(SEED), info).body)
         assert body["stdout"] == SEED_STDOUT
         assert info["worker"] not in long_running
         assert pool.busy_pids() == long_running  # the long program is still running
@@ -143,7 +145,7 @@ def test_no_random_state_passes_from_one_request_to_the_next() -> None:
         first: dict[str, object] = {}
         second: dict[str, object] = {}
         pool.run(TraceJob("import torch\ntorch.manual_seed(1234)\nz = torch.rand(7)\n"), first)
-        body = strict_loads(pool.run(TraceJob(UNSEEDED), second))
+        body = strict_loads(pool.run(TraceJob(UNSEEDED), second).body)
         assert first["worker"] == second["worker"]
     plain = subprocess.run(
         [sys.executable, "-c", "import torch\ntorch.manual_seed(0)\n" + UNSEEDED],
@@ -152,3 +154,59 @@ def test_no_random_state_passes_from_one_request_to_the_next() -> None:
 
 
 UNSEEDED = "import torch\nw = torch.randn(4)\nprint(w, torch.rand(2))\n"
+
+
+class ForkFails:
+    """Stands in for the fork server's Process: raises as a failed fork does, `times`
+    times (every time when None), then starts real processes."""
+
+    def __init__(self, real: object, times: int | None) -> None:
+        self.real = real
+        self.left = times
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        if self.left is None or self.left > 0:
+            if self.left is not None:
+                self.left -= 1
+            raise OSError(errno.EAGAIN, "Resource temporarily unavailable")
+        return self.real(*args, **kwargs)  # type: ignore[operator]
+
+
+FORK_FAILED = ("starting a worker failed (attempt {}): a worker process failed to start: "
+               "BlockingIOError(11, 'Resource temporarily unavailable'); trying again in {} s")
+
+
+def _respawn_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "chainrule.pool"]
+
+
+def test_a_failed_respawn_is_logged_and_tried_again_until_the_slot_is_back(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="chainrule.pool")
+    # One program per worker: the first program's worker is replaced when it ends.
+    with started(ServerSettings(workers=1, recycle_after=1, standby=0)) as pool:
+        first: dict[str, object] = {}
+        monkeypatch.setattr(pool._context, "Process", ForkFails(pool._context.Process, 1))
+        pool.run(TraceJob(SEED), first)
+        assert wait_for(lambda: pool.size == 1, EVENT_WAIT_S)  # the slot is back
+        assert _respawn_lines(caplog) == [FORK_FAILED.format(1, "0.5")]
+        came_back = pool.pids()
+        second: dict[str, object] = {}
+        pool.run(TraceJob(SEED), second)  # on the worker that came back
+        assert [second["worker"]] == came_back != [first["worker"]]
+
+
+def test_respawns_back_off_and_end_when_the_pool_stops(
+        monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="chainrule.pool")
+    with started(ServerSettings(workers=1, recycle_after=1, standby=0)) as pool:
+        monkeypatch.setattr(pool._context, "Process", ForkFails(pool._context.Process, None))
+        pool.run(TraceJob(SEED))
+        assert wait_for(lambda: len(_respawn_lines(caplog)) >= 3, EVENT_WAIT_S)
+        assert pool.size == 0
+    # Every start fails: only stopping the pool ends the respawn's tries.
+    for respawn in _respawns():
+        respawn.join(timeout=EVENT_WAIT_S)
+    assert _respawns() == []
+    assert _respawn_lines(caplog)[:3] == [
+        FORK_FAILED.format(1, "0.5"), FORK_FAILED.format(2, "1"), FORK_FAILED.format(3, "2")]

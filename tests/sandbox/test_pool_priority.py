@@ -64,13 +64,13 @@ def test_long_program_drops_to_lowest_priority_and_its_worker_is_replaced(
         pool: WorkerPool) -> None:
     results: list[bytes] = []
     info: dict[str, object] = {}
-    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG), info)))
+    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG), info).body))
     thread.start()
     assert wait_for(lambda: len(pool.busy_pids()) == 1, EVENT_WAIT_S)
     victim = pool.busy_pids()[0]
     assert wait_for(lambda: nice(victim) == LONG_PROGRAM_NICE, EVENT_WAIT_S)
     # Meanwhile the other worker runs short programs at normal priority.
-    assert strict_loads(pool.run(TraceJob(SEED)))["stdout"] == SEED_STDOUT
+    assert strict_loads(pool.run(TraceJob(SEED)).body)["stdout"] == SEED_STDOUT
     thread.join(timeout=EVENT_WAIT_S)
     assert len(results) == 1
     assert_the_last_product(results[0])
@@ -91,7 +91,7 @@ def state(pid: int) -> str | None:
 def test_long_program_is_stopped_while_a_short_one_runs_and_finishes_after(
         pool: WorkerPool, monkeypatch: pytest.MonkeyPatch) -> None:
     results: list[bytes] = []
-    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG))))
+    thread = threading.Thread(target=lambda: results.append(pool.run(TraceJob(LONG)).body))
     thread.start()
     assert wait_for(lambda: len(pool.busy_pids()) == 1, EVENT_WAIT_S)
     victim = pool.busy_pids()[0]
@@ -102,7 +102,7 @@ def test_long_program_is_stopped_while_a_short_one_runs_and_finishes_after(
     monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_S", 1e9)
     monkeypatch.setattr(pool_module, "LONG_PROGRAM_CPU_WHEN_QUEUED_S", 1e9)
     second: list[bytes] = []
-    other = threading.Thread(target=lambda: second.append(pool.run(TraceJob(LONG))))
+    other = threading.Thread(target=lambda: second.append(pool.run(TraceJob(LONG)).body))
     other.start()
     assert wait_for(lambda: state(victim) == "T", EVENT_WAIT_S)
     other.join(timeout=EVENT_WAIT_S)

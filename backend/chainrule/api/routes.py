@@ -1,4 +1,9 @@
-"""HTTP routes: translate requests into core calls and results into responses, nothing else."""
+"""HTTP routes: translate requests into core calls and results into responses, nothing else.
+
+Two versions of the API, the same in all but the trace's form: /api/v1 writes each tensor
+wherever it is shown; /api/v2 writes each distinct tensor once, in `tensors`, and its index
+wherever it is shown (docs/api.md, "Migrating from v1").
+"""
 
 from __future__ import annotations
 
@@ -7,68 +12,110 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
+from pydantic import BaseModel
 
+from chainrule.api.capacity import run_trace
 from chainrule.api.schemas import (
     ErrorOut,
+    ErrorOutV2,
     ExampleOut,
     HealthOut,
     LessonOut,
     TraceOut,
+    TraceOutV2,
     TraceRequest,
 )
 from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
 from chainrule.pipeline import TraceJob
-from chainrule.sandbox.pool import WorkerPool
+from chainrule.settings import ServerSettings
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter()
 
-# Every error status /api/v1 answers with, for the OpenAPI document; the codes behind
+# Every error status the API answers with, for the OpenAPI document; the codes behind
 # each are in docs/configuration.md and api/errors.py.
-_RATE_LIMITED: dict[int | str, dict[str, Any]] = {
-    429: {"model": ErrorOut, "description": "rate_limited: too many requests from this "
-          "address; the Retry-After header says when to try again."},
-}
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorOut, "description": "body_too_large: the body passed the size limit."},
-    415: {"model": ErrorOut, "description": "unsupported_media_type: the body was not JSON."},
-    422: {"model": ErrorOut, "description": "The program can't be run or the request is "
-          "invalid (malformed_json, invalid_request, or a program error)."},
-    **_RATE_LIMITED,
-    503: {"model": ErrorOut, "description": "overloaded or worker_crashed: try again after "
-          "the Retry-After header's seconds."},
-}
 
 
-@router.get("/health", response_model=HealthOut, responses=_RATE_LIMITED,
-            summary="Is the service up?")
-async def health() -> HealthOut:
-    return HealthOut(status="ok")
+def _rate_limited(error: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    return {429: {"model": error, "description": "rate_limited: too many requests from this "
+                  "address; the Retry-After header says when to try again."}}
 
 
-@router.post(
-    "/trace",
-    response_model=TraceOut,
-    responses=_ERRORS,
-    summary="Run a program and return its autograd graph with values and gradients",
-)
-async def trace(body: TraceRequest, request: Request) -> Response:
-    pool: WorkerPool = request.app.state.pool
+def _errors(error: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    return {
+        413: {"model": error, "description": "body_too_large: the body passed the size limit."},
+        415: {"model": error, "description": "unsupported_media_type: the body was not JSON."},
+        422: {"model": error, "description": "The program can't be run or the request is "
+              "invalid (malformed_json, invalid_request, or a program error; limit_exceeded "
+              "when the response would pass its size limit)."},
+        **_rate_limited(error),
+        503: {"model": error, "description": "overloaded or worker_crashed: try again after "
+              "the Retry-After header's seconds."},
+    }
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (listed, or `*`, without q=0)."""
+    for item in accept_encoding.split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip().lower() not in ("gzip", "*"):
+            continue
+        q = params.strip().lower().removeprefix("q=").strip() if params else "1"
+        try:
+            return float(q) > 0
+        except ValueError:
+            return False
+    return False
+
+
+async def _trace(body: TraceRequest, request: Request, api: int) -> Response:
+    settings: ServerSettings = request.app.state.settings
     job = TraceJob(body.source, {k: v.model_dump() for k, v in body.variables.items()},
-                   body.output, body.check)
+                   body.output, body.check, api=api, max_bytes=settings.max_response_bytes,
+                   compress=accepts_gzip(request.headers.get("accept-encoding", "")))
     info: dict[str, object] = {
         "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
     request.state.log = info
-    result = await run_in_threadpool(pool.run, job, info)
-    return Response(result, media_type="application/json")
+    result = await run_trace(request, job, info)
+    headers = {"vary": "accept-encoding"}
+    if result.encoding:
+        headers["content-encoding"] = result.encoding
+    return Response(result.body, media_type="application/json", headers=headers)
 
 
-@router.get("/examples", response_model=list[ExampleOut], summary="The examples menu")
-async def examples() -> list[ExampleOut]:
-    return list(EXAMPLES)
+def _versioned(version: int, trace_out: type[BaseModel], error: type[BaseModel]) -> APIRouter:
+    """One version's routes: health, trace (its form), examples, lessons."""
+    api = APIRouter(prefix=f"/api/v{version}")
+
+    @api.get("/health", response_model=HealthOut, responses=_rate_limited(error),
+             summary="Is the service up?")
+    async def health() -> HealthOut:
+        return HealthOut(status="ok")
+
+    @api.post(
+        "/trace",
+        response_model=trace_out,
+        responses=_errors(error),
+        summary="Run a program and return its autograd graph with values and gradients",
+        description="With `Accept-Encoding: gzip` the body comes gzip-compressed. A body "
+        "larger than the server's limit (CHAINRULE_MAX_RESPONSE_BYTES) is refused: "
+        "422 limit_exceeded, saying what made it large." + (
+            " Each distinct tensor is written once, in `tensors`; every other field refers "
+            "to one by its index there." if version >= 2 else ""),
+    )
+    async def trace(body: TraceRequest, request: Request) -> Response:
+        return await _trace(body, request, version)
+
+    @api.get("/examples", response_model=list[ExampleOut], summary="The examples menu")
+    async def examples() -> list[ExampleOut]:
+        return list(EXAMPLES)
+
+    @api.get("/lessons", response_model=list[LessonOut], summary="The guided lessons")
+    async def lessons() -> list[LessonOut]:
+        return list(LESSONS)
+
+    return api
 
 
-@router.get("/lessons", response_model=list[LessonOut], summary="The guided lessons")
-async def lessons() -> list[LessonOut]:
-    return list(LESSONS)
+router.include_router(_versioned(1, TraceOut, ErrorOut))
+router.include_router(_versioned(2, TraceOutV2, ErrorOutV2))

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import keyword
 import re
-from typing import Annotated, Literal, Union
+from copy import copy
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 from typing_extensions import TypeAliasType
 
 from chainrule.content.examples import Example
@@ -442,6 +444,91 @@ class HealthOut(Out):
     """The service is up."""
 
     status: Literal["ok"]
+
+
+# --- API v2: each distinct tensor once, in a table ----------------------------------------
+#
+# v2's response is v1's with every tensor written once, in `tensors`, and referred to by
+# its index there: a gradient that reaches a thousand nodes, or one tensor listed by each of
+# five backward() calls, costs one payload. The v2 models are made from the v1 models
+# above, so the two can never disagree about anything but the tensors' place.
+
+TensorRef = Annotated[int, Field(ge=0)]
+
+
+class TensorLink(Out):
+    """A tensor among values of other kinds (a grad_fn's saved values): its index in the
+    response's `tensors`."""
+
+    tensor: int = Field(ge=0, description="Its index in the response's `tensors`.")
+
+
+_V2_MODELS: dict[type[BaseModel], type[BaseModel]] = {}
+
+
+def _holds_tensors(kind: Any) -> bool:
+    if kind is TensorOut:
+        return True
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return any(_holds_tensors(f.annotation) for f in kind.model_fields.values())
+    return any(_holds_tensors(a) for a in get_args(kind))
+
+
+def _by_reference(kind: Any) -> Any:
+    """`kind` with TensorOut replaced by a TensorRef (by a TensorLink where an int would be
+    read as a number), and each model holding tensors by its v2 twin."""
+    if kind is TensorOut:
+        return TensorRef
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return _v2(kind) if _holds_tensors(kind) else kind
+    args = get_args(kind)
+    if not args:
+        return kind
+    origin = get_origin(kind)
+    if origin in (Union, UnionType):
+        numbers = int in args
+        return Union[tuple(TensorLink if a is TensorOut and numbers else _by_reference(a)  # noqa: UP007
+                           for a in args)]
+    return origin[tuple(_by_reference(a) for a in args)]
+
+
+def _v2(model: type[BaseModel]) -> type[BaseModel]:
+    """The v2 twin of a v1 response model: the same fields, descriptions and name + V2,
+    tensors by reference."""
+    if model not in _V2_MODELS:
+        fields: dict[str, Any] = {}
+        for name, info in model.model_fields.items():
+            twin = copy(info)
+            twin.annotation = _by_reference(info.annotation)
+            fields[name] = (twin.annotation, twin)
+        _V2_MODELS[model] = create_model(f"{model.__name__}V2", __base__=Out,
+                                         __doc__=model.__doc__, **fields)
+    return _V2_MODELS[model]
+
+
+_TRACE_V2 = _v2(TraceOut)
+
+
+class TraceOutV2(_TRACE_V2):  # type: ignore[valid-type]
+    """The traced graph of a program (API v2): as v1's TraceOut, with every distinct tensor
+    written once in `tensors` and referred to everywhere else by its index there."""
+
+    tensors: list[TensorOut] = Field(
+        description="Every distinct tensor of the response, once; the other fields refer to "
+        "one by its index here (a TensorLink {\"tensor\": i} among a node's saved values).")
+
+
+class ErrorDetailV2(_v2(ErrorDetail)):
+    """What went wrong (API v2): as v1's ErrorDetail, with a partial graph in v2's form."""
+
+    partial: TraceOutV2 | None = Field(
+        default=None, description=ErrorDetail.model_fields["partial"].description)
+
+
+class ErrorOutV2(Out):
+    """Every 4xx and 5xx response of /api/v2 has this body."""
+
+    error: ErrorDetailV2
 
 
 # The examples and lessons are written once, as the content's own dataclasses; pydantic

@@ -2,12 +2,14 @@
 program runs too long or takes its worker down. The pool refills itself.
 
 The web process keeps no per-request state here beyond the pipe it is waiting on, so a
-crashed worker loses nothing but that one request.
+crashed worker loses nothing but that one request. How many requests may wait here at once
+is decided before they come (api/capacity.py).
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import queue
@@ -21,16 +23,20 @@ from typing import Any
 
 from chainrule.errors import Overloaded, ProgramTimeout, WorkerCrashed, error_from
 from chainrule.pipeline import TraceJob
-from chainrule.sandbox.worker import Ready, Reply, Traced, serve
+from chainrule.sandbox.worker import Ready, Reply, Traced, receive_reply, serve
 from chainrule.settings import (
     CHECK_EVERY_S,
     LONG_PROGRAM_CPU_S,
     LONG_PROGRAM_CPU_WHEN_QUEUED_S,
     LONG_PROGRAM_NICE,
     MAX_WAIT_FOR_WORKER_S,
+    RESPAWN_FIRST_WAIT_S,
+    RESPAWN_MAX_WAIT_S,
     WORKER_START_TIMEOUT_S,
     ServerSettings,
 )
+
+log = logging.getLogger("chainrule.pool")
 
 
 @dataclass(eq=False)
@@ -42,6 +48,7 @@ class Worker:
     deprioritised: bool = False
     paused: bool = False  # a deprioritised program stopped (SIGSTOP) while others run
     detached: bool = False  # a standby took its slot: when its program ends it just goes
+    cpu_s: float | None = None  # CPU seconds it had used when its last program ended
 
     @property
     def pid(self) -> int:
@@ -60,6 +67,7 @@ class WorkerPool:
         self._lock = threading.Lock()
         self._waiting = 0
         self._closed = False
+        self._stopping = threading.Event()  # wakes a respawn waiting to try again
         self._detached = 0  # long-running workers whose slot a standby has taken
 
     # --- life cycle -----------------------------------------------------------------------
@@ -71,6 +79,7 @@ class WorkerPool:
 
     def stop(self) -> None:
         self._closed = True
+        self._stopping.set()
         with self._lock:
             workers = list(self._workers)
         for worker in workers:
@@ -91,15 +100,26 @@ class WorkerPool:
             return sorted(w.pid for w in self._workers if w.busy_since is not None)
 
     def _spawn(self) -> Worker:
+        """A new worker, ready for programs; WorkerCrashed if it could not be started."""
         parent, child = self._context.Pipe(duplex=True)
-        process = self._context.Process(
-            target=serve, args=(child, self.settings.memory_mb), daemon=True,
-            name="chainrule-worker")
-        process.start()
-        child.close()
-        if not parent.poll(WORKER_START_TIMEOUT_S) or not isinstance(parent.recv(), Ready):
-            process.kill()
-            raise WorkerCrashed("a worker process failed to start")
+        process = None
+        try:
+            process = self._context.Process(
+                target=serve, args=(child, self.settings.memory_mb), daemon=True,
+                name="chainrule-worker")
+            process.start()
+            child.close()
+            if not parent.poll(WORKER_START_TIMEOUT_S) or not isinstance(parent.recv(), Ready):
+                raise WorkerCrashed("a worker process failed to start")
+        except (OSError, EOFError, ValueError, WorkerCrashed) as exc:
+            if process is not None and process.pid is not None:
+                process.kill()
+                process.join(timeout=5)
+            child.close()
+            parent.close()
+            if isinstance(exc, WorkerCrashed):
+                raise
+            raise WorkerCrashed(f"a worker process failed to start: {exc!r}") from exc
         worker = Worker(process, parent)
         with self._lock:
             self._workers.add(worker)
@@ -125,8 +145,30 @@ class WorkerPool:
 
     def _respawn(self) -> None:
         if not self._closed:
-            threading.Thread(target=lambda: self._idle.put(self._spawn()),
-                             name="chainrule-respawn", daemon=True).start()
+            threading.Thread(target=self._spawn_until_started, name="chainrule-respawn",
+                             daemon=True).start()
+
+    def _spawn_until_started(self) -> None:
+        """Start a worker for a free slot, trying again after every failure (one log line
+        each) with a wait that doubles up to RESPAWN_MAX_WAIT_S, until the pool stops."""
+        wait = RESPAWN_FIRST_WAIT_S
+        attempt = 1
+        while not self._closed:
+            try:
+                worker = self._spawn()
+            except Exception as exc:  # noqa: BLE001 - whatever it was, the slot must refill
+                log.warning("starting a worker failed (attempt %d): %s; trying again in "
+                            "%g s", attempt, exc, wait)
+                if self._stopping.wait(wait):
+                    return
+                wait = min(wait * 2, RESPAWN_MAX_WAIT_S)
+                attempt += 1
+                continue
+            if self._closed:  # stopped while it started: it has no pool to serve
+                self._kill(worker)
+            else:
+                self._idle.put(worker)
+            return
 
     def _stand_in_for(self, worker: Worker) -> None:
         """A long program keeps its worker but gives up its slot: a standby worker starts
@@ -141,8 +183,8 @@ class WorkerPool:
 
     # --- running programs -----------------------------------------------------------------
 
-    def run(self, job: TraceJob, info: dict[str, object] | None = None) -> bytes:
-        """The program's JSON body; raises a ChainruleError for every failure.
+    def run(self, job: TraceJob, info: dict[str, object] | None = None) -> Traced:
+        """The program's reply (its JSON body); raises a ChainruleError for every failure.
 
         `info` receives the worker's pid and the ms spent waiting for it, for the request
         log.
@@ -165,14 +207,11 @@ class WorkerPool:
         else:
             self._idle.put(worker)
         if isinstance(reply, Traced):
-            return reply.body
+            return reply
         raise error_from(reply.code, reply.message, reply.line, reply.col, reply.extras)
 
     def _acquire(self) -> Worker:
         with self._lock:
-            if self._waiting >= self.settings.queue:
-                raise Overloaded("the server is busy: every worker is running a program and "
-                                 "the queue is full; try again in a moment")
             self._waiting += 1
         try:
             worker = self._idle.get(timeout=MAX_WAIT_FOR_WORKER_S)
@@ -186,20 +225,31 @@ class WorkerPool:
 
     def _exchange(self, worker: Worker, job: TraceJob) -> Reply:
         try:
-            cpu_at_start = _cpu_seconds(worker.pid)
+            if worker.cpu_s is None:  # a new worker: its start-up's CPU, read once
+                worker.cpu_s = _cpu_seconds(worker.pid)
+            cpu_at_start = worker.cpu_s
             worker.conn.send(job)
             deadline = time.monotonic() + self.settings.timeout_s
-            while not worker.conn.poll(min(CHECK_EVERY_S, max(deadline - time.monotonic(), 0))):
+            # A worker runs one thread of torch: its CPU time can't outrun the wall clock, so
+            # /proc is read only when a CPU threshold could have been passed (most programs
+            # answer before the first: the web process's cost per trace stays small).
+            wait = LONG_PROGRAM_CPU_WHEN_QUEUED_S
+            while not worker.conn.poll(min(wait, max(deadline - time.monotonic(), 0))):
                 if time.monotonic() >= deadline:
                     raise ProgramTimeout(f"the program ran longer than "
                                          f"{self.settings.timeout_s:g} s and was stopped")
+                wait = CHECK_EVERY_S
                 if worker.deprioritised:
                     self._pause_while_others_run(worker)
-                elif _cpu_seconds(worker.pid) - cpu_at_start > (
-                        LONG_PROGRAM_CPU_WHEN_QUEUED_S if self._waiting else LONG_PROGRAM_CPU_S):
+                    continue
+                used = _cpu_seconds(worker.pid) - cpu_at_start
+                limit = LONG_PROGRAM_CPU_WHEN_QUEUED_S if self._waiting else LONG_PROGRAM_CPU_S
+                if used > limit:
                     _deprioritise(worker)
                     self._stand_in_for(worker)
-            reply: Reply = worker.conn.recv()
+                else:  # it can't be passed sooner (a queue forming meanwhile is seen then)
+                    wait = max(CHECK_EVERY_S, limit - used)
+            reply, worker.cpu_s = receive_reply(worker.conn)
             return reply
         except (EOFError, OSError, ConnectionError):
             raise WorkerCrashed("the worker running this program stopped unexpectedly; "

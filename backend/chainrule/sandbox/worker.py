@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import resource
 import signal
@@ -13,14 +14,20 @@ import torch
 
 from chainrule.errors import ChainruleError
 from chainrule.pipeline import WARM_UP_PROGRAM, TraceJob, run, trace_to_json
-from chainrule.settings import THREAD_EXIT_WAIT_S, TRACE_THREAD_STACK_BYTES
+from chainrule.settings import (
+    COMPRESS_LEVEL,
+    COMPRESS_MIN_BYTES,
+    THREAD_EXIT_WAIT_S,
+    TRACE_THREAD_STACK_BYTES,
+)
 
 
 @dataclass(frozen=True)
 class Traced:
-    """A worker's reply: the program's JSON body."""
+    """A worker's reply: the program's JSON body, gzip-compressed when `encoding` says so."""
 
     body: bytes
+    encoding: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,35 @@ class Ready:
     """What a new worker sends once it can take programs."""
 
 
+@dataclass(frozen=True)
+class Finished:
+    """What a worker sends after each program: its error, or (`failed` None) the encoding of
+    its body, which follows as raw bytes (unpickling megabytes would cost the web process a
+    millisecond per MB); and the CPU seconds the worker has used in all so far (the pool's
+    baseline for the next program's CPU time, so it need not read /proc when one starts)."""
+
+    failed: Failed | None
+    encoding: str | None
+    cpu_s: float
+
+
+def send_reply(conn: Connection, reply: Reply) -> None:
+    """`reply` down the pipe as a Finished, a body after it as raw bytes."""
+    if isinstance(reply, Traced):
+        conn.send(Finished(None, reply.encoding, time.process_time()))
+        conn.send_bytes(reply.body)
+    else:
+        conn.send(Finished(reply, None, time.process_time()))
+
+
+def receive_reply(conn: Connection) -> tuple[Reply, float]:
+    """The reply send_reply sent, and the worker's CPU seconds."""
+    finished: Finished = conn.recv()
+    if finished.failed is not None:
+        return finished.failed, finished.cpu_s
+    return Traced(conn.recv_bytes(), finished.encoding), finished.cpu_s
+
+
 def _address_space_now() -> int:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
@@ -60,7 +96,7 @@ def limit_memory(extra_bytes: int) -> None:
 def run_one(job: TraceJob, memory_mb: int) -> Reply:
     """One program: its JSON, or its error as plain values."""
     try:
-        return Traced(run(job))
+        return compressed(run(job)) if job.compress else Traced(run(job))
     except ChainruleError as exc:
         return Failed(exc.code, exc.message, exc.line, exc.col, exc.extras() or None)
     except MemoryError:
@@ -69,6 +105,14 @@ def run_one(job: TraceJob, memory_mb: int) -> Reply:
     except Exception as exc:  # noqa: BLE001 - reported, never a crash of the worker
         return Failed("internal_error",
                       f"the program could not be run ({type(exc).__name__})")
+
+
+def compressed(body: bytes) -> Traced:
+    """The body gzip-compressed at a fast level, here in the worker: its CPU is counted in
+    the program's time and priority, never the web process's. A small body goes as it is."""
+    if len(body) < COMPRESS_MIN_BYTES:
+        return Traced(body)
+    return Traced(gzip.compress(body, compresslevel=COMPRESS_LEVEL, mtime=0), "gzip")
 
 
 def _os_threads() -> int:
@@ -107,7 +151,7 @@ def serve(conn: Connection, memory_mb: int) -> None:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        conn.send(run_one(job, memory_mb))
+        send_reply(conn, run_one(job, memory_mb))
         # After the reply, so the client never waits for it. A thread that outlives the
         # wait (one torch started and keeps) becomes part of the count.
         threads = wait_for_threads(threads)

@@ -18,6 +18,19 @@
  */
 
 /**
+ * @typedef {object} BackwardStepOutV2
+ *   The order autograd ran: a node receives its gradient and sends it on.
+ * @property {number} phase
+ * @property {string} node
+ * @property {number|null} grad  d output / d this node's tensor (output 0), as autograd delivered it.
+ * @property {number[]} edges  Indices of its input edges.
+ * @property {number|null[]} sends  What flows back along each edge.
+ * @property {number|null} accumulated  A leaf's .grad after this step, copied then.
+ * @property {boolean} returned  The gradient arriving here was returned by torch.autograd.grad (this node's tensor was one of its inputs), not stored in .grad.
+ * @property {StepOutputOutV2[]} outputs  For a node listing several outputs: the gradient arriving at each.
+ */
+
+/**
  * @typedef {object} CheckOut
  *   The gradient check, when the request asked for it.
  * @property {number} step  h, the finite-difference step.
@@ -39,6 +52,19 @@
  */
 
 /**
+ * @typedef {object} EdgeOutV2
+ *   A data-flow edge: the tensor of `source` is argument `input` of op `target`.
+ * @property {string} source
+ * @property {string} target
+ * @property {number} input  Position of this input among the target's inputs.
+ * @property {number} output  Which output of the source it reads, for ops with several (unbind, split): the `output` of one of the source's `outputs`; 0 otherwise.
+ * @property {number|null} grad  What flows back along this edge: d output / d source, from this path (the vector-Jacobian product torch computed).
+ * @property {number|null} local  The local derivative d target / d source, when the target's tensor has one element; null otherwise.
+ * @property {string|null} formula  The local derivative in LaTeX (b for a·b by a).
+ * @property {string|null} symbol  The letter the target's formulas (its `formula` and its edges') write this input as (a, b, A, c), for the page to write the input's shown name in its place; null when the op has no formula.
+ */
+
+/**
  * @typedef {object} ErrorDetail
  *   What went wrong, and where in the source when that applies.
  * @property {string} code
@@ -52,9 +78,28 @@
  */
 
 /**
+ * @typedef {object} ErrorDetailV2
+ *   What went wrong (API v2): as v1's ErrorDetail, with a partial graph in v2's form.
+ * @property {string} code
+ * @property {string} message
+ * @property {number|null} [line]
+ * @property {number|null} [col]
+ * @property {string|null} [torch_message]  torch's own message, when `message` says it in other words (a shape error names the expression and its operands' shapes).
+ * @property {string[]|null} [names]  unknown_name: every name the program reads and never binds, in source order (for a single expression: the variables it needs).
+ * @property {string|null} [stdout]  What the program printed before it stopped, if anything.
+ * @property {TraceOutV2|null} [partial]  Where the program ran partway: the graph of the last tensor it assigned before the error that an op autograd recorded made, shaped as a successful trace, with forward values only (no backward phases, no gradients).
+ */
+
+/**
  * @typedef {object} ErrorOut
  *   Every 4xx and 5xx response has this body.
  * @property {ErrorDetail} error
+ */
+
+/**
+ * @typedef {object} ErrorOutV2
+ *   Every 4xx and 5xx response of /api/v2 has this body.
+ * @property {ErrorDetailV2} error
  */
 
 /**
@@ -152,12 +197,44 @@
  */
 
 /**
+ * @typedef {object} NodeOutV2
+ *   One node of the autograd graph.
+ * @property {string} id  Stable id, assigned in graph order.
+ * @property {"op"|"leaf"|"constant"} kind
+ * @property {string|null} op  grad_fn class name as torch names it; AccumulateGrad for leaves; null for constants.
+ * @property {string} label  A short friendly label, such as × for MulBackward0.
+ * @property {string|null} meaning  What the op computes, in plain English.
+ * @property {string|null} name  The variable bound to this tensor, or a parameter's qualified name.
+ * @property {string} shown  The name the node is shown by in formulas and cards: its `name`; else the expression it came from when short, written from its inputs' names (w*x, (y-z)**2) or as the source has it (2 * x); else t1, t2, … in forward order. Never one of the program's own names; no two nodes share one.
+ * @property {number|null} value  Forward value of the tensor this node produced, copied when the op ran. A leaf's or constant's value is the one the graph's ops read (at the first op of the graph that read it), even if the program changed it later.
+ * @property {number|null} grad  d output / d this node's tensor, copied when autograd delivered it in the last backward phase (for an input of torch.autograd.grad: the gradient the call returned); null where no gradient flows.
+ * @property {SpanOut|null} span  The source expression that created the tensor.
+ * @property {string|null} module  Qualified name of the module the op ran inside (model.0), or null.
+ * @property {string|null} formula  What the op computes, in LaTeX (y = a · b).
+ * @property {Object<string, number|boolean|"nan"|"inf"|"-inf">} numbers  Numbers the program wrote as the op's operands, by the letter its formulas write them as: for `b * 5`, {"b": 5} (b here is the formula's letter, not the program's variable).
+ * @property {Object<string, TensorLink|number|boolean|"nan"|"inf"|"-inf"|number[]|string|null>} saved  The grad_fn's saved values (_saved_* without the prefix), as captured during the backward pass.
+ * @property {number[]} grad_parts  When the tensor feeds several ops: the indices of its out-edges, whose gradients add up to this node's gradient.
+ * @property {NodeOutputOutV2[]} outputs  For an op that produced several tensors: each one the program used (read by an edge, bound to a name, or differentiated). value, grad, name and grad_parts above are then those of output 0. Empty for other nodes.
+ */
+
+/**
  * @typedef {object} NodeOutputOut
  *   One result of an op that produced several (unbind, split, max with dim, topk).
  * @property {number} output  Its position among the op's results; edges reading it say the same number in `output`.
  * @property {string|null} name  The variable bound to this result, or null.
  * @property {TensorOut} value  Its value, as the op produced it.
  * @property {TensorOut|null} grad  d output / d this result, as it arrived in the last backward phase; null where none flowed.
+ * @property {boolean} differentiable  False for a result no gradient can reach (the indices of torch.max).
+ * @property {number[]} grad_parts  When it feeds several ops: the indices of its out-edges, whose gradients add up to its gradient.
+ */
+
+/**
+ * @typedef {object} NodeOutputOutV2
+ *   One result of an op that produced several (unbind, split, max with dim, topk).
+ * @property {number} output  Its position among the op's results; edges reading it say the same number in `output`.
+ * @property {string|null} name  The variable bound to this result, or null.
+ * @property {number} value  Its value, as the op produced it.
+ * @property {number|null} grad  d output / d this result, as it arrived in the last backward phase; null where none flowed.
  * @property {boolean} differentiable  False for a result no gradient can reach (the indices of torch.max).
  * @property {number[]} grad_parts  When it feeds several ops: the indices of its out-edges, whose gradients add up to its gradient.
  */
@@ -176,6 +253,16 @@
  * @property {string|null} output  Id of the node it differentiated.
  * @property {SpanOut|null} span  The backward() call in the source.
  * @property {TensorOut|null} seed  The `gradient` argument, when one was given.
+ * @property {"backward"|"autograd.grad"} call  backward() stores gradients in .grad; torch.autograd.grad returns them.
+ */
+
+/**
+ * @typedef {object} PhaseOutV2
+ *   One backward() (or autograd.grad) call that ran through the graph.
+ * @property {number} index
+ * @property {string|null} output  Id of the node it differentiated.
+ * @property {SpanOut|null} span  The backward() call in the source.
+ * @property {number|null} seed  The `gradient` argument, when one was given.
  * @property {"backward"|"autograd.grad"} call  backward() stores gradients in .grad; torch.autograd.grad returns them.
  */
 
@@ -209,10 +296,24 @@
  */
 
 /**
+ * @typedef {object} StepOutputOutV2
+ *   The gradient arriving at one output of a node with several.
+ * @property {number} output
+ * @property {number|null} grad
+ */
+
+/**
  * @typedef {object} StepsOut
  *   Forward steps (teaching order) and backward steps (autograd's real order).
  * @property {ForwardStepOut[]} forward
  * @property {BackwardStepOut[]} backward
+ */
+
+/**
+ * @typedef {object} StepsOutV2
+ *   Forward steps (teaching order) and backward steps (autograd's real order).
+ * @property {ForwardStepOut[]} forward
+ * @property {BackwardStepOutV2[]} backward
  */
 
 /**
@@ -223,6 +324,12 @@
  * @property {number|boolean|"nan"|"inf"|"-inf"|null} mean
  * @property {number|boolean|"nan"|"inf"|"-inf"|null} std
  * @property {HistogramOut|null} [histogram]  Present when `data` is null (the tensor is not listed).
+ */
+
+/**
+ * @typedef {object} TensorLink
+ *   A tensor among values of other kinds (a grad_fn's saved values): its index in the response's `tensors`.
+ * @property {number} tensor  Its index in the response's `tensors`.
  */
 
 /**
@@ -250,6 +357,22 @@
  */
 
 /**
+ * @typedef {object} TraceOutV2
+ *   The traced graph of a program (API v2): as v1's TraceOut, with every distinct tensor written once in `tensors` and referred to everywhere else by its index there.
+ * @property {NodeOutV2[]} nodes
+ * @property {EdgeOutV2[]} edges
+ * @property {string|null} output  Id of the differentiated (or shown) node; null when the program made no tensor (the graph is empty).
+ * @property {Object<string, VariableOutV2>} variables
+ * @property {string} stdout
+ * @property {string[]} notes  What the program asked for that chainrule does not carry out, said once each (plots are not drawn).
+ * @property {ModuleOut[]} modules
+ * @property {PhaseOutV2[]} phases
+ * @property {StepsOutV2} steps
+ * @property {CheckOut|null} check  The gradient check, when asked for.
+ * @property {TensorOut[]} tensors  Every distinct tensor of the response, once; the other fields refer to one by its index here (a TensorLink {"tensor": i} among a node's saved values).
+ */
+
+/**
  * @typedef {object} TraceRequest
  *   A program (or a single expression) to run and trace.
  * @property {string} source  A program in chainrule's Python subset, or a single expression.
@@ -270,6 +393,15 @@
  *   A tensor bound to a name when the program ends.
  * @property {TensorOut} value
  * @property {TensorOut|null} grad  .grad as torch holds it at the end.
+ * @property {boolean} requires_grad
+ * @property {number[]} shape
+ */
+
+/**
+ * @typedef {object} VariableOutV2
+ *   A tensor bound to a name when the program ends.
+ * @property {number} value
+ * @property {number|null} grad  .grad as torch holds it at the end.
  * @property {boolean} requires_grad
  * @property {number[]} shape
  */

@@ -1,6 +1,8 @@
 /**
- * The HTTP edge: POST /api/v1/trace, GET the examples and the lessons, and turn every
- * failure into an ApiError. The bodies' shapes are core/contract.js's typedefs.
+ * The HTTP edge: POST /api/v2/trace, GET the examples and the lessons, and turn every
+ * failure into an ApiError. The bodies' shapes are core/contract.js's typedefs; a trace
+ * comes in v2's form (each tensor once, in a table) and leaves here as a TraceOut
+ * (core/wire.js).
  *
  * @typedef {import("../core/contract.js").TraceRequest} TraceRequest
  * @typedef {import("../core/contract.js").TraceOut} TraceOut
@@ -8,10 +10,12 @@
  * @typedef {import("../core/contract.js").Lesson} Lesson
  */
 
+import { fromWire } from "../core/wire.js";
+
 /** Where the API lives, relative to the page. */
-export const TRACE_URL = "api/v1/trace";
-export const EXAMPLES_URL = "api/v1/examples";
-export const LESSONS_URL = "api/v1/lessons";
+export const TRACE_URL = "api/v2/trace";
+export const EXAMPLES_URL = "api/v2/examples";
+export const LESSONS_URL = "api/v2/lessons";
 
 // --- errors ----------------------------------------------------------------------------
 
@@ -62,15 +66,25 @@ function isErrorOut(body) {
   );
 }
 
-/** Is `body` shaped like a TraceOut (enough to draw it)? */
+/** Is `body` shaped like a v2 trace (enough to draw it)? */
 function isTraceOut(body) {
   return (
     body !== null &&
     typeof body === "object" &&
     Array.isArray(body.nodes) &&
     Array.isArray(body.edges) &&
+    Array.isArray(body.tensors) &&
     typeof body.stdout === "string"
   );
+}
+
+/** The TraceOut of a v2 trace, or null when its references do not hold. */
+function readTrace(body) {
+  try {
+    return fromWire(body);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -106,7 +120,7 @@ async function send(fetchImpl, url, init) {
  * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
  *   fetch: injected in tests; signal: aborts the request (the promise then rejects with the
  *   AbortError from fetch, not an ApiError)
- * @returns {Promise<TraceOut>}
+ * @returns {Promise<TraceOut>}  the trace, its tensors in their places (core/wire.js)
  * @throws {ApiError}
  */
 export async function trace(
@@ -123,7 +137,7 @@ export async function trace(
     if (isErrorOut(body)) {
       const { code, message, line = null, col = null } = body.error;
       const { torch_message: torchMessage = null, names = null, stdout = null } = body.error;
-      const partial = isTraceOut(body.error.partial) ? body.error.partial : null;
+      const partial = isTraceOut(body.error.partial) ? readTrace(body.error.partial) : null;
       throw new ApiError({
         code,
         message,
@@ -142,14 +156,15 @@ export async function trace(
       status: response.status,
     });
   }
-  if (!isTraceOut(body)) {
+  const traced = isTraceOut(body) ? readTrace(body) : null;
+  if (!traced) {
     throw new ApiError({
       code: "bad_response",
       message: "the server's answer is not a traced graph",
       status: response.status,
     });
   }
-  return body;
+  return traced;
 }
 
 /**
