@@ -125,6 +125,22 @@ def test_histogram_near_float64s_largest_is_torchs_histc_of_the_data_scaled_exac
     assert [summary["mean"], summary["std"]] == [str(float(t.mean())), str(float(t.std()))]
 
 
+@pytest.mark.parametrize(("data", "counts"), [
+    pytest.param([1.7e308, -1.7e308, math.nan] * 600, [600] + [0] * 14 + [600], id="nan"),
+    pytest.param([1.7e308, 0.0, math.inf] * 600, [600] + [0] * 14 + [600], id="inf"),
+])
+def test_histogram_of_the_finite_elements_beside_nan_or_inf_is_exact_near_the_top(
+        data: list[float], counts: list[int]) -> None:
+    t = torch.tensor(data, dtype=torch.float64)
+    finite = t[torch.isfinite(t)]
+    low, high = float(finite.min()), float(finite.max())
+    scale = 2.0 ** -8
+    scaled = torch.histc(finite * scale, bins=16, min=low * scale, max=high * scale)
+    summary = tensor_json(t)["summary"]  # type: ignore[index]
+    assert summary["histogram"] == {"min": low, "max": high, "counts": counts}
+    assert counts == [int(c) for c in scaled.tolist()]
+
+
 @pytest.mark.parametrize("value", [3.0, 1e16, 1e300, -1.7e308])
 def test_histogram_of_a_constant_puts_everything_in_histcs_middle_bin(value: float) -> None:
     # histc widens an empty range by one on each side; at 1e300 that changes nothing.

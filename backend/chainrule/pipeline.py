@@ -44,6 +44,8 @@ from chainrule.trace.steps import build_steps
 from chainrule.trace.tracer import TraceSession
 
 _stack_lock = threading.Lock()
+# Room in an error's body for its code, message (up to a few kB of torch's text) and place.
+_ERROR_FIELDS_BYTES = 16_384
 
 WARM_UP_PROGRAM = (
     "import torch\nw = torch.tensor(1.0, requires_grad=True)\nloss = (w * 2 - 1) ** 2\n"
@@ -196,9 +198,11 @@ def _partial(session: TraceSession, interpreter: Interpreter, job: TraceJob) -> 
     try:
         names = Names.from_env(interpreter.env)
         graph = build_graph(target, session.recorder, [], names)
+        # The error's body holds the partial graph, the output (again) and the error's own
+        # fields: the graph gets what the limit leaves them.
+        room = job.max_bytes - len(interpreter.stdout.encode()) - _ERROR_FIELDS_BYTES
         return trace_payload(graph, build_steps(graph), names.modules, names.bound, None,
-                             interpreter.stdout, interpreter.out.notes, job.api,
-                             job.max_bytes)
+                             interpreter.stdout, interpreter.out.notes, job.api, room)
     except (ChainruleError, RuntimeError, MemoryError):
         return None
 

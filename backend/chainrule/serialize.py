@@ -227,10 +227,10 @@ def _nonfinite_summary(t: torch.Tensor) -> dict[str, Any]:
     stats = (f.min(), f.max(), f.mean(), f.std())
     summary = {k: _stat(float(v), cast) for k, v in zip(_STAT_KEYS, stats, strict=True)}
     if finite.numel():
-        low, high = float(finite.min()), float(finite.max())
-        counts = torch.histc(finite, bins=_HISTOGRAM_BINS, min=low, max=high)
-        summary["histogram"] = {"min": low, "max": high,
-                                "counts": [int(c) for c in counts.tolist()]}
+        data = finite.numpy()
+        low, high = float(data.min()), float(data.max())
+        counts = _histogram(data, low, high, np.empty_like(data))  # exact near float64's top
+        summary["histogram"] = {"min": low, "max": high, "counts": counts}
     return summary
 
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from chainrule.api.routes import accepts_gzip
 from chainrule.app import create_app
 from chainrule.content.examples import EXAMPLES
-from chainrule.errors import LimitError
+from chainrule.errors import ChainruleError, LimitError
 from chainrule.pipeline import TraceJob, run, trace_to_json
 from chainrule.settings import ServerSettings
 from tests.conftest import strict_loads
@@ -121,7 +121,8 @@ def test_a_trace_comes_gzip_compressed_by_its_worker_when_the_client_takes_gzip(
 @pytest.mark.parametrize(("header", "takes"), [
     ("gzip", True), ("deflate, gzip;q=0.8", True), ("*", True), ("GZIP", True),
     ("gzip;q=0", False), ("identity", False), ("", False), ("br", False),
-    ("gzip;q=nonsense", False),
+    ("gzip;q=nonsense", False), ("*;q=0.5, gzip;q=0", False), ("gzip;foo=1;q=1", True),
+    ("*;q=0", False), ("br, *;q=0.1", True),
 ])
 def test_accept_encoding_is_read_as_rfc_9110_says(header: str, takes: bool) -> None:
     assert accepts_gzip(header) is takes
@@ -140,3 +141,22 @@ def test_running_out_of_memory_while_writing_the_graph_is_limit_exceeded(
     with pytest.raises(LimitError) as refused:
         run(TraceJob(EXAMPLES[0].source))
     assert refused.value.message == "the program's graph needed more memory than it may use"
+
+
+def test_an_error_with_a_partial_graph_stays_within_the_response_limit() -> None:
+    """The partial graph of a program stopped by an error gets what the limit leaves the
+    output and the error's own fields: past that, the error comes without it."""
+    source = ("import torch\nx = torch.randn(1000, requires_grad=True)\ny = x\n"
+              "for i in range(40):\n    y = y * 1.01\nprint('x' * 5000)\nz = y.view(3, 3)\n")
+    with pytest.raises(ChainruleError) as whole:
+        run(TraceJob(source, api=1))
+    partial = whole.value.partial
+    assert partial is not None
+    limit = len(partial) + 5001 + 16_384  # the graph, the output and its newline, the fields
+    with pytest.raises(ChainruleError) as fits:
+        run(TraceJob(source, api=1, max_bytes=limit))
+    assert fits.value.partial == partial
+    with pytest.raises(ChainruleError) as over:
+        run(TraceJob(source, api=1, max_bytes=limit - 1))
+    assert over.value.partial is None
+    assert over.value.stdout == "x" * 5000 + "\n"

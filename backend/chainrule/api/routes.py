@@ -55,17 +55,21 @@ def _errors(error: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
-    """Whether an Accept-Encoding header takes gzip (listed, or `*`, without q=0)."""
+    """Whether an Accept-Encoding header takes gzip (RFC 9110 section 12.5.3): its own
+    entry's q if it has one, else `*`'s, above 0."""
+    weights: dict[str, float] = {}
     for item in accept_encoding.split(","):
-        coding, _, params = item.strip().partition(";")
-        if coding.strip().lower() not in ("gzip", "*"):
-            continue
-        q = params.strip().lower().removeprefix("q=").strip() if params else "1"
-        try:
-            return float(q) > 0
-        except ValueError:
-            return False
-    return False
+        coding, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        weights[coding.lower()] = q
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 async def _trace(body: TraceRequest, request: Request, api: int) -> Response:

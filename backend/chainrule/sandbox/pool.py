@@ -247,8 +247,8 @@ class WorkerPool:
                 if used > limit:
                     _deprioritise(worker)
                     self._stand_in_for(worker)
-                else:  # it can't be passed sooner (a queue forming meanwhile is seen then)
-                    wait = max(CHECK_EVERY_S, limit - used)
+                else:  # neither threshold can be passed sooner (a queue may form meanwhile)
+                    wait = max(CHECK_EVERY_S, LONG_PROGRAM_CPU_WHEN_QUEUED_S - used)
             reply, worker.cpu_s = receive_reply(worker.conn)
             return reply
         except (EOFError, OSError, ConnectionError):
