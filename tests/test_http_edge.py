@@ -1,10 +1,12 @@
 """The HTTP edge against a live server over raw sockets: slow clients are answered 408 and
-dropped (headers, body, a connection that sends nothing), a client that is slow but keeps
-sending is served, and a request framed by both Content-Length and Transfer-Encoding is
-refused with 400 and its connection closed, so no second request hides in its body."""
+dropped (headers, body, a connection that sends nothing), a client that reads none of its
+response is dropped with it, a client that is slow but keeps sending is served, and a
+request framed by both Content-Length and Transfer-Encoding is refused with 400 and its
+connection closed, so no second request hides in its body."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -17,6 +19,7 @@ from tests.server import HOST, LiveServer, serve
 
 HEADER_TIMEOUT_S = 2
 BODY_TIMEOUT_S = 2
+SEND_TIMEOUT_S = 2
 CLOSE_WAIT_S = 30.0  # a safety net: the assertion is that the server closes, not when
 PACE_S = 0.05  # between the pieces of a slow client's request, far inside the deadlines
 TRACE = "/api/v1/trace"
@@ -32,7 +35,8 @@ def timeout_error(part: str, seconds: int) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     env = {"CHAINRULE_WORKERS": "1", "CHAINRULE_HEADER_TIMEOUT_S": str(HEADER_TIMEOUT_S),
-           "CHAINRULE_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S)}
+           "CHAINRULE_BODY_TIMEOUT_S": str(BODY_TIMEOUT_S),
+           "CHAINRULE_SEND_TIMEOUT_S": str(SEND_TIMEOUT_S)}
     with serve(tmp_path_factory.mktemp("edge"), env) as live:
         yield live
 
@@ -88,6 +92,36 @@ def test_a_stalled_body_gets_408_and_the_connection_is_closed(server: LiveServer
     record = server.wait_for_record(lambda r: r.get("error") == "request_timeout")
     assert (record["method"], record["path"], record["status"]) == ("POST", TRACE, 408)
     assert "source_sha256" not in record  # the program never ran
+
+
+# A chain of 140 products on 1,024 values, every tensor listed: a 7.4 MB v1 response,
+# more than the kernel's socket buffers hold, so the rest waits in the server.
+LARGE = ("import torch\ntorch.manual_seed(0)\nx = torch.randn(1024, requires_grad=True)\n"
+         "y = x\nfor i in range(140):\n    y = y * 1.01\ny.sum().backward()\n")
+
+
+def test_a_client_that_reads_nothing_of_its_response_is_dropped(server: LiveServer) -> None:
+    body = json.dumps({"source": LARGE}).encode()
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # takes little in
+        sock.settimeout(CLOSE_WAIT_S)
+        sock.connect((HOST, server.port))
+        sock.sendall(request_head(len(body)) + body)
+        # Nothing is read until the server says it dropped the client.
+        record = server.wait_for_record(lambda r: r.get("error") == "send_stalled",
+                                        limit_s=CLOSE_WAIT_S)
+        answered = server.wait_for_record(lambda r: r.get("id") == record["id"]
+                                          and "status" in r)
+        assert (answered["method"], answered["path"], answered["status"]) == ("POST", TRACE, 200)
+        assert (record["method"], record["path"]) == ("POST", TRACE)
+        assert record["unsent_bytes"] > 0  # what it held is dropped with the connection
+        received = b""
+        with contextlib.suppress(ConnectionResetError):  # aborted: nothing more comes
+            received = read_until_closed(sock)
+    # Whatever arrived before the reset (possibly nothing) is less than the response.
+    head, _, sent = received.partition(b"\r\n\r\n")
+    length = int(split_response(head + b"\r\n\r\n")[1]["content-length"]) if sent else 1
+    assert len(sent) < length
 
 
 def test_a_keep_alive_connection_whose_next_headers_stall_gets_408(server: LiveServer) -> None:

@@ -5,13 +5,15 @@ part of its headers or part of its body (or nothing at all), so a few hundred sl
 could hold the server. Here a request's headers must arrive within `header_timeout_s` of
 its first byte (of the connection, for a connection's first request) and its body within
 `body_timeout_s` of its headers; past either the client gets 408 `request_timeout` and
-the connection is closed (silently when it never sent a byte).
+the connection is closed (silently when it never sent a byte). A client that reads none of
+its response for `send_timeout_s` while the rest waits to be sent is dropped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Any, ClassVar, Literal
 
 import h11
@@ -19,6 +21,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 Phase = Literal["headers", "body"]
 TIMED_OUT_KEY = "request_timeout"  # set in scope["state"] when a body's deadline passes
+STALLED = "send_stalled"  # the request log's word for a client dropped for reading nothing
+log = logging.getLogger("chainrule.requests")
 
 _MESSAGE = {"headers": "the request's headers did not arrive within {:g} s",
             "body": "the request's body did not arrive within {:g} s"}
@@ -41,11 +45,45 @@ class DeadlineProtocol(H11Protocol):
 
     header_timeout_s: ClassVar[float] = 5.0
     body_timeout_s: ClassVar[float] = 10.0
+    send_timeout_s: ClassVar[float] = 30.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline: asyncio.TimerHandle | None = None
         self._phase: Phase | None = None
+        self._stalled: asyncio.TimerHandle | None = None
+
+    # --- a client that does not read what it is sent ------------------------------------
+    # asyncio pauses writing when the transport's buffer passes its high-water mark and
+    # resumes it when the client has read enough: a client that reads nothing would hold
+    # its response (up to the response limit) in this process for ever. Past
+    # send_timeout_s without progress the connection is dropped, its buffer with it.
+
+    def pause_writing(self) -> None:
+        super().pause_writing()
+        if self._stalled is None:
+            state = self.cycle.scope.get("state", {}) if self.cycle is not None else {}
+            request = {"id": state.get("request_id"), "method": self.cycle.scope.get("method")
+                       if self.cycle is not None else None,
+                       "path": str(self.cycle.scope.get("path", ""))[:200]
+                       if self.cycle is not None else None}
+            self._stalled = self.loop.call_later(self.send_timeout_s, self._drop_stalled,
+                                                 request)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+
+    def _drop_stalled(self, request: dict[str, Any]) -> None:
+        """Drop the connection; its request's log line is written already (the response
+        was handed over whole), so one more line says what became of it."""
+        self._stalled = None
+        unsent = self.transport.get_write_buffer_size()
+        self.transport.abort()  # close() would wait to flush what the client won't read
+        record = {**request, "error": STALLED, "unsent_bytes": unsent}
+        log.info(json.dumps(record, separators=(",", ":")))
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -53,6 +91,9 @@ class DeadlineProtocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
@@ -114,7 +155,9 @@ class DeadlineProtocol(H11Protocol):
         self.transport.close()
 
 
-def with_deadlines(header_timeout_s: float, body_timeout_s: float) -> type[DeadlineProtocol]:
+def with_deadlines(header_timeout_s: float, body_timeout_s: float,
+                   send_timeout_s: float = 30.0) -> type[DeadlineProtocol]:
     """The protocol class to give uvicorn (`http=`), with these deadlines."""
     return type("DeadlineProtocol", (DeadlineProtocol,),
-                {"header_timeout_s": header_timeout_s, "body_timeout_s": body_timeout_s})
+                {"header_timeout_s": header_timeout_s, "body_timeout_s": body_timeout_s,
+                 "send_timeout_s": send_timeout_s})

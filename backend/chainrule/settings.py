@@ -146,6 +146,9 @@ class ServerSettings:
     # header_timeout_s of its first byte, its body within body_timeout_s of its headers.
     header_timeout_s: float = 5.0
     body_timeout_s: float = 10.0
+    # A client that reads none of its response for this long, while the rest waits to be
+    # sent, is dropped (protocol.py): it can't hold a response in the web process.
+    send_timeout_s: float = 30.0
     # Peers whose X-Forwarded-For names the client (a proxy in front: nginx in compose);
     # anyone else's is ignored, so a client can't choose its own rate-limit bucket.
     forwarded_allow_ips: str = "127.0.0.1"
@@ -227,6 +230,9 @@ OPTIONS: tuple[Option, ...] = (
            "seconds a request's headers may take to arrive; past it: 408"),
     Option("body_timeout_s", "CHAINRULE_BODY_TIMEOUT_S", float,
            "seconds a request's body may take to arrive after its headers; past it: 408"),
+    Option("send_timeout_s", "CHAINRULE_SEND_TIMEOUT_S", float,
+           "seconds a client may read none of its response while the rest waits; past it "
+           "the connection is dropped"),
     Option("forwarded_allow_ips", "CHAINRULE_FORWARDED_ALLOW_IPS", str,
            "comma-separated addresses of the proxies whose X-Forwarded-For is trusted"),
 )
