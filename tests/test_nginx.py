@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from chainrule.pipeline import trace_to_json
 from tests.server import HOST, LiveServer, free_port, serve, stop
 
 TEMPLATE = Path(__file__).resolve().parents[1] / "deploy" / "nginx" / "chainrule.conf.template"
@@ -168,6 +169,18 @@ def test_body_over_the_limit_gets_413_from_nginx(stack: tuple[int, list[LiveServ
         "code": "body_too_large", "message": "the request body is larger than 65536 bytes",
         "line": None, "col": None}}
     assert [trace_requests(s) for s in servers] == before  # it never reached an app
+
+
+def test_a_large_response_passes_through_nginx_whole_without_temp_files(
+        stack: tuple[int, list[LiveServer]]) -> None:
+    """nginx keeps no temporary file of a response (proxy_max_temp_file_size 0): a 7.4 MB
+    trace passes through its small buffers as the client reads it, whole."""
+    port, _ = stack
+    source = ("import torch\ntorch.manual_seed(0)\nx = torch.randn(1024, requires_grad=True)\n"
+              "y = x\nfor i in range(140):\n    y = y * 1.01\ny.sum().backward()\n")
+    status, body = post(port, json.dumps({"source": source}).encode())
+    assert status == 200
+    assert body == trace_to_json(source)
 
 
 def test_one_instance_going_away_fails_no_request(
