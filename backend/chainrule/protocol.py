@@ -62,11 +62,10 @@ class DeadlineProtocol(H11Protocol):
     def pause_writing(self) -> None:
         super().pause_writing()
         if self._stalled is None:
-            state = self.cycle.scope.get("state", {}) if self.cycle is not None else {}
-            request = {"id": state.get("request_id"), "method": self.cycle.scope.get("method")
-                       if self.cycle is not None else None,
-                       "path": str(self.cycle.scope.get("path", ""))[:200]
-                       if self.cycle is not None else None}
+            scope: dict[str, Any] = dict(self.cycle.scope) if self.cycle is not None else {}
+            request = {"id": scope.get("state", {}).get("request_id"),
+                       "method": scope.get("method"),
+                       "path": str(scope["path"])[:200] if "path" in scope else None}
             self._stalled = self.loop.call_later(self.send_timeout_s, self._drop_stalled,
                                                  request)
 

@@ -274,10 +274,10 @@ class _Tensors:
             if self.table is None:
                 self._count(known[2])  # v1 writes it again
             return known[1]
-        payload = tensor_json(t, self._summaries)
-        written = orjson.dumps(payload, option=_OPTIONS)
+        # Written once here, and put in the body as these bytes (never serialised again).
+        written = orjson.dumps(tensor_json(t, self._summaries), option=_OPTIONS)
         if self.table is None:
-            ref: Any = payload
+            ref: Any = orjson.Fragment(written)
             self._count(len(written))
         else:
             ref = self._entry(written)
