@@ -12,7 +12,9 @@ these phases, each bounded by time (--seconds) and by count (--max-requests):
                past the wall clock, a resource bomb and a sandbox escape, in turn
     large      a few clients posting a program whose response is near the size limit, with
                Accept-Encoding: gzip (the web process's CPU per request, against health's
-               with as many clients), and the same without gzip
+               with as many clients each pausing as long as a large trace takes, so the
+               server idles between requests as it does for the trace), and the same
+               without gzip
     attacked   the benign programs alone, then beside slow clients and large-response
                clients (benchmarks/attackers.py), with as many fewer benign clients as the
                attackers have traces in flight; each at least as long as the body read
@@ -22,7 +24,7 @@ and prints Markdown tables: requests/s, latency percentiles, status counts, the 
 process's own CPU time per request (from /proc, its worker processes excluded), and the
 targets (seed p50 within 3x of health p50; seed throughput at least half of health's;
 benign p99 under hostile load, and under attack, within 2x of benign p99 alone; web CPU
-per large gzip trace within 5x of health's; no 5xx).
+per large gzip trace within 5x of health's at the same pace; no 5xx).
 
 The clients are plain asyncio streams speaking HTTP/1.1 with keep-alive, one connection
 each (benchmarks/client.py), so the client's own cost stays small beside the server's.
@@ -118,6 +120,8 @@ class Measured:
     health_few: Phase  # LARGE_CLIENTS clients, health: the web CPU floor at that concurrency
     large: Phase  # as many clients, the near-limit program with gzip: the web process's CPU
     large_plain: Phase  # the same without gzip
+    health_paced: Phase  # LARGE_CLIENTS clients, health, each pausing the large trace's
+    # median latency between requests: the web CPU floor at the large phase's request rate
     benign_few: Phase  # benign alone with the attacked phase's clients, just before it
     attacked: Phase  # as many benign clients, beside the attackers
     attack: list[attackers.Stats]
@@ -127,7 +131,7 @@ class Measured:
     @property
     def loaded(self) -> list[Phase]:
         return [self.health, self.seed, self.benign, self.mixed, self.health_few, self.large,
-                self.large_plain, self.benign_few, self.attacked]
+                self.large_plain, self.health_paced, self.benign_few, self.attacked]
 
     @property
     def five_hundreds(self) -> int:
@@ -142,7 +146,7 @@ class Measured:
 
 
 SINGLE_CLIENT_SECONDS = 3.0
-CPU_TARGET = 5.0  # web CPU per large gzip trace against per health request
+CPU_TARGET = 5.0  # web CPU per large gzip trace against per health request at its pace
 SLOW_DROP_TARGET = 1.5  # a slow client held at most this times its read timeout
 RSS_SAMPLE_EVERY_S = 0.25
 
@@ -164,10 +168,16 @@ def _attack_rows(m: Measured, clients: int) -> list[Row]:
                             note=f"{s.dropped} of {s.connections} connections dropped, "
                                  f"statuses {dict(sorted(s.statuses.items()))}"))
     rows.append(Row(f"web process CPU per request, {LARGE_CLIENTS} clients: large trace with "
-                    "gzip against health", m.large.cpu_per_request,
-                    m.health_few.cpu_per_request, CPU_TARGET,
+                    "gzip against health at the same pace", m.large.cpu_per_request,
+                    m.health_paced.cpu_per_request, CPU_TARGET,
                     note=f"worker processes excluded; {len(m.large.results)} traces of "
-                         f"{attackers.LARGE_OPS} listed 1,024-element ops (~7.4 MB in v1)"))
+                         f"{attackers.LARGE_OPS} listed 1,024-element ops (~7.4 MB in v1); "
+                         "health's clients pause the trace's median latency between "
+                         "requests"))
+    rows.append(Row(f"web process CPU per request, {LARGE_CLIENTS} clients: large trace with "
+                    "gzip against health back to back", m.large.cpu_per_request,
+                    m.health_few.cpu_per_request, None,
+                    note="for reference: a server that never idles between requests"))
     rows.append(Row(f"web process CPU per request, {LARGE_CLIENTS} clients: the same trace "
                     "without gzip against health", m.large_plain.cpu_per_request,
                     m.health_few.cpu_per_request, None,
@@ -276,10 +286,15 @@ async def measure(server: LiveServer, clients: int, seconds: float,
     large_plain = await run_phase(f"large trace, no gzip, {LARGE_CLIENTS} clients", port,
                                   LARGE_CLIENTS, few, max_requests,
                                   lambda _: LARGE_PLAIN_REQUEST, pid=pid)
+    health_paced = await run_phase(f"health, {LARGE_CLIENTS} clients at the large trace's pace",
+                                   port, LARGE_CLIENTS, few, max_requests,
+                                   lambda _: HEALTH_REQUEST, pid=pid,
+                                   think_s=large.percentile(50))
     benign_few, attacked, attack, rss_before, rss_peak = await run_attacked(
         server, clients, attack_seconds(seconds), max_requests, slow_clients)
     return Measured(first_seed, health_one, seed_one, health, seed, benign, mixed, health_few,
-                    large, large_plain, benign_few, attacked, attack, rss_before, rss_peak)
+                    large, large_plain, health_paced, benign_few, attacked, attack, rss_before,
+                    rss_peak)
 
 
 def main() -> None:

@@ -59,10 +59,11 @@ class Phase:
 
 async def run_phase(name: str, port: int, clients: int, seconds: float, max_requests: int,
                     pick: Callable[[random.Random], Request], seed: int = 0,
-                    pid: int | None = None) -> Phase:
+                    pid: int | None = None, think_s: float = 0.0) -> Phase:
     """`clients` closed-loop clients, each sending its next request when the last one
-    answered, until `seconds` pass or `max_requests` have been sent. With `pid`, the
-    phase's `cpu_s` is that process's CPU time over the phase."""
+    answered (and `think_s` more seconds passed), until `seconds` pass or `max_requests`
+    have been sent. With `pid`, the phase's `cpu_s` is that process's CPU time over the
+    phase."""
     phase = Phase(name)
     cpu_before = cpu_seconds(pid) if pid is not None else 0.0
     loop_before = main_thread_cpu_seconds(pid) if pid is not None else 0.0
@@ -84,6 +85,8 @@ async def run_phase(name: str, port: int, clients: int, seconds: float, max_requ
                     status = 0
                     await connection.close()
                 phase.results.append(Result(request, status, time.perf_counter() - started))
+                if think_s:
+                    await asyncio.sleep(think_s)
         finally:
             await connection.close()
 

@@ -119,12 +119,3 @@ def test_read_timeouts_and_trusted_proxies_come_from_the_environment() -> None:
         "CHAINRULE_FORWARDED_ALLOW_IPS": "10.213.80.2,10.213.80.3"})
     assert (settings.header_timeout_s, settings.body_timeout_s,
             settings.forwarded_allow_ips) == (1.5, 3.0, "10.213.80.2,10.213.80.3")
-
-
-def test_the_server_has_glibc_return_large_buffers_when_freed() -> None:
-    """A response body (up to 10 MB) is its own mapping, unmapped when freed: clients that
-    never read their responses can't leave the web process larger for good (Debian's
-    glibc here; elsewhere the call says it did nothing)."""
-    from chainrule.__main__ import return_large_buffers_to_the_system
-
-    assert return_large_buffers_to_the_system() is True

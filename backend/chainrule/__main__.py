@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import copy
-import ctypes
-import ctypes.util
 import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from chainrule.heap import map_large_buffers_alone
 from chainrule.settings import OPTIONS, RETIRED, Option, ServerSettings, SettingsError, parse
 
 
@@ -39,25 +38,6 @@ def _retired_flag(env: str) -> str:
     return "--" + env.removeprefix("CHAINRULE_").lower().replace("_", "-")
 
 
-_M_MMAP_THRESHOLD = -3  # glibc's mallopt parameter
-MMAP_THRESHOLD_BYTES = 1 << 20
-
-
-def return_large_buffers_to_the_system() -> bool:
-    """Have glibc map every allocation of 1 MiB or more on its own and unmap it when freed.
-
-    By default glibc raises that threshold after the first large buffer is freed, up to
-    32 MiB, and later response bodies then come from heaps it keeps: clients that dropped
-    thirty 9.6 MB responses at a time grew the web process by 150 MB a round, for good.
-    With the threshold fixed, the same rounds leave it where it started. False where the C
-    library is not glibc (nothing to do there)."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES))
-    except (OSError, AttributeError):
-        return False
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
     try:
@@ -84,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as exc:
         parser.error(str(exc))
 
-    return_large_buffers_to_the_system()
+
+    map_large_buffers_alone()
 
     import uvicorn
 

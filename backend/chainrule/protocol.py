@@ -6,7 +6,8 @@ could hold the server. Here a request's headers must arrive within `header_timeo
 its first byte (of the connection, for a connection's first request) and its body within
 `body_timeout_s` of its headers; past either the client gets 408 `request_timeout` and
 the connection is closed (silently when it never sent a byte). A client that reads none of
-its response for `send_timeout_s` while the rest waits to be sent is dropped.
+its response for `send_timeout_s` while the rest waits to be sent is dropped, and a
+connection that goes with unsent bytes has the memory they held given back (heap.py).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from typing import Any, ClassVar, Literal
 
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from chainrule.heap import RELEASER
 
 Phase = Literal["headers", "body"]
 TIMED_OUT_KEY = "request_timeout"  # set in scope["state"] when a body's deadline passes
@@ -81,6 +84,7 @@ class DeadlineProtocol(H11Protocol):
         self._stalled = None
         unsent = self.transport.get_write_buffer_size()
         self.transport.abort()  # close() would wait to flush what the client won't read
+        RELEASER.soon(self.loop)  # abort() freed the buffer; connection_lost comes later
         record = {**request, "error": STALLED, "unsent_bytes": unsent}
         log.info(json.dumps(record, separators=(",", ":")))
 
@@ -90,9 +94,10 @@ class DeadlineProtocol(H11Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        if self._stalled is not None:
+        if self._stalled is not None:  # it went with its response unread
             self._stalled.cancel()
             self._stalled = None
+            RELEASER.soon(self.loop)
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
