@@ -247,6 +247,14 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         target = interpreter.last_tensor
     else:
         target = None  # plain Python only: its output, and an empty graph
+    return payload(session, env, target, job, interpreter.stdout, interpreter.out.notes)
+
+
+def payload(session: TraceSession, env: dict[str, Any], target: torch.Tensor | None,
+            job: TraceJob, stdout: str, notes: list[str]) -> bytes:
+    """The response body for a program that ran under `session`: the graph of `target`
+    with its backward phases, the names of `env`, in the job's API form. Shared by the
+    server's interpreter and in-process recording (chainrule.inprocess)."""
     names = Names.from_env(env)
     if target is None:
         graph, phases = TraceGraph(), []
@@ -259,7 +267,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     name_nodes(graph, [s.node for s in steps.forward], job.source, names.bound)
     try:
         return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
-                             interpreter.stdout, interpreter.out.notes, job.api, job.max_bytes)
+                             stdout, notes, job.api, job.max_bytes)
     except LimitError as exc:  # the response's size: what the program printed still shows
-        exc.stdout = interpreter.stdout or None
+        exc.stdout = stdout or None
         raise

@@ -167,7 +167,8 @@ _TEX_ESCAPES = {"\\": "\\textbackslash{}", "_": "\\_", "{": "\\{", "}": "\\}",
 def _too_many(root: Any) -> LimitError:
     """The graph is too large to show: said at the expression that made its output."""
     produced = produced_of(root)
-    line, col = (produced.span[0], produced.span[1]) if produced is not None else (None, None)
+    line, col = (produced.span[0], produced.span[1]) \
+        if produced is not None and produced.span is not None else (None, None)
     return LimitError(f"the graph has more than {MAX_GRAPH_NODES} nodes", line, col)
 
 

@@ -45,7 +45,7 @@ class Produced:
     """What an op produced: its values then, its inputs, and the source that ran it."""
 
     value: torch.Tensor  # this node's first output, copied when the op ran
-    span: Span
+    span: Span | None  # None: not known (chainrule.show reads values after the fact)
     # The op's inputs by position, aligned with grad_fn.next_functions when known.
     # (A record without a grad_fn holds an input that has one weakly: see untracked_inputs.)
     inputs: list[Any] = field(default_factory=list)
@@ -159,16 +159,20 @@ class Recorder:
             self._paused -= 1
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-             span: Span) -> Any:
-        """Run one interpreter-level call with every aten op inside it recorded."""
+             span: Span, *, made: bool = True, single: bool = True) -> Any:
+        """Run one interpreter-level call with every aten op inside it recorded.
+
+        `made`: a result without a grad_fn was made where `span` says (a call the program
+        wrote, not one a library made for it); `single`: a call of one known aten op may
+        run below the dispatch mode (its record then has no module)."""
         outer_span, outer_pending, outer_recording = self.span, self._mode.pending, \
             self.recording
         self.span = span
         try:
-            if not kwargs:
+            if single and not kwargs:
                 aten = _single_op(fn, args)
                 if aten is not None:
-                    return self._single(aten, fn, args)
+                    return self._single(aten, fn, args, made)
             depth = len(self.module_stack)
             self._mode.pending = []
             self.recording = True
@@ -183,9 +187,10 @@ class Recorder:
                 del self.module_stack[depth:]  # a module that raised left no leave hook
             self.settle(self._mode.pending)
             self.settle_results(result, fn, args, kwargs)
-            for tensor in result if isinstance(result, tuple | list) else (result,):
-                if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
-                    self._made(tensor, span)
+            if made:
+                for tensor in result if isinstance(result, tuple | list) else (result,):
+                    if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
+                        self._made(tensor, span)
             return result
         finally:
             self.span, self._mode.pending = outer_span, outer_pending
@@ -196,13 +201,14 @@ class Recorder:
         if key not in self.made:
             self.made[key] = (weakref.ref(tensor, _forget(self.made, key)), span)
 
-    def _single(self, aten: Any, fn: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    def _single(self, aten: Any, fn: Callable[..., Any], args: tuple[Any, ...],
+                made: bool = True) -> Any:
         """A call known to be one aten op on tensors no larger than their product, run
         below the dispatch mode: recorded as the mode would have recorded it, at a
         fraction of the cost (the mode's Python handler costs tens of microseconds)."""
         out, pending = run_single(aten, fn, args, self.read)
         self.settle(pending)
-        if out.grad_fn is None:
+        if made and out.grad_fn is None:
             self._made(out, self.span)
         return out
 
@@ -264,7 +270,8 @@ class Recorder:
     def read(self, tensors: list[torch.Tensor]) -> dict[int, torch.Tensor]:
         """The values of an op's inputs that have no grad_fn (leaves and constants), as it
         reads them: a copy per tensor, taken again once it changes. A change through
-        `.data` leaves `_version` as it was, so the contents are compared as well."""
+        `.data` leaves `_version` as it was, so the contents are compared as well, and the
+        dtype (torch.equal finds 1.0 in float32 equal to 1.0 in float64: `.double()`)."""
         found: dict[int, torch.Tensor] = {}
         reads = self._reads
         for tensor in tensors:
@@ -273,7 +280,7 @@ class Recorder:
             key = id(tensor)
             known = reads.get(key)
             if known is not None and known[0]() is tensor and known[1] == tensor._version \
-                    and torch.equal(known[2], tensor):
+                    and known[2].dtype == tensor.dtype and torch.equal(known[2], tensor):
                 found[key] = known[2]
                 continue
             value = tensor.detach().clone()

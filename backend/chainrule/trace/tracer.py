@@ -23,10 +23,11 @@ class TraceSession:
         self.last_backward: torch.Tensor | None = None
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
-             span: Span) -> Any:
+             span: Span, *, made: bool = True, single: bool = True) -> Any:
+        """`fn(*args, **kwargs)` recorded (Recorder.call says what `made` and `single` do)."""
         if fn is torch.autograd.grad:
             return self._autograd_grad(args, kwargs, span)
-        return self.recorder.call(fn, args, kwargs, span)
+        return self.recorder.call(fn, args, kwargs, span, made=made, single=single)
 
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None:
         """tensor.backward(**kwargs), with every node's gradients recorded as a phase."""
