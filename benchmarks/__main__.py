@@ -5,7 +5,8 @@ bounds it) and against torchviz's make_dot; a 10,000-op chain; response size per
 serving latency and throughput against the trivial health endpoint, first request on
 fresh workers, benign latency under hostile load and beside slow and large-response
 clients, the web process's CPU per large gzip trace; the browser from response to
-painted graph at 100 to 5,000 nodes, and frames while backward plays. Never asserted in
+painted graph at 100 to 5,000 nodes, and frames while backward plays; the offline player
+(issue 17): recorded in-process, saved, opened from file://. Never asserted in
 tests: the figures go to docs/benchmarks.md with the machine they ran on.
 """
 
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from tests.server import serve
 
-from benchmarks import browser, load, trace
+from benchmarks import browser, load, offline, trace
 from benchmarks.common import Row, table
 from chainrule.pipeline import trace_to_json, warm_up
 from chainrule.sandbox.worker import compressed
@@ -113,6 +114,7 @@ def main() -> None:
     worker.join()
     rows += serving_rows(quick)
     rows += browser_rows(quick)
+    rows += offline.rows(1 if quick else 3)
     print(table(rows))
 
 

@@ -6,6 +6,7 @@ import argparse
 import copy
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from chainrule.heap import map_large_buffers_alone
@@ -38,6 +39,15 @@ def _retired_flag(env: str) -> str:
     return "--" + env.removeprefix("CHAINRULE_").lower().replace("_", "-")
 
 
+def _open(parser: argparse.ArgumentParser, program: Path, out: Path | None) -> None:
+    if not program.is_file():
+        parser.error(f"{program}: no such file")
+    from chainrule.inprocess.opener import open_program
+
+    written = open_program(program, out, browse=out is None)
+    print(f"chainrule: wrote {written}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="chainrule", description=__doc__)
     try:
@@ -53,7 +63,16 @@ def main(argv: list[str] | None = None) -> None:
         serve.add_argument(flag, dest=option.field, default=getattr(defaults, option.field),
                            type=_parser(option),
                            help=f"{option.help} (env {option.env}; default %(default)s)")
+    opener = commands.add_parser(
+        "open", help="run a Python file of your own in-process, record its autograd and open "
+                     "the player in the browser (runs the file as `python FILE` would)")
+    opener.add_argument("program", type=Path, help="the Python file to run and record")
+    opener.add_argument("--out", type=Path, default=None,
+                        help="write the player's HTML here instead of opening a browser")
     args = parser.parse_args(argv)
+    if args.command == "open":
+        _open(parser, args.program, args.out)
+        return
     for env, message in RETIRED.items():
         if getattr(args, env) is not None:
             parser.error(message)
@@ -63,7 +82,6 @@ def main(argv: list[str] | None = None) -> None:
         settings.check()
     except SettingsError as exc:
         parser.error(str(exc))
-
 
     map_large_buffers_alone()
 

@@ -4,10 +4,13 @@ import {
   ApiError,
   EXAMPLES_URL,
   LESSONS_URL,
+  PLAYER_URL,
   TRACE_URL,
   examples,
   lessons,
+  playerShell,
   trace,
+  traceWithWire,
 } from "../js/net/api.js";
 import { seedTrace, wireFixture } from "./helpers.mjs";
 
@@ -159,4 +162,26 @@ test("lessons fetches the lessons with GET; a list without questions is a bad_re
   const { question, ...bare } = lesson;
   assert.ok(question);
   await assert.rejects(lessons({ fetch: fakeFetch(200, [bare]) }), { code: "bad_response" });
+});
+
+test("traceWithWire returns the TraceOut and the body as the server sent it", async () => {
+  const wire = wireFixture("seed_trace.json");
+  const { trace: result, wire: body } = await traceWithWire(
+    { source: "x" },
+    { fetch: fakeFetch(200, wire) },
+  );
+  assert.deepEqual(result, seedTrace());
+  assert.deepEqual(body, wire);
+});
+
+test("playerShell gets the offline player's document, and a failure is an ApiError", async () => {
+  const calls = [];
+  const shell = await playerShell({ fetch: fakeFetch(200, "<html>player</html>", calls) });
+  assert.equal(shell, "<html>player</html>");
+  assert.equal(calls[0].url, PLAYER_URL);
+  await assert.rejects(playerShell({ fetch: fakeFetch(429, "{}") }), (err) => {
+    assert.ok(err instanceof ApiError);
+    assert.deepEqual([err.code, err.status], ["bad_response", 429]);
+    return true;
+  });
 });

@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import anyio
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel
 
 from chainrule.api.capacity import run_trace
@@ -29,6 +30,7 @@ from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
 from chainrule.pipeline import TraceJob
 from chainrule.settings import ServerSettings
+from chainrule.standalone import player_shell
 
 router = APIRouter()
 
@@ -123,3 +125,19 @@ def _versioned(version: int, trace_out: type[BaseModel], error: type[BaseModel])
 
 router.include_router(_versioned(1, TraceOut, ErrorOut))
 router.include_router(_versioned(2, TraceOutV2, ErrorOutV2))
+
+
+@router.get(
+    "/api/v2/player",
+    response_class=Response,  # its errors are JSON: HTMLResponse would document them as HTML
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}},
+                     "description": "The document."},
+               **_rate_limited(ErrorOutV2)},
+    summary="The offline player, without a trace",
+    description="One HTML document holding the page's player, which works from file:// "
+    "with no server and no network once a trace is put in it: the page's Export menu puts "
+    "the trace on screen where the document says `<!--chainrule:embedded-->` (docs/api.md).",
+)
+async def player() -> Response:
+    # Built once (~0.3 s: compressing the scripts), off the event loop; cached after.
+    return HTMLResponse(await anyio.to_thread.run_sync(player_shell))

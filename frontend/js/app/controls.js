@@ -4,10 +4,12 @@
  */
 
 import { shownTrace } from "../core/conceal.js";
+import { playerDocument } from "../core/embedded.js";
 import { toHash } from "../core/sharelink.js";
 import { SPEEDS } from "../core/state.js";
 import { graphCss } from "../draw/svgexport.js";
-import { downloadJson, downloadPng, downloadSvg } from "../panels/exporter.js";
+import { playerShell } from "../net/api.js";
+import { downloadHtml, downloadJson, downloadPng, downloadSvg } from "../panels/exporter.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -101,6 +103,16 @@ export function bindControls({ store, view, editor, table, variables, actions })
     closeExportMenu();
     // What is not to be shown yet is not exported either (core/conceal.js).
     if (store.state.trace) downloadJson(shownTrace(store.state));
+  });
+  $("export-html").addEventListener("click", () => {
+    closeExportMenu();
+    // The page disables it while numbers are concealed: the file holds every one.
+    const { recording } = store.state;
+    if (!recording) return;
+    playerShell()
+      .then((shell) => playerDocument(shell, { ...recording, title: "chainrule" }))
+      .then((html) => downloadHtml(html))
+      .catch((err) => console.error(err));
   });
 
   return {

@@ -5,6 +5,7 @@
  * (links.js) opens as a fresh page would. Nothing else happens here.
  */
 
+import { variableRows } from "../core/embedded.js";
 import { moveDuration } from "../core/handoff.js";
 import { seedProgram } from "../core/seed.js";
 import { fromShared, parseHash, shareHash } from "../core/sharelink.js";
@@ -26,6 +27,7 @@ import { createStepTable } from "../panels/steptable.js";
 import { createVariablesTable } from "../panels/variablestable.js";
 import { createClassroom } from "./classroom.js";
 import { bindControls } from "./controls.js";
+import { lockPage, recordedTrace } from "./embedded.js";
 import { bindKeys } from "./keys.js";
 import { createLinks } from "./links.js";
 import { createNavigation } from "./navigation.js";
@@ -45,14 +47,22 @@ const GRAPH_OVERLAYS = [
 ];
 
 const hooks = installTestHooks(location.search);
+/**
+ * The offline player's recorded trace, program and ELK worker (app/embedded.js), left by
+ * its start-up script; null on the server's page.
+ * @type {import("./embedded.js").Embedded|null}
+ */
+const embedded = globalThis.CHAINRULE_EMBEDDED ?? null;
 // ELK's worker starts (and compiles its code) while the page loads and the first trace runs.
-const engine = createLayoutEngine();
+const engine = createLayoutEngine(embedded ? { workerUrl: embedded.workerUrl } : {});
 engine.warm();
 const { arrange } = createArranger(engine, { elkGate: hooks.elkGate });
 const reducedMotion = matchMedia("(prefers-reduced-motion: reduce)").matches;
 
 const shared = parseHash(location.hash);
-const opening = fromShared(shared, null); // the seed program comes with the examples
+const opening = embedded
+  ? { ...fromShared(null, embedded.source), variables: variableRows(embedded.variables) }
+  : fromShared(shared, null); // the seed program comes with the examples
 const store = createStore(initialState(opening.source, opening.variables, opening));
 
 // --- the parts -------------------------------------------------------------------------------
@@ -60,7 +70,7 @@ const store = createStore(initialState(opening.source, opening.variables, openin
 const editor = createEditor(
   { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
   {
-    onRun: () => runner.run(),
+    onRun: () => run(),
     onChange: (source) => store.update({ source }),
     onCaretLine: markLine,
   },
@@ -111,8 +121,10 @@ const runner = createRunner({
   arrange,
   variables,
   varsPanel: $("vars-panel"),
+  traced: embedded ? recordedTrace(embedded) : undefined,
 });
-const run = runner.run;
+// The offline player's program cannot change: Run (and Ctrl+Enter) does nothing there.
+const run = embedded ? () => {} : runner.run;
 
 // --- lessons, predictions, the gradient check, presenting -------------------------------
 
@@ -222,30 +234,47 @@ createSplitter($("splitter"), $("workspace"), { onResize: () => view.refit() });
 
 // --- what the server offers, and the link the page was opened on -----------------------------
 
-// The examples fill the menu and bring the seed program; the promise says why they failed.
-const examplesLoaded = fetchExamples().then(
-  (list) => {
-    store.update({ examples: list, seed: seedProgram(list) });
-    return null;
-  },
-  (err) => {
-    store.update({ examples: [] });
-    return err;
-  },
-);
-const lessonsLoaded = fetchLessons()
-  .then((list) => store.update({ lessons: list }))
-  .catch(() => store.update({ lessons: [] }));
+if (embedded) openRecording();
+else openServerPage();
 
-const links = createLinks({
-  store,
-  editor,
-  variables,
-  varsPanel: $("vars-panel"),
-  runner,
-  classroom,
-  lessonsLoaded,
-  examplesLoaded,
-});
-addEventListener("hashchange", () => links.onHashChange(location.hash));
-links.openLink(shared);
+/** The offline player: its recorded trace at once, at the step a link to this file names. */
+function openRecording() {
+  lockPage(document);
+  store.update({ examples: [], lessons: [] });
+  runner.restoreAfterRun(shared ? { step: shared.step, node: shared.node } : null);
+  editor.setValue(store.state.source);
+  variables.setRows(store.state.variables);
+  $("vars-panel").open = store.state.variables.length > 0;
+  runner.run();
+}
+
+/** The server's page: the examples and lessons it offers, then the link it was opened on. */
+function openServerPage() {
+  // The examples fill the menu and bring the seed program; the promise says why they failed.
+  const examplesLoaded = fetchExamples().then(
+    (list) => {
+      store.update({ examples: list, seed: seedProgram(list) });
+      return null;
+    },
+    (err) => {
+      store.update({ examples: [] });
+      return err;
+    },
+  );
+  const lessonsLoaded = fetchLessons()
+    .then((list) => store.update({ lessons: list }))
+    .catch(() => store.update({ lessons: [] }));
+
+  const links = createLinks({
+    store,
+    editor,
+    variables,
+    varsPanel: $("vars-panel"),
+    runner,
+    classroom,
+    lessonsLoaded,
+    examplesLoaded,
+  });
+  addEventListener("hashchange", () => links.onHashChange(location.hash));
+  links.openLink(shared);
+}

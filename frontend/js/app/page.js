@@ -69,8 +69,9 @@ export function createPage({
       $("stdout").hidden = hideOutput;
       outputHidden = hideOutput;
     }
-    // Nor may the gradient check show them.
+    // Nor may the gradient check show them, nor the offline player (it holds every number).
     $("check").disabled = shown.conceal.active;
+    $("export-html").disabled = shown.conceal.active || !state.recording;
     if (state.notes !== prev.notes) programPane.showNotes(state.notes);
     if (state.error !== prev.error)
       programPane.showError(state.error, state.error ? formatError(state.error) : "");

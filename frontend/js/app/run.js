@@ -16,7 +16,7 @@ import { buildTimeline, clampPosition } from "../core/timeline.js";
 import { isOneLine, offeredMessage, offerRows, requestVariables, VariableError } from "../core/variables.js";
 import { LayoutCancelled } from "../layout/elkengine.js";
 import { measureCard } from "../layout/measure.js";
-import { ApiError, trace } from "../net/api.js";
+import { ApiError, traceWithWire } from "../net/api.js";
 
 /** Graphs with more nodes (after collapsing modules) are not drawn. */
 const MAX_DRAWN_NODES = 6000;
@@ -66,10 +66,20 @@ function markPainted() {
  *   player: {pause: () => void},
  *   arrange: ReturnType<typeof import("../layout/arrange.js").createArranger>["arrange"],
  *   variables?: {setRows: (rows: import("../core/state.js").VariableRow[], focus?: string) => void},
- *   varsPanel?: HTMLDetailsElement}} parts  variables, varsPanel: the table an expression's
- *   unknown names are offered rows in, and its panel
+ *   varsPanel?: HTMLDetailsElement, traced?: typeof traceWithWire}} parts  variables,
+ *   varsPanel: the table an expression's unknown names are offered rows in, and its panel;
+ *   traced: what answers a request (by default the API; the offline player's recorded trace)
  */
-export function createRunner({ store, editor, view, player, arrange, variables, varsPanel }) {
+export function createRunner({
+  store,
+  editor,
+  view,
+  player,
+  arrange,
+  variables,
+  varsPanel,
+  traced = traceWithWire,
+}) {
   /** Aborts the request of the run in flight. */
   let inFlight = null;
   /** The step and node a shared link asks for, applied once its program has been traced. */
@@ -95,8 +105,9 @@ export function createRunner({ store, editor, view, player, arrange, variables, 
     const current = () => store.state.run === runId;
     try {
       const inputs = requestVariables(store.state.variables);
+      /** @type {import("../core/contract.js").TraceRequest} */
       const request = Object.keys(inputs).length ? { source, variables: inputs } : { source };
-      const result = await trace(request, { signal: inFlight.signal });
+      const { trace: result, wire } = await traced(request, { signal: inFlight.signal });
       if (!current()) return;
       performance.mark("chainrule:response");
       const responded = performance.now();
@@ -125,6 +136,7 @@ export function createRunner({ store, editor, view, player, arrange, variables, 
       store.update({
         status: "done",
         trace: result,
+        recording: { trace: wire, source, variables: request.variables ?? {} },
         model,
         timeline,
         collapsed,
@@ -211,7 +223,15 @@ export function createRunner({ store, editor, view, player, arrange, variables, 
       const timeline = buildTimeline(model);
       const { drawing, later } = await prepare(model, collapsed);
       if (!current()) return;
-      store.update({ trace: partial, model, timeline, collapsed, ...drawing, step: null });
+      store.update({
+        trace: partial,
+        recording: null, // not a whole trace: no offline player of it
+        model,
+        timeline,
+        collapsed,
+        ...drawing,
+        step: null,
+      });
       if (later) handOver(later, drawing.view);
     } catch (err) {
       if (!(err instanceof LayoutCancelled || err instanceof TooLarge)) console.error(err);

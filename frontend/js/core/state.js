@@ -25,6 +25,8 @@
  *   ("Laying out 5,000 nodes…"); null otherwise
  * @property {number} run  increases with every Run; answers to older runs are dropped
  * @property {import("./contract.js").TraceOut|null} trace  the last answer, as received (export)
+ * @property {Recording|null} recording  the same in API v2's form, as the server sent it,
+ *   and what was asked (the offline player's export); null for an error's partial graph
  * @property {import("./model.js").Model|null} model  the last traced graph
  * @property {import("./timeline.js").Timeline|null} timeline  its steps as positions
  * @property {import("./collapse.js").View|null} view  the graph as drawn (modules collapsed)
@@ -64,6 +66,11 @@
  *
  * @typedef {"edit"|"present"} Mode
  *
+ * @typedef {object} Recording  a trace as the server sent it and what it answered
+ * @property {import("./contract.js").TraceOutV2} trace
+ * @property {string} source
+ * @property {Object<string, import("./contract.js").VariableIn>} variables
+ *
  * @typedef {object} ErrorShown  an error as the page shows it
  * @property {string} code
  * @property {string} message
@@ -92,6 +99,7 @@ export function initialState(source = "", variables = [], extras = {}) {
     progress: null,
     run: 0,
     trace: null,
+    recording: null,
     model: null,
     timeline: null,
     view: null,

@@ -1,6 +1,6 @@
 /**
- * The HTTP edge: POST /api/v2/trace, GET the examples and the lessons, and turn every
- * failure into an ApiError. The bodies' shapes are core/contract.js's typedefs; a trace
+ * The HTTP edge: POST /api/v2/trace, GET the examples, the lessons and the offline
+ * player's shell, and turn every failure into an ApiError. The bodies' shapes are core/contract.js's typedefs; a trace
  * comes in v2's form (each tensor once, in a table) and leaves here as a TraceOut
  * (core/wire.js).
  *
@@ -16,6 +16,7 @@ import { fromWire } from "../core/wire.js";
 export const TRACE_URL = "api/v2/trace";
 export const EXAMPLES_URL = "api/v2/examples";
 export const LESSONS_URL = "api/v2/lessons";
+export const PLAYER_URL = "api/v2/player";
 
 // --- errors ----------------------------------------------------------------------------
 
@@ -88,14 +89,13 @@ function readTrace(body) {
 }
 
 /**
- * Send one request: the response and its JSON body (undefined when it has none). A failure
- * to reach the server is an ApiError "network_error"; an abort rethrows fetch's AbortError.
- * @returns {Promise<{response: Response, body: any}>}
+ * fetch, with a failure to reach the server as an ApiError "network_error"; an abort
+ * rethrows fetch's AbortError.
+ * @returns {Promise<Response>}
  */
-async function send(fetchImpl, url, init) {
-  let response;
+async function reach(fetchImpl, url, init) {
   try {
-    response = await fetchImpl(url, init);
+    return await fetchImpl(url, init);
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError({
@@ -104,6 +104,15 @@ async function send(fetchImpl, url, init) {
       status: 0,
     });
   }
+}
+
+/**
+ * Send one request: the response and its JSON body (undefined when it has none), or the
+ * errors of `reach`.
+ * @returns {Promise<{response: Response, body: any}>}
+ */
+async function send(fetchImpl, url, init) {
+  const response = await reach(fetchImpl, url, init);
   let body;
   try {
     body = await response.json();
@@ -123,7 +132,18 @@ async function send(fetchImpl, url, init) {
  * @returns {Promise<TraceOut>}  the trace, its tensors in their places (core/wire.js)
  * @throws {ApiError}
  */
-export async function trace(
+export async function trace(request, options = {}) {
+  return (await traceWithWire(request, options)).trace;
+}
+
+/**
+ * `trace`, and the body as the server sent it (API v2's form, for the offline player).
+ * @param {TraceRequest} request
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]  as trace's
+ * @returns {Promise<{trace: TraceOut, wire: import("../core/contract.js").TraceOutV2}>}
+ * @throws {ApiError}
+ */
+export async function traceWithWire(
   request,
   { fetch: fetchImpl = globalThis.fetch, signal, url = TRACE_URL } = {},
 ) {
@@ -164,7 +184,7 @@ export async function trace(
       status: response.status,
     });
   }
-  return traced;
+  return { trace: traced, wire: body };
 }
 
 /**
@@ -211,4 +231,26 @@ export function lessons({ url = LESSONS_URL, ...options } = {}) {
     e.question &&
     typeof e.question.prompt === "string";
   return getList(url, valid, "lessons", options);
+}
+
+/**
+ * The offline player without a trace (an HTML document; core/embedded.js puts one in).
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]
+ * @returns {Promise<string>}
+ * @throws {ApiError}
+ */
+export async function playerShell({
+  fetch: fetchImpl = globalThis.fetch,
+  signal,
+  url = PLAYER_URL,
+} = {}) {
+  const response = await reach(fetchImpl, url, { headers: { Accept: "text/html" }, signal });
+  if (!response.ok) {
+    throw new ApiError({
+      code: "bad_response",
+      message: `the server answered ${response.status} for the offline player`,
+      status: response.status,
+    });
+  }
+  return response.text();
 }

@@ -23,6 +23,7 @@ export function nextIndent(line) {
 export function bindEditorKeys(textarea, { onRun }) {
   /** Insert text at the caret, keeping the browser's undo history where it can. */
   function insertText(text) {
+    if (textarea.readOnly) return; // the offline player's recorded program
     textarea.focus();
     const undoable =
       typeof document.execCommand === "function" && document.execCommand("insertText", false, text);

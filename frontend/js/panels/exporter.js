@@ -1,7 +1,7 @@
 /**
  * Downloads: the graph as SVG and PNG (from draw/svgexport.js's standalone SVG, which
  * carries the page's graph styles, so it looks the same opened on its own), the trace as
- * JSON.
+ * JSON, the offline player as one HTML file (core/embedded.js).
  */
 
 /** Save `blob` as `filename` through a temporary link. */
@@ -23,6 +23,10 @@ export function downloadSvg(svgText, filename = "chainrule-graph.svg") {
 
 export function downloadJson(trace, filename = "chainrule-trace.json") {
   download(new Blob([JSON.stringify(trace, null, 1)], { type: "application/json" }), filename);
+}
+
+export function downloadHtml(html, filename = "chainrule-player.html") {
+  download(new Blob([html], { type: "text/html" }), filename);
 }
 
 /** Largest side of an exported PNG, in px (browsers refuse much larger canvases). */

@@ -1,0 +1,1 @@
+"""Recording trusted code in-process (notebooks, scripts): see recording.py."""
