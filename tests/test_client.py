@@ -176,3 +176,10 @@ def test_the_client_needs_no_torch(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, cwd=tmp_path)
     assert out.stdout.strip() == "False"
+
+
+def test_a_retry_after_that_is_not_a_number_waits_a_second() -> None:
+    from chainrule.client import _retry_after
+
+    assert [_retry_after(v) for v in ("nan", "inf", "-3", "Wed, 21 Oct 2026 07:28:00 GMT",
+                                      None, "4")] == [1.0, 1.0, 0.0, 1.0, 1.0, 4.0]

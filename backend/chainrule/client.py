@@ -14,6 +14,7 @@ no torch, no other package.
 
 from __future__ import annotations
 
+import math
 import time
 import urllib.error
 import urllib.request
@@ -135,6 +136,7 @@ class Client:
 def _retry_after(value: str | None) -> float:
     """Seconds to wait, from a Retry-After of seconds (1 when absent or a date)."""
     try:
-        return min(max(float(value or 1), 0.0), MAX_RETRY_AFTER_S)
+        seconds = float(value or 1)
     except ValueError:
         return 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER_S) if math.isfinite(seconds) else 1.0

@@ -29,7 +29,7 @@ from chainrule.errors import (
 )
 from chainrule.language.interpreter import Interpreter
 from chainrule.language.parse import parse_source
-from chainrule.serialize import trace_payload
+from chainrule.serialize import trace_payload, training_json
 from chainrule.settings import (
     FULL_COLLECTION_NODES,
     MAX_RESPONSE_BYTES,
@@ -62,7 +62,8 @@ class TraceJob:
     `check`: also compare every leaf's gradient with finite differences;
     `api`: the response's form (1: tensors inline; 2: a table of distinct tensors);
     `max_bytes`: the largest response (a LimitError past it); `compress`: the client takes
-    gzip, and the worker compresses the body.
+    gzip, and the worker compresses the body; `call`: the call of backward() whose graph
+    to show (0-based; None: the last).
     """
 
     source: str
@@ -72,6 +73,7 @@ class TraceJob:
     api: int = 1
     max_bytes: int = MAX_RESPONSE_BYTES
     compress: bool = False
+    call: int | None = None  # which call of backward() to show (0-based); None: the last
 
 
 def warm_up() -> None:
@@ -213,7 +215,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     # One documented random state for every program, whatever ran in this worker before.
     torch.default_generator.manual_seed(PROGRAM_SEED)  # the CPU's (torch.manual_seed also
     # queues a CUDA seeding, with a stack trace, for a CUDA that never comes)
-    session = TraceSession()
+    session = TraceSession(keep_call=job.call)
     interpreter = Interpreter(session, _bind(job.variables))
     try:
         with session.recorder.running():
@@ -227,7 +229,13 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         if recorded is not None:
             recorded[0] = session.recorder.records
     env = interpreter.env
-    if output is not None:
+    if job.call is not None:
+        target = session.tensor_of_call(job.call)
+        if target is None:
+            raise OutputError(f"the program called backward {session.training.calls} "
+                              f"time{'' if session.training.calls == 1 else 's'}: there is "
+                              f"no call {job.call} (calls count from 0)")
+    elif output is not None:
         target = env.get(output)
         if not isinstance(target, torch.Tensor):
             raise OutputError(f"there is no tensor named '{output}'")
@@ -260,14 +268,19 @@ def payload(session: TraceSession, env: dict[str, Any], target: torch.Tensor | N
         graph, phases = TraceGraph(), []
     else:
         phases = session.phases_through(target.grad_fn) if target.grad_fn is not None else []
+        if job.call is not None:  # that call's phase, and those before it on its graph
+            phases = [p for p in phases if p.call_index <= job.call]
         graph = build_graph(target, session.recorder, phases, names)
+    session.training.finish()
+    training = training_json(session.training, names, phases[-1].call_index
+                             if phases else None)
     gradient_check = check_gradients(graph, phases[-1] if phases else None) \
         if job.check else None
     steps = build_steps(graph)
     name_nodes(graph, [s.node for s in steps.forward], job.source, names.bound)
     try:
         return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
-                             stdout, notes, job.api, job.max_bytes)
+                             stdout, notes, job.api, job.max_bytes, training)
     except LimitError as exc:  # the response's size: what the program printed still shows
         exc.stdout = stdout or None
         raise

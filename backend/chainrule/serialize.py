@@ -16,11 +16,13 @@ import torch
 
 from chainrule.errors import LimitError
 from chainrule.settings import MAX_LISTED_ELEMENTS
+from chainrule.trace.diagnose import diagnose
 from chainrule.trace.gradcheck import GradCheck
 from chainrule.trace.graph import GraphEdge, GraphNode, TraceGraph
-from chainrule.trace.names import ModuleInfo
+from chainrule.trace.names import ModuleInfo, Names
 from chainrule.trace.ops import meaning
 from chainrule.trace.steps import Steps
+from chainrule.trace.training import TrainingLog
 
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
@@ -75,7 +77,7 @@ def tensor_json(t: torch.Tensor | None,
     scalar = _FLOAT_SCALARS.get(t.dtype)
     if scalar is not None and t.numel() == 1:
         return _one_float(t, *scalar)
-    t = t.detach()
+    t = t.detach().cpu()  # a CUDA tensor recorded in-process: numpy reads the CPU's
     if t.is_complex():
         t = torch.view_as_real(t)
     if t.dtype in (torch.bfloat16, torch.float16):
@@ -398,7 +400,8 @@ class TooLarge(Exception):
 def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
                   variables: dict[str, torch.Tensor], check: GradCheck | None,
                   stdout: str, notes: list[str] | None = None, api: int = 1,
-                  max_bytes: int | None = None) -> bytes:
+                  max_bytes: int | None = None,
+                  training: dict[str, Any] | None = None) -> bytes:
     """The whole /trace response body, in API `api`'s form (1: tensors inline; 2: a table
     of distinct tensors, referred to by index). Raises LimitError past `max_bytes`."""
     tensors = _Tensors(table=api >= 2, limit=max_bytes)
@@ -414,6 +417,7 @@ def trace_payload(graph: TraceGraph, steps: Steps, modules: list[ModuleInfo],
             "phases": _phases(graph, tensors),
             "steps": _steps(steps, tensors),
             "check": _check(check),
+            "training": training,
         }
     except TooLarge:
         assert max_bytes is not None
@@ -456,3 +460,51 @@ def embedded(body: bytes) -> Any:
     """JSON bytes made before (a partial trace), to go into `dumps`'s output as they are."""
     return orjson.Fragment(body)
 
+
+
+MAX_TRAINING_POINTS = 1_000  # calls listed per series; the diagnoses read every call
+
+
+def _spaced(calls: int, most: int) -> list[int]:
+    """At most `most` call indices out of `calls`, evenly spaced, the last one in."""
+    if calls <= most:
+        return list(range(calls))
+    step = (calls - 1) / (most - 1)
+    return sorted({round(i * step) for i in range(most)} | {calls - 1})
+
+
+def training_json(log: TrainingLog, names: Names,
+                  shown_call: int | None) -> dict[str, Any] | None:
+    """The response's `training`: the loss and each named leaf's series at the listed calls,
+    and the diagnoses; None when the program never called backward."""
+    if log.calls == 0:
+        return None
+    named = [(name, log.series[id(t)]) for name, t in names.bound.items()
+             if id(t) in log.series and log.series[id(t)].tensor() is t]
+    def module(series: Any) -> str | None:
+        leaf = series.tensor()
+        return None if leaf is None else names.module_of_parameter(leaf)
+
+    weights = [(name, series) for name, series in named
+               if name.endswith(".weight") and module(series) is not None]
+    picked = _spaced(log.calls, MAX_TRAINING_POINTS)
+
+    def at(values: list[float | None]) -> list[float | None]:
+        return [values[i] if i < len(values) else None for i in picked]
+
+    return {
+        "calls": log.calls,
+        "iterations": picked,
+        "loss": [log.losses[i] if math.isfinite(log.losses[i]) else None for i in picked],
+        "series": [{
+            "name": name,
+            "module": module(series),
+            "grad_norm": at(series.grad_norm), "grad_mean": at(series.grad_mean),
+            "grad_max": at(series.grad_max), "zero_fraction": at(series.zero_fraction),
+            "norm": at(series.norm), "update": at(series.update),
+            "dead_units": series.dead_units(), "units": series.units(),
+        } for name, series in named],
+        "diagnoses": [{"kind": d.kind, "message": d.message, "leaves": list(d.leaves),
+                       "call": d.call} for d in diagnose(log, named, weights)],
+        "shown_call": shown_call,
+    }

@@ -13,11 +13,13 @@ from typing import Any
 import nbclient
 import nbformat
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, expect
 from tests.test_standalone import parsed, unpacked
 from tests.wire import from_v2
 
 from test_standalone import (  # noqa: F401 (offline: the fixture)
+    LOAD_TIMEOUT_MS,
+    Watch,
     assert_seed_cards,
     offline,
     open_offline,
@@ -93,4 +95,29 @@ def test_the_saved_player_steps_through_backward_offline(
     page, watch = open_offline(offline, saved)
     assert_seed_cards(page, trace)
     page.screenshot(path=screenshot_dir / "notebook-saved-backward.png")
+    assert watch.problems == []
+
+
+def test_the_inline_player_works_inside_the_notebooks_output_frame(
+        executed: tuple[Any, Path], offline: BrowserContext,  # noqa: F811 (the fixture)
+        tmp_path: Path, screenshot_dir: Path) -> None:
+    """The seed cell's output as a notebook front end shows it: its HTML in a page, the
+    player inside its iframe (about:srcdoc), stepping through backward offline."""
+    notebook, _ = executed
+    output = _results(notebook)[0]
+    page_path = tmp_path / "notebook-output.html"
+    page_path.write_text("<!doctype html><html><body><h3>Out[2]:</h3>"
+                         f"{output['data']['text/html']}</body></html>", encoding="utf-8")
+    trace = _player_trace(output)
+    page = offline.new_page()
+    watch = Watch(page)
+    page.goto(page_path.as_uri())
+    page.wait_for_function("document.querySelector('iframe.chainrule-player')"
+                           ".contentDocument?.body?.dataset.status === 'done'",
+                           timeout=LOAD_TIMEOUT_MS)
+    frame = page.frame(url="about:srcdoc")
+    assert frame is not None
+    expect(frame.locator("#graph g.node")).to_have_count(len(trace["nodes"]))
+    assert_seed_cards(frame, trace)  # type: ignore[arg-type]
+    page.screenshot(path=screenshot_dir / "notebook-inline-player.png")
     assert watch.problems == []

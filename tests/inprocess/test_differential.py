@@ -36,9 +36,10 @@ DIFFERENT = {
                                          "assigned tensor, here one torch.autograd."
                                          "functional returned (no torch call of the "
                                          "program's own made it)",
-    "tutorial:rnn_lstm_gru_modules": "the LSTM's saved hidden state: torch's RNN modules "
-                                     "build it inside their forward",
 }
+# Saved tensors whose bytes torch leaves uninitialised: mkldnn's RNN workspace (`result3`),
+# different from one run to the next in plain torch too. Compared without them.
+UNINITIALISED = {"MkldnnRnnLayerBackward0": "result3"}
 # Programs the server runs that differ in spans or modules only, and why.
 PLACES_DIFFER = {
     "the interpreter runs a user-defined module's forward itself; its single ops have no "
@@ -52,6 +53,9 @@ PLACES_DIFFER = {
         "corpus:unbind_chunk_and_rows", "tutorial:comprehensions_everywhere",
         "tutorial:gradcheck_and_gradgradcheck", "tutorial:init_functions",
         "tutorial:custom_function_in_module"),
+    "the legacy constructors (torch.Tensor([...]), torch.FloatTensor) pass no torch "
+    "function mode: the tensors they make have no place": (
+        "tutorial:legacy_constructors_and_version",),
 }
 PLACES = {name for names in PLACES_DIFFER.values() for name in names}
 
@@ -74,6 +78,14 @@ def _recorded(source: str, path: Path) -> bytes:
     return rec.json_bytes(1)
 
 
+def _initialised(body: bytes) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(body)
+    for node in parsed["nodes"]:
+        if node["op"] in UNINITIALISED:
+            node["saved"].pop(UNINITIALISED[node["op"]])
+    return parsed
+
+
 def _without_places(body: dict[str, Any]) -> dict[str, Any]:
     for node in body["nodes"]:
         for key in ("span", "module", "shown"):  # `shown` is the source text at the span
@@ -92,8 +104,13 @@ def test_recording_a_program_gives_the_servers_graph(name: str, tmp_path: Path) 
     if name in PLACES:
         assert _without_places(json.loads(ours)) == _without_places(json.loads(server))
         assert ours != server  # listed as differing: still so
+    elif name in WORKSPACES:
+        assert _initialised(ours) == _initialised(server)
     else:
         assert ours == server
+
+
+WORKSPACES = {"tutorial:rnn_lstm_gru_modules"}
 
 
 # The server refuses it on purpose (the lesson's variant shows an error); Python runs it.
@@ -101,6 +118,6 @@ REFUSED = {"lesson:requires-grad:variant0"}
 
 
 def test_the_lists_of_differences_name_programs_of_the_corpus() -> None:
-    assert set(DIFFERENT) | PLACES | REFUSED <= set(PROGRAMS)
+    assert set(DIFFERENT) | PLACES | REFUSED | WORKSPACES <= set(PROGRAMS)
     assert not PLACES & set(DIFFERENT)
-    assert len(PROGRAMS) - len(DIFFERENT) - len(PLACES) - len(REFUSED) == 154
+    assert len(PROGRAMS) - len(DIFFERENT) - len(PLACES) - len(REFUSED) - len(WORKSPACES) == 153

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 import chainrule
+from chainrule.errors import ChainruleError
 from chainrule.inprocess.show import FREED_NOTE, GRADIENTS_NOTE
 from tests.conftest import as_tensor
 from tests.test_standalone import parsed, unpacked
@@ -170,3 +171,91 @@ def test_an_error_in_the_recorded_program_reaches_the_caller(tmp_path: Path) -> 
     program.write_text("import torch\nx = torch.ones(2) @ torch.ones(3)\n", encoding="utf-8")
     with pytest.raises(RuntimeError, match="inconsistent tensor size"):
         chainrule.record_file(program)
+
+
+def test_record_at_the_top_level_of_a_script_records(tmp_path: Path) -> None:
+    script = tmp_path / "top.py"
+    script.write_text("import json, torch, chainrule\nx = torch.ones(2, requires_grad=True)\n"
+                      "with chainrule.record() as rec:\n    y = x * 3\n"
+                      "print(json.loads(rec.to_json(api=1))['nodes'][0]['value']['data'])\n",
+                      encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "[3.0, 3.0]\n"
+
+
+def test_the_blocks_own_exception_comes_through_unchanged() -> None:
+    with pytest.raises(KeyError, match="mine"), \
+            chainrule.record(max_bytes=100) as rec:  # too small for any graph
+        x = torch.ones(2, requires_grad=True) * 2
+        raise KeyError("mine")
+    assert isinstance(rec.error, ChainruleError)
+    with pytest.raises(RuntimeError, match="the recording has no trace"):
+        rec.to_json()
+    assert x.shape == (2,)
+
+
+def test_a_recording_names_only_what_its_block_used_and_keeps_none_of_it_alive(
+        tmp_path: Path) -> None:
+    """At a notebook cell's (a script's) top level. (Inside a function, Python 3.11 keeps
+    the snapshot of its locals that naming them took until the function returns.)"""
+    script = tmp_path / "cell.py"
+    script.write_text(
+        "import gc, json, weakref, torch, chainrule\nfrom torch import nn\n"
+        "unrelated = torch.randn(1000, 10)  # a dataset in the notebook, not used below\n"
+        "model = nn.Linear(2, 1)\nx = torch.ones(3, 2)\n"
+        "with chainrule.record() as rec:\n    loss = model(x).sum()\n    loss.backward()\n"
+        "print(sorted(json.loads(rec.to_json(api=1))['variables']))\n"
+        "held = weakref.ref(model)\ndel model, loss\ngc.collect()\nprint(held() is None)\n",
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout == "['loss', 'model.bias', 'model.weight', 'x']\nTrue\n"
+
+
+def test_the_sandboxs_size_limit_does_not_apply_to_your_own_kernel() -> None:
+    big = torch.ones(3000, 3000)  # 9,000,000 elements: past the server's per-op limit
+    with chainrule.record() as rec:
+        total = (big * 2).sum()
+    assert total.item() == 18_000_000.0
+    assert json.loads(rec.to_json(api=1))["nodes"][0]["name"] == "total"
+
+
+def test_prints_inside_the_block_keep_the_streams_encoding() -> None:
+    with chainrule.record():
+        encoding = sys.stdout.encoding
+    assert encoding == sys.stdout.encoding  # the stream's own, not None
+
+
+def test_a_custom_function_from_another_file_has_no_place_rather_than_line_0(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "cube.py").write_text(
+        "import torch\n\nclass Cube(torch.autograd.Function):\n    @staticmethod\n"
+        "    def forward(ctx, x):\n        ctx.save_for_backward(x)\n        return x ** 3\n\n"
+        "    @staticmethod\n    def backward(ctx, g):\n        (x,) = ctx.saved_tensors\n"
+        "        return g * 3 * x ** 2\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from cube import Cube  # type: ignore[import-not-found]
+
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with chainrule.record() as rec:
+        y = Cube.apply(x).sum()
+        y.backward()
+    nodes = {n["op"]: n for n in json.loads(rec.to_json(api=1))["nodes"]}
+    assert nodes["CubeBackward"]["span"] is None
+    assert torch.equal(as_tensor(nodes["CubeBackward"]["value"]), x.detach() ** 3)
+
+
+def test_open_runs_the_script_from_its_folder_with_its_own_argv(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "helper.py").write_text("SCALE = 3.0\n", encoding="utf-8")
+    (folder / "prog.py").write_text(
+        "import sys, torch\nfrom helper import SCALE\nprint(sys.argv)\n"
+        "w = torch.tensor(1.0, requires_grad=True)\n(w * SCALE).backward()\n",
+        encoding="utf-8")
+    out = tmp_path / "p.html"
+    done = subprocess.run([sys.executable, "-m", "chainrule", "open", str(folder / "prog.py"),
+                           "--out", str(out)], capture_output=True, text=True, check=True,
+                          cwd=tmp_path)
+    assert done.stdout.splitlines()[0] == f"['{folder / 'prog.py'}']"

@@ -78,7 +78,8 @@ async def _trace(body: TraceRequest, request: Request, api: int) -> Response:
     settings: ServerSettings = request.app.state.settings
     job = TraceJob(body.source, {k: v.model_dump() for k, v in body.variables.items()},
                    body.output, body.check, api=api, max_bytes=settings.max_response_bytes,
-                   compress=accepts_gzip(request.headers.get("accept-encoding", "")))
+                   compress=accepts_gzip(request.headers.get("accept-encoding", "")),
+                   call=body.call)
     info: dict[str, object] = {
         "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
     request.state.log = info

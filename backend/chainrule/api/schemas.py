@@ -99,6 +99,12 @@ class TraceRequest(Strict):
         "in float64 (the graph's own ops replayed with each element nudged by ±h).",
     )
 
+    call: int | None = Field(
+        default=None, ge=0, le=1_000_000,
+        description="Which call of backward() (or autograd.grad) to show, 0-based, when the "
+        "program calls it more than once (a training loop): that call's graph and steps. "
+        "Default: the one `output`'s rule picks (the last).")
+
     @field_validator("source", "output")
     @classmethod
     def _clean_text(cls, value: str | None) -> str | None:
@@ -391,6 +397,52 @@ class CheckOut(Out):
     leaves: list[LeafCheckOut]
 
 
+class TrainingSeriesOut(Out):
+    """One leaf over the calls of backward() (a parameter, or a leaf the program made)."""
+
+    name: str = Field(description="The leaf's name, as in `variables` (`model.0.weight`).")
+    module: str | None = Field(description="The module holding it, if a parameter.")
+    grad_norm: list[float | None] = Field(description="Per call (as `iterations`): the L2 "
+                                          "norm of .grad after the call; null where the call "
+                                          "did not reach the leaf or the value was not finite.")
+    grad_mean: list[float | None]
+    grad_max: list[float | None] = Field(description="Per call: max |.grad|.")
+    zero_fraction: list[float | None] = Field(description="Per call: the fraction of .grad's "
+                                              "elements exactly 0.")
+    norm: list[float | None] = Field(description="Per call: the leaf's own L2 norm then.")
+    update: list[float | None] = Field(description="Per call: how far the leaf moved before "
+                                       "the next call reached it (or the program ended): "
+                                       "the L2 norm of the change (an optimizer's step, a "
+                                       "manual update); 0 when nothing changed it.")
+    dead_units: int = Field(description="Rows (units) whose gradient was exactly 0 for the "
+                            "last 20 calls.")
+    units: int = Field(description="Rows (units) of the leaf: its first dimension.")
+
+
+class DiagnosisOut(Out):
+    """What the records say, in words."""
+
+    kind: Literal["dead_units", "vanishing", "exploding", "non_finite", "loss_rising"]
+    message: str
+    leaves: list[str] = Field(description="The leaves (by name) it is about.")
+    call: int | None = Field(description="The call of backward it points at (0-based).")
+
+
+class TrainingOut(Out):
+    """Every backward() / autograd.grad call of the program, lightly: the loss, and each
+    leaf's gradient and update sizes. At most 1,000 calls are listed, evenly spaced with the
+    last one in; the diagnoses read every call."""
+
+    calls: int = Field(description="How many calls of backward() and autograd.grad ran.")
+    iterations: list[int] = Field(description="Which calls the lists hold (0-based).")
+    loss: list[float | None] = Field(description="Per call: the value differentiated (its "
+                                     "L2 norm when not a single element).")
+    series: list[TrainingSeriesOut]
+    diagnoses: list[DiagnosisOut]
+    shown_call: int | None = Field(description="The call whose graph and steps this response "
+                                   "shows (the request's `call`, else the last).")
+
+
 class TraceOut(Out):
     """The traced graph of a program: nodes, edges, variables and printed output."""
 
@@ -406,6 +458,9 @@ class TraceOut(Out):
     phases: list[PhaseOut]
     steps: StepsOut
     check: CheckOut | None = Field(description="The gradient check, when asked for.")
+    training: TrainingOut | None = Field(
+        default=None, description="Every call of backward(), lightly (present when the "
+        "program called backward() or autograd.grad at least once).")
 
 
 class ErrorDetail(Out):

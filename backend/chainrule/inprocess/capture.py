@@ -52,7 +52,7 @@ _PLAIN_NAMES = frozenset({
     "__hash__", "__float__", "__int__", "__index__", "item", "tolist", "numpy", "size",
     "dim", "numel", "is_floating_point", "is_complex", "element_size", "stride",
     "data_ptr", "storage_offset", "is_contiguous", "__reduce_ex__", "__deepcopy__",
-    "retain_grad", "register_hook", "requires_grad_",
+    "retain_grad", "register_hook",
 })
 _GRADIENTS = frozenset({torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad})
 _RESULTS_KEPT = 256
@@ -85,7 +85,9 @@ class Capture(TorchFunctionMode):
         self.code = code  # the recorded block's code (None: the file's module code)
         # The tensors the recorded code's own calls made, newest last, held weakly.
         self.results: list[weakref.ref[torch.Tensor]] = []
-        self._apply_span = NOWHERE  # where a custom Function's apply was called last
+        self._apply_span: Span | None = None  # where a custom Function's apply ran last
+        self.seen: set[int] = set()  # ids of the tensors the code's calls read or made
+        self.modules: set[int] = set()  # ids of the modules that ran
 
     def __torch_function__(self, func: Any, types: Any, args: tuple[Any, ...] = (),
                            kwargs: dict[str, Any] | None = None) -> Any:
@@ -103,14 +105,30 @@ class Capture(TorchFunctionMode):
             return self._autograd_backward(args, kwargs, span)
         if not written and func in _GRADIENTS:  # torch's own use (gradcheck, jacobian)
             return func(*args, **kwargs)
-        inside_module = bool(self.session.recorder.module_stack)
+        stack = self.session.recorder.module_stack
+        inside_module = bool(stack)
+        if stack:
+            self.modules.update(map(id, stack))
+        if written:
+            self._saw(args)
         result = self.session.call(_OPERATORS.get(func, func), args, kwargs, span,
                                    made=written, single=not inside_module)
+        if written:
+            self._saw((result,))
         if written and frame is not None and self._top_level(frame) \
                 and isinstance(result, torch.Tensor):
             self.results.append(weakref.ref(result))
             del self.results[:-_RESULTS_KEPT]
         return result
+
+    def _saw(self, values: Any) -> None:
+        """Note the tensors among `values` (and in a list or tuple there): the names the
+        recording keeps are theirs and the modules'."""
+        for value in values:
+            if isinstance(value, torch.Tensor):
+                self.seen.add(id(value))
+            elif isinstance(value, tuple | list):
+                self.seen.update(id(v) for v in value if isinstance(v, torch.Tensor))
 
     def _top_level(self, frame: FrameType) -> bool:
         """Whether `frame` runs the recorded code itself (not a function it defines)."""
@@ -166,7 +184,7 @@ class Capture(TorchFunctionMode):
 
     def _frame(self) -> FrameType | None:
         """The innermost frame of the recorded file, under this call."""
-        frame: FrameType | None = sys._getframe(2)
+        frame: FrameType | None = sys._getframe(1)
         while frame is not None and frame.f_code.co_filename != self.filename:
             frame = frame.f_back
         if frame is not None and frame.f_code.co_name == "forward":
@@ -186,7 +204,7 @@ def _written_by_user(func: Any) -> bool:
     """Whether the call being handled was made by code outside torch (the user's), not by
     torch for them (a module's constructor making its parameters, a loss's forward)."""
     own = getattr(func, "__code__", None)
-    frame: FrameType | None = sys._getframe(3)
+    frame: FrameType | None = sys._getframe(1).f_back  # what called the mode's handler
     while frame is not None and (frame.f_code.co_filename in _HANDLER_FILES
                                  or frame.f_code is own):
         frame = frame.f_back

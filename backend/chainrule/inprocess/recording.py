@@ -31,12 +31,14 @@ from torch import nn
 from chainrule.inprocess.capture import Capture
 from chainrule.pipeline import TraceJob, payload
 from chainrule.settings import MAX_RESPONSE_BYTES
+from chainrule.trace.recorder import produced_of
 from chainrule.trace.tracer import TraceSession
 
 
 class _Tee(io.TextIOBase):
     """Writes to the stream it replaces and keeps a copy: the user still sees their
-    prints, and the recording has them as the program's output."""
+    prints, and the recording has them as the program's output. Everything else (its
+    encoding, fileno, isatty) is the stream's own."""
 
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
@@ -48,6 +50,19 @@ class _Tee(io.TextIOBase):
 
     def flush(self) -> None:
         self.stream.flush()
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self.stream.encoding
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
 
 
 def environment(frame: FrameType) -> dict[str, Any]:
@@ -70,13 +85,13 @@ class Recording:
         self.filename = filename
         self._frame = frame
         self.max_bytes = max_bytes
-        self.session = TraceSession()
+        self.session = TraceSession(limits=False)  # the user's own tensors: no sandbox
+        self.error: BaseException | None = None  # what making the JSON raised, if anything
         self.capture = Capture(self.session, filename,
                                None if frame is None else frame.f_code)
         self.stdout = ""
         self.source = ""
         self._json: dict[int, bytes] = {}
-        self._env: dict[str, Any] = {}
         self._stack: contextlib.ExitStack | None = None
         self._tee: _Tee | None = None
 
@@ -98,22 +113,52 @@ class Recording:
         self.stdout = self._tee.copy.getvalue()
         self.source = "".join(linecache.getlines(self.filename))
         if self._frame is not None:  # else the caller names what ran: finish()
-            self._env = environment(self._frame)
-            self._frame = None  # the caller's frame is not kept
-            self._json[2] = self._payload(2)
+            frame, self._frame = self._frame, None  # the caller's frame is not kept
+            self._conclude(self._used(environment(frame)), quiet=kind is not None)
 
     def finish(self, env: dict[str, Any]) -> None:
-        """End a recording whose names come from `env` (a script's globals)."""
-        self._env = {k: v for k, v in env.items()
-                     if not k.startswith("_") and isinstance(v, torch.Tensor | nn.Module)}
-        self._json[2] = self._payload(2)
+        """End a recording whose names come from `env` (a script's globals: every name but
+        Python's own dunders, `_` included, as the server's interpreter binds them)."""
+        self._conclude({k: v for k, v in env.items()
+                        if not k.startswith("__") and isinstance(v, torch.Tensor | nn.Module)})
 
-    def _payload(self, api: int) -> bytes:
+    def _used(self, env: dict[str, Any]) -> dict[str, Any]:
+        """The names of `env` the block used: tensors it read or made, modules it ran. A
+        notebook's globals hold much else (datasets, other models) that is no part of it."""
+        recorder = self.session.recorder
+        seen = self.capture.seen
+        kept: dict[str, Any] = {}
+        for name, value in env.items():
+            if isinstance(value, nn.Module):
+                if any(id(m) in self.capture.modules for m in value.modules()):
+                    kept[name] = value
+            elif id(value) in seen or id(value) in recorder.made or recorder.has_read(value) \
+                    or (value.grad_fn is not None and produced_of(value.grad_fn) is not None):
+                kept[name] = value
+        return kept
+
+    def _conclude(self, env: dict[str, Any], quiet: bool = False) -> None:
+        """Make both forms of the JSON now, then let go of everything the block made: the
+        recording holds its JSON, not the user's tensors. With `quiet` (the block raised),
+        a failure here is kept for to_json() to raise, never put in place of the block's."""
+        try:
+            for api in (2, 1):
+                self._json[api] = self._payload(api, env)
+        except Exception as exc:
+            if not quiet:
+                raise
+            self.error = exc
+        finally:
+            self.session = TraceSession(limits=False)  # the old one held the graphs
+            self.capture.session = self.session
+            self.capture.results.clear()
+
+    def _payload(self, api: int, env: dict[str, Any]) -> bytes:
         session = self.session
         target = session.last_backward if session.last_backward is not None \
-            else self.capture.last_assigned(self._env)
+            else self.capture.last_assigned(env)
         job = TraceJob(self.source, api=api, max_bytes=self.max_bytes)
-        return payload(session, self._env, target, job, self.stdout, [])
+        return payload(session, env, target, job, self.stdout, [])
 
     # --- what it gives -----------------------------------------------------------------
 
@@ -125,7 +170,8 @@ class Recording:
         if api not in (1, 2):
             raise ValueError("api is 1 or 2")
         if api not in self._json:
-            self._json[api] = self._payload(api)
+            raise RuntimeError("the recording has no trace: the block raised before it "
+                               "ended, and making its graph failed too") from self.error
         return self._json[api]
 
     def html(self, title: str = "chainrule") -> str:
@@ -167,7 +213,13 @@ def record_file(path: str | Path, max_bytes: int = MAX_RESPONSE_BYTES) -> Record
     record it; its spans refer to that file (`python -m chainrule open`)."""
     name = str(path)
     rec = Recording(name, None, max_bytes)
-    with rec:
-        env = runpy.run_path(name, run_name="__main__")
+    argv, search = sys.argv, sys.path[:]
+    sys.argv = [name]  # as `python path` sets them: the script's own argv and folder
+    sys.path.insert(0, str(Path(name).resolve().parent))
+    try:
+        with rec:
+            env = runpy.run_path(name, run_name="__main__")
+    finally:
+        sys.argv, sys.path[:] = argv, search
     rec.finish(env)
     return rec

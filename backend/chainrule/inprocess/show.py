@@ -85,7 +85,6 @@ def show(tensor: torch.Tensor, *, max_bytes: int = MAX_RESPONSE_BYTES) -> Record
         elif freed:
             notes.append(FREED_NOTE)
         named = {k: v for k, v in env.items() if isinstance(v, torch.Tensor | nn.Module)}
-        rec._env = named
         rec._json[2] = payload(session, named, tensor, TraceJob("", api=2, max_bytes=max_bytes),
                                "", notes)
         rec._json[1] = payload(session, named, tensor, TraceJob("", api=1, max_bytes=max_bytes),

@@ -48,6 +48,7 @@ class Phase:
     span: Span
     seed: torch.Tensor | None = None  # the `gradient` argument, when one was given
     call: str = "backward"  # "backward" or "autograd.grad"
+    call_index: int = -1  # which call of the program's it was (0-based; training.py)
     order: list[Ran] = field(default_factory=list)
     by_node: dict[Any, Ran] = field(default_factory=dict)
 

@@ -102,18 +102,21 @@ def _metadata(node: Any) -> dict[str, Any]:
 class Recorder:
     """Records what each grad_fn produced; one per program run."""
 
-    def __init__(self) -> None:
+    def __init__(self, limits: bool = True) -> None:
+        # The sandbox's size checks on every op (False: trusted code recorded in-process,
+        # whose tensors are its own business).
+        self.limits = limits
         self.records = 0  # graph nodes recorded in all (the runner's collection hint)
         # id(input) -> (weak reference, its _version, its value) when an op last read it
         self._reads: dict[int, tuple[weakref.ref[torch.Tensor], int, torch.Tensor]] = {}
         self._seq = 0
         self._mode = _Capture(self)
         self.recording = False  # inside a traced call: keep what its ops produce
-        self.span: Span = (0, 0, 0, 0)
+        self.span: Span | None = (0, 0, 0, 0)  # None: the place is not known
         self.module_stack: list[nn.Module] = []  # the modules running, outermost first
         # Tensors made without a grad_fn (leaves, constants): id -> (weak reference, span).
         # Weak: a loop that makes a tensor each step must not keep every one alive.
-        self.made: dict[int, tuple[weakref.ref[torch.Tensor], Span]] = {}
+        self.made: dict[int, tuple[weakref.ref[torch.Tensor], Span | None]] = {}
         # Ops whose outputs have no grad_fn (nothing required grad): id(output) -> record,
         # so a program that never asks for gradients still shows its forward graph.
         self.untracked: dict[int, Produced] = {}
@@ -195,7 +198,7 @@ class Recorder:
         finally:
             self.span, self._mode.pending = outer_span, outer_pending
 
-    def _made(self, tensor: torch.Tensor, span: Span) -> None:
+    def _made(self, tensor: torch.Tensor, span: Span | None) -> None:
         """Remember where a tensor without a grad_fn was made, for as long as it lives."""
         key = id(tensor)
         if key not in self.made:
@@ -287,6 +290,11 @@ class Recorder:
             reads[key] = (weakref.ref(tensor, _forget(reads, key)), tensor._version, value)
             found[key] = value
         return found
+
+    def has_read(self, tensor: torch.Tensor) -> bool:
+        """Whether an op recorded so far read `tensor` (a leaf or a constant)."""
+        known = self._reads.get(id(tensor))
+        return known is not None and known[0]() is tensor
 
     def _keep_untracked(self, tensor: torch.Tensor, record: Produced) -> None:
         """Keep an op that ran without a grad_fn, the oldest going first past a budget:
@@ -422,11 +430,15 @@ class _SizeCheck(TorchDispatchMode):
         # op; chainrule never compiles, so the handler is left unwrapped.
         return False
 
+    limits = True
+
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
-        check_size(func, args, kwargs)
+        if self.limits:
+            check_size(func, args, kwargs)
         out = func(*args, **kwargs)
-        check_result(out)
+        if self.limits:
+            check_result(out)
         return out
 
 
@@ -436,6 +448,7 @@ class _Capture(_SizeCheck):
     def __init__(self, recorder: Recorder) -> None:
         super().__init__()
         self.recorder = recorder
+        self.limits = recorder.limits
         self.pending: list[Pending] = []
 
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
@@ -443,13 +456,15 @@ class _Capture(_SizeCheck):
         if not recorder.recording:
             return super().__torch_dispatch__(func, types, args, kwargs)
         kwargs = kwargs or {}
-        check_size(func, args, kwargs)
+        if self.limits:
+            check_size(func, args, kwargs)
         # The inputs as this op reads them, before it runs (some ops update an input in
         # place, as batch norm does its running statistics).
         reads = recorder.read(flatten(args))
         out = func(*args, **kwargs)
         outputs = flatten(out)
-        check_result(outputs)
+        if self.limits:
+            check_result(outputs)
         # The value as this op made it: cloned here, below the mode, before autograd
         # attaches a grad_fn and before anything can change it in place.
         stack = recorder.module_stack

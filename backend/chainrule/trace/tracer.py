@@ -12,15 +12,33 @@ from chainrule.settings import MAX_KEPT_PHASES, MAX_OTHER_PHASES
 from chainrule.spans import Span
 from chainrule.trace.backward import Phase, run_backward
 from chainrule.trace.recorder import Recorder
+from chainrule.trace.training import TrainingLog
+
+
+def _leaves(phase: Phase) -> list[torch.Tensor]:
+    """The leaves a backward phase reached, in the order autograd ran their nodes."""
+    return [ran.node.variable for ran in phase.order
+            if type(ran.node).__name__ == "AccumulateGrad"]
 
 
 class TraceSession:
     """Everything recorded while one program runs."""
 
-    def __init__(self) -> None:
-        self.recorder = Recorder()
+    def __init__(self, keep_call: int | None = None, limits: bool = True) -> None:
+        self.recorder = Recorder(limits)
         self.phases: list[Phase] = []
         self.last_backward: torch.Tensor | None = None
+        self.training = TrainingLog()  # every call, lightly
+        self.keep_call = keep_call  # a call whose graph is kept whatever follows
+        self._kept_tensor: torch.Tensor | None = None  # the tensor that call differentiated
+
+    def tensor_of_call(self, call: int) -> torch.Tensor | None:
+        """The tensor call `call` differentiated, if it is the one kept (or the last)."""
+        if call == self.keep_call and self._kept_tensor is not None:
+            return self._kept_tensor
+        if call == self.training.calls - 1:
+            return self.last_backward
+        return None
 
     def call(self, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],
              span: Span, *, made: bool = True, single: bool = True) -> Any:
@@ -45,6 +63,7 @@ class TraceSession:
         with self.recorder.paused():
             phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs),
                                     seed)
+            self._called(phase, tensor, [(leaf, leaf.grad) for leaf in _leaves(phase)])
         self._keep(phase)
         self.last_backward = tensor
 
@@ -59,9 +78,23 @@ class TraceSession:
             first.grad_fn, span,
             lambda: self.recorder.call(torch.autograd.grad, args, kwargs, span),
             returned=returned)
+        grads = result if isinstance(result, tuple | list) else (result,)
+        with self.recorder.paused():
+            self._called(phase, first, [
+                (leaf, g if isinstance(g, torch.Tensor) else None)
+                for leaf, g in zip(returned, grads, strict=False)
+                if isinstance(leaf, torch.Tensor)])
         self._keep(phase)
         self.last_backward = first
         return result
+
+    def _called(self, phase: Phase, tensor: torch.Tensor,
+                leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> None:
+        """Number the call, log it lightly, and hold its tensor if it is the one kept."""
+        phase.call_index = self.training.calls
+        self.training.after_call(tensor, leaves)
+        if phase.call_index == self.keep_call:
+            self._kept_tensor = tensor
 
     def _keep(self, phase: Phase) -> None:
         """Keep the new phase, the earlier ones that ran through its root (gradients
@@ -71,8 +104,12 @@ class TraceSession:
         root = phase.root
         through = [p for p in self.phases if root in p.by_node]
         others = [p for p in self.phases if root not in p.by_node][-MAX_OTHER_PHASES:]
-        kept = set(map(id, through + others))
-        self.phases = [p for p in self.phases if id(p) in kept][-MAX_KEPT_PHASES:] + [phase]
+        chosen = [p for p in self.phases if p.call_index == self.keep_call]
+        kept = set(map(id, through + others + chosen))
+        kept_phases = [p for p in self.phases if id(p) in kept]
+        chosen_ids = set(map(id, chosen))
+        self.phases = [p for p in kept_phases[:-MAX_KEPT_PHASES] if id(p) in chosen_ids] \
+            + kept_phases[-MAX_KEPT_PHASES:] + [phase]
 
     def custom_backward(self, node_class: type, formula: str) -> None:
         """A custom autograd Function's backward node class, and the program's formula."""

@@ -170,7 +170,10 @@ export function createPage({
 
     const hash = shareHash(state);
     const waiting = state.lesson !== null && state.lessons === null; // its program not known yet
-    if (!state.playing && state.status !== "running" && !waiting && hash !== shareHash(prev)) {
+    // In a notebook's iframe (about:srcdoc) the address can't change: the link stays.
+    const addressable = location.protocol !== "about:";
+    if (addressable && !state.playing && state.status !== "running" && !waiting
+        && hash !== shareHash(prev)) {
       history.replaceState(null, "", hash || location.pathname + location.search);
     }
   }

@@ -228,6 +228,8 @@ export function concealTrace(trace, timeline, c) {
     variables,
     stdout: "",
     check: null,
+    // Every call's loss and gradient sizes: the answers, all at once.
+    training: null,
     steps: { ...trace.steps, backward },
   };
 }

@@ -39,6 +39,15 @@
  */
 
 /**
+ * @typedef {object} DiagnosisOut
+ *   What the records say, in words.
+ * @property {"dead_units"|"vanishing"|"exploding"|"non_finite"|"loss_rising"} kind
+ * @property {string} message
+ * @property {string[]} leaves  The leaves (by name) it is about.
+ * @property {number|null} call  The call of backward it points at (0-based).
+ */
+
+/**
  * @typedef {object} EdgeOut
  *   A data-flow edge: the tensor of `source` is argument `input` of op `target`.
  * @property {string} source
@@ -354,6 +363,7 @@
  * @property {PhaseOut[]} phases
  * @property {StepsOut} steps
  * @property {CheckOut|null} check  The gradient check, when asked for.
+ * @property {TrainingOut|null} [training]  Every call of backward(), lightly (present when the program called backward() or autograd.grad at least once).
  */
 
 /**
@@ -369,6 +379,7 @@
  * @property {PhaseOutV2[]} phases
  * @property {StepsOutV2} steps
  * @property {CheckOut|null} check  The gradient check, when asked for.
+ * @property {TrainingOut|null} [training]  Every call of backward(), lightly (present when the program called backward() or autograd.grad at least once).
  * @property {TensorOut[]} tensors  Every distinct tensor of the response, once; the other fields refer to one by its index here (a TensorLink {"tensor": i} among a node's saved values).
  */
 
@@ -379,6 +390,33 @@
  * @property {Object<string, VariableIn>} [variables]  Inputs pre-bound by name, for single expressions.
  * @property {string|null} [output]  Name of the tensor whose graph to show. Default: the tensor whose .backward() ran last; else the last tensor assigned; for an expression, its value.
  * @property {boolean} [check]  Also check every leaf's gradient against central finite differences in float64 (the graph's own ops replayed with each element nudged by ±h).
+ * @property {number|null} [call]  Which call of backward() (or autograd.grad) to show, 0-based, when the program calls it more than once (a training loop): that call's graph and steps. Default: the one `output`'s rule picks (the last).
+ */
+
+/**
+ * @typedef {object} TrainingOut
+ *   Every backward() / autograd.grad call of the program, lightly: the loss, and each leaf's gradient and update sizes. At most 1,000 calls are listed, evenly spaced with the last one in; the diagnoses read every call.
+ * @property {number} calls  How many calls of backward() and autograd.grad ran.
+ * @property {number[]} iterations  Which calls the lists hold (0-based).
+ * @property {number|null[]} loss  Per call: the value differentiated (its L2 norm when not a single element).
+ * @property {TrainingSeriesOut[]} series
+ * @property {DiagnosisOut[]} diagnoses
+ * @property {number|null} shown_call  The call whose graph and steps this response shows (the request's `call`, else the last).
+ */
+
+/**
+ * @typedef {object} TrainingSeriesOut
+ *   One leaf over the calls of backward() (a parameter, or a leaf the program made).
+ * @property {string} name  The leaf's name, as in `variables` (`model.0.weight`).
+ * @property {string|null} module  The module holding it, if a parameter.
+ * @property {number|null[]} grad_norm  Per call (as `iterations`): the L2 norm of .grad after the call; null where the call did not reach the leaf or the value was not finite.
+ * @property {number|null[]} grad_mean
+ * @property {number|null[]} grad_max  Per call: max |.grad|.
+ * @property {number|null[]} zero_fraction  Per call: the fraction of .grad's elements exactly 0.
+ * @property {number|null[]} norm  Per call: the leaf's own L2 norm then.
+ * @property {number|null[]} update  Per call: how far the leaf moved before the next call reached it (or the program ended): the L2 norm of the change (an optimizer's step, a manual update); 0 when nothing changed it.
+ * @property {number} dead_units  Rows (units) whose gradient was exactly 0 for the last 20 calls.
+ * @property {number} units  Rows (units) of the leaf: its first dimension.
  */
 
 /**
