@@ -169,7 +169,56 @@ def rows(quick: bool = False) -> list[Row]:
                           1.0 if dot is not None else None,
                           note=note or "floor column is make_dot (structure only)"))
     result.append(_ten_thousand())
+    result += _training_loop(TRAINING_STEPS)
     return result
+
+
+TRAINING_STEPS = 5_000
+TRAINING = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.05)
+X = torch.randn(32, 2)
+Y = (X[:, :1] * X[:, 1:]).sin()
+for step in range(STEPS):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+
+
+def _training_floor(steps: int) -> Callable[[], object]:
+    def run() -> object:
+        torch.manual_seed(0)
+        model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+        opt = torch.optim.SGD(model.parameters(), lr=0.05)
+        x = torch.randn(32, 2)
+        y = (x[:, :1] * x[:, 1:]).sin()
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = nn.functional.mse_loss(model(x), y)
+            loss.backward()
+            opt.step()
+        return loss
+    return run
+
+
+def _training_loop(steps: int) -> list[Row]:
+    """Issue 18's bar: a training loop of `steps` iterations over a small MLP traces
+    within the server's time limit (5 s), every backward() recorded lightly."""
+    source = TRAINING.replace("STEPS", str(steps))
+    traced = median_time(lambda: trace_to_json(source, api=2), 1, warmup=0)
+    bare = median_time(_training_floor(steps), 3)
+    size = len(trace_to_json(source, api=2))
+    per = f"{traced / steps * 1e3:.2f} ms per iteration against {bare / steps * 1e3:.3f} ms"
+    return [
+        Row(f"training loop, {steps:,} iterations of a small MLP", traced, bare, None,
+            note=f"{per}; {size / 1024:.0f} KiB JSON (v2)"),
+        Row(f"training loop, {steps:,} iterations: within the 5 s time limit", traced, 5.0,
+            1.0, note="floor column is the server's default limit (CHAINRULE_TIMEOUT_S)"),
+    ]
 
 
 def _ten_thousand() -> Row:

@@ -103,8 +103,9 @@ class Capture(TorchFunctionMode):
             return None
         if written and func is torch.autograd.backward:
             return self._autograd_backward(args, kwargs, span)
-        if not written and func in _GRADIENTS:  # torch's own use (gradcheck, jacobian)
-            return func(*args, **kwargs)
+        if not written and func in _GRADIENTS:  # torch's own use (gradcheck, jacobian):
+            # its ops recorded as the interpreter's one call of the library function would
+            return self.session.recorder.call(func, args, kwargs, span, made=False)
         stack = self.session.recorder.module_stack
         inside_module = bool(stack)
         if stack:
@@ -115,8 +116,9 @@ class Capture(TorchFunctionMode):
                                    made=written, single=not inside_module)
         if written:
             self._saw((result,))
-        if written and frame is not None and self._top_level(frame) \
-                and isinstance(result, torch.Tensor):
+        # Any tensor a statement of the recorded code made (a module's output is made by
+        # torch's call inside it): the candidates for the last assigned.
+        if frame is not None and self._top_level(frame) and isinstance(result, torch.Tensor):
             self.results.append(weakref.ref(result))
             del self.results[:-_RESULTS_KEPT]
         return result

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from chainrule.trace.training import DEAD_AFTER_CALLS, Series, TrainingLog
 
-VANISHING_RATIO = 1e-3  # a layer's gradient norm this far below the layer after it
+VANISHING_RATIO = 1e-3  # a layer's gradient norm this far below the last layer's
 EXPLODING_NORM = 1e3  # a gradient norm past this, at the last call
 RISING_RATIO = 1.5  # the last calls' loss this many times the first calls'
 
@@ -37,7 +37,7 @@ def _g(x: float) -> str:
 def diagnose(log: TrainingLog, named: list[tuple[str, Series]],
              weights: list[tuple[str, Series]]) -> list[Diagnosis]:
     """`named`: every leaf with a name, in the program's order; `weights`: the weight of
-    each layer, input to output (for vanishing and exploding)."""
+    each layer, input to output (for vanishing, against the last layer's, and exploding)."""
     found: list[Diagnosis] = []
     if log.first_non_finite is not None:
         call, key = log.first_non_finite
@@ -57,23 +57,28 @@ def diagnose(log: TrainingLog, named: list[tuple[str, Series]],
                     f"had a gradient of exactly 0 for the last {DEAD_AFTER_CALLS} calls: "
                     "dead ReLUs (their input is negative for every example)", (name,)))
     norms = [(name, _last(series.grad_norm)) for name, series in weights]
-    for (name, norm), (after, after_norm) in zip(norms, norms[1:], strict=False):
-        if norm is not None and after_norm and norm < VANISHING_RATIO * after_norm:
-            ratio = _g(after_norm / max(norm, 1e-300))
+    last, last_norm = norms[-1] if norms else ("", None)
+    if len(norms) >= 2 and last_norm:
+        faint = [(name, norm) for name, norm in norms[:-1]
+                 if norm is not None and norm < VANISHING_RATIO * last_norm]
+        if faint:
+            name, norm = faint[0]
+            ratio = _g(last_norm / max(norm, 1e-300))
             found.append(Diagnosis(
                 "vanishing", f"{name}'s gradient norm ({_g(norm)}) is {ratio} times smaller "
-                f"than {after}'s ({_g(after_norm)}): the gradient vanishes on its way back",
-                (name, after)))
-    for name, norm in norms:
-        if norm is not None and norm > EXPLODING_NORM:
-            found.append(Diagnosis("exploding", f"{name}'s gradient norm is {_g(norm)} at "
+                f"than the last layer's, {last} ({_g(last_norm)}): the gradient vanishes on "
+                f"its way back ({len(faint)} layer{'' if len(faint) == 1 else 's'} under "
+                f"1/{_g(1 / VANISHING_RATIO)} of it)", (*(n for n, _ in faint), last)))
+    for name, size in norms:
+        if size is not None and size > EXPLODING_NORM:
+            found.append(Diagnosis("exploding", f"{name}'s gradient norm is {_g(size)} at "
                                    "the last call: the gradient explodes", (name,)))
     finite = [x for x in log.losses if math.isfinite(x)]
     if len(finite) >= 10:
         k = max(1, len(finite) // 10)
-        first, last = sum(finite[:k]) / k, sum(finite[-k:]) / k
-        if first > 0 and last > RISING_RATIO * first:
+        first, final = sum(finite[:k]) / k, sum(finite[-k:]) / k
+        if first > 0 and final > RISING_RATIO * first:
             found.append(Diagnosis("loss_rising", f"The loss rose from {_g(first)} to "
-                                   f"{_g(last)} (the first and last tenth of the calls): "
+                                   f"{_g(final)} (the first and last tenth of the calls): "
                                    "a learning rate too large?", ()))
     return found

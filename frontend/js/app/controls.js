@@ -50,6 +50,7 @@ export function bindControls({ store, view, editor, table, variables, actions })
   $("speed").addEventListener("change", (e) => store.update({ speed: Number(e.target.value) }));
   $("tab-output").addEventListener("click", () => store.update({ tab: "output" }));
   $("tab-steps").addEventListener("click", () => store.update({ tab: "steps" }));
+  $("tab-training").addEventListener("click", () => store.update({ tab: "training" }));
   $("show-output").addEventListener("click", () => store.update({ outputShown: true }));
   $("copy-steps").addEventListener("click", () =>
     navigator.clipboard?.writeText(table.asText()).catch(() => {}),

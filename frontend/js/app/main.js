@@ -24,6 +24,7 @@ import { createReadout } from "../panels/readout.js";
 import { createSplitter } from "../panels/splitter.js";
 import { createStepCard } from "../panels/stepcardpanel.js";
 import { createStepTable } from "../panels/steptable.js";
+import { createTrainingPanel } from "../panels/trainingpanel.js";
 import { createVariablesTable } from "../panels/variablestable.js";
 import { createClassroom } from "./classroom.js";
 import { bindControls } from "./controls.js";
@@ -71,7 +72,7 @@ const editor = createEditor(
   { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
   {
     onRun: () => run(),
-    onChange: (source) => store.update({ source }),
+    onChange: (source) => store.update({ source, call: null }), // a new program: its last call
     onCaretLine: markLine,
   },
 );
@@ -143,6 +144,10 @@ const predictBox = createPredictBox($("predict"), {
   onSubmit: classroom.submitPrediction,
   onReveal: classroom.revealPrediction,
 });
+const trainingPanel = createTrainingPanel($("panel-training"), {
+  onShowCall: (call) => runner.runCall(call),
+  onSelect: (id) => store.update({ selected: id }),
+});
 const checkPanel = createCheckPanel($("check-panel"), {
   onClose: () => store.update({ checkStatus: "idle", check: null }),
 });
@@ -162,6 +167,7 @@ const { show } = createPage({
   lessonPanel,
   predictBox,
   checkPanel,
+  trainingPanel,
 });
 /** Mark the nodes made on the editor's caret line. */
 function markLine(line) {

@@ -7,7 +7,7 @@
 
 import { graphMessage, statusText, stepLabel } from "../core/captions.js";
 import { occupiedModules } from "../core/collapse.js";
-import { askedAt, shownOf } from "../core/conceal.js";
+import { askedAt, shownOf, shownTrace } from "../core/conceal.js";
 import { formatError } from "../core/format.js";
 import { lessonPauses, score } from "../core/lessons.js";
 import { narration, stepRows } from "../core/narration.js";
@@ -25,7 +25,7 @@ const $ = (id) => document.getElementById(id);
  * @param {{editor: object, view: object, readout: object, inspector: object, card: object,
  *   table: object, player: object, paint: () => void,
  *   position: (state?: import("../core/state.js").AppState) => number,
- *   lessonPanel: object, predictBox: object, checkPanel: object}} parts
+ *   lessonPanel: object, predictBox: object, checkPanel: object, trainingPanel: object}} parts
  */
 export function createPage({
   editor,
@@ -40,6 +40,7 @@ export function createPage({
   lessonPanel,
   predictBox,
   checkPanel,
+  trainingPanel,
 }) {
   const graphBar = createGraphBar();
   const playerBar = createPlayerBar($("player"));
@@ -73,6 +74,13 @@ export function createPage({
     $("check").disabled = shown.conceal.active;
     $("export-html").disabled = shown.conceal.active || !state.recording;
     if (state.notes !== prev.notes) programPane.showNotes(state.notes);
+    // Every call's loss and gradient sizes (none while predict mode conceals numbers).
+    if (state.trace !== prev.trace || concealedNow) {
+      const training = state.trace ? (shownTrace(state)?.training ?? null) : null;
+      $("tab-training").hidden = training === null;
+      trainingPanel.show(training, state.trace);
+      if (training === null && state.tab === "training") programPane.showTab("output");
+    }
     if (state.error !== prev.error)
       programPane.showError(state.error, state.error ? formatError(state.error) : "");
 

@@ -107,6 +107,7 @@ export function createRunner({
       const inputs = requestVariables(store.state.variables);
       /** @type {import("../core/contract.js").TraceRequest} */
       const request = Object.keys(inputs).length ? { source, variables: inputs } : { source };
+      if (store.state.call !== null) request.call = store.state.call;
       const { trace: result, wire } = await traced(request, { signal: inFlight.signal });
       if (!current()) return;
       performance.mark("chainrule:response");
@@ -301,8 +302,15 @@ export function createRunner({
       store.update({ collapsed: next, ...drawing, hovered: null, hoveredEdge: null });
   }
 
+  /** Trace the program again, showing call `call` of backward() (the training panel's). */
+  function runCall(call) {
+    store.update({ call });
+    return run();
+  }
+
   return {
     run,
+    runCall,
     toggleModule,
     toggleAllModules,
     /** Abort the request of the run in flight (a link opened meanwhile takes over). */

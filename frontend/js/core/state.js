@@ -46,7 +46,8 @@
  *   of the forward pass); null: the end (all shown)
  * @property {boolean} playing  the player is advancing through the steps
  * @property {number} speed  steps per second at 1 is SPEEDS' 1; a multiplier
- * @property {"output"|"steps"} tab  what the lower left panel shows
+ * @property {"output"|"steps"|"training"} tab  what the lower left panel shows
+ * @property {number|null} call  the call of backward() whose graph to show (null: the last)
  * @property {boolean} cardOpen  the chain-rule card shows its formulas (else only its title)
  * @property {import("./contract.js").Example[]|null} examples  the examples menu, once loaded
  * @property {number|null} elapsedMs  time from Run to drawn graph
@@ -117,6 +118,7 @@ export function initialState(source = "", variables = [], extras = {}) {
     playing: false,
     speed: 1,
     tab: "output",
+    call: null,
     cardOpen: true,
     examples: null,
     elapsedMs: null,

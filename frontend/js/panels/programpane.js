@@ -46,12 +46,11 @@ export function createProgramPane(editor) {
     },
     /** @param {"output"|"steps"} tab  which panel of the lower left is shown */
     showTab(tab) {
-      const steps = tab === "steps";
-      $("tab-output").setAttribute("aria-selected", String(!steps));
-      $("tab-steps").setAttribute("aria-selected", String(steps));
-      $("panel-output").hidden = steps;
-      $("panel-steps").hidden = !steps;
-      $("copy-steps").hidden = !steps;
+      for (const name of ["output", "steps", "training"]) {
+        $(`tab-${name}`).setAttribute("aria-selected", String(tab === name));
+        $(`panel-${name}`).hidden = tab !== name;
+      }
+      $("copy-steps").hidden = tab !== "steps";
     },
     /**
      * The examples menu, grouped by topic.

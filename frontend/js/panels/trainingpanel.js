@@ -1,0 +1,147 @@
+/**
+ * The training panel: the loss against each call of backward(), each layer's gradient
+ * norm on a log scale, a scrubber that picks a call to show its graph, and the diagnoses,
+ * each naming its leaves (click: select it in the graph). Draws what core/training.js says.
+ */
+
+import {
+  CHART,
+  callX,
+  diagnosisNodes,
+  gradientChart,
+  lossChart,
+  pathOf,
+  yTicks,
+} from "../core/training.js";
+
+const SVG = "http://www.w3.org/2000/svg";
+
+function svgEl(tag, attrs = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+/** Draw one chart into its <svg>, with the marker at the call shown. */
+function drawChart(svg, c, markerX, title) {
+  svg.setAttribute("viewBox", `0 0 ${CHART.width} ${CHART.height}`);
+  svg.replaceChildren();
+  svg.append(svgEl("title"));
+  svg.firstChild.textContent = title;
+  const axis = svgEl("path", {
+    class: "training-axis",
+    d: `M${CHART.left},${CHART.top}V${CHART.height - CHART.bottom}H${CHART.width - CHART.right}`,
+  });
+  svg.append(axis);
+  for (const t of yTicks(c)) {
+    const label = svgEl("text", { class: "training-tick", x: CHART.left - 4, y: t.y });
+    label.textContent = t.text;
+    svg.append(label);
+  }
+  const calls = svgEl("text", {
+    class: "training-tick training-calls",
+    x: CHART.width - CHART.right,
+    y: CHART.height - 4,
+  });
+  calls.textContent = `${c.calls.toLocaleString("en")} calls`;
+  svg.append(calls);
+  for (const line of c.lines) {
+    const path = svgEl("path", { class: "training-line", d: pathOf(line), stroke: line.colour });
+    path.dataset.name = line.name;
+    path.dataset.points = String(line.points.length);
+    const tip = svgEl("title");
+    tip.textContent = line.name;
+    path.append(tip);
+    svg.append(path);
+  }
+  if (markerX !== null) {
+    svg.append(
+      svgEl("line", {
+        class: "training-marker",
+        x1: markerX,
+        x2: markerX,
+        y1: CHART.top,
+        y2: CHART.height - CHART.bottom,
+      }),
+    );
+  }
+}
+
+/**
+ * @param {HTMLElement} element  #panel-training
+ * @param {{onShowCall: (call: number) => void, onSelect: (nodeId: string) => void}} handlers
+ */
+export function createTrainingPanel(element, { onShowCall, onSelect }) {
+  const $ = (sel) => element.querySelector(sel);
+  const scrub = /** @type {HTMLInputElement} */ ($("#training-call"));
+  const label = $("#training-call-label");
+  let training = null;
+
+  const picked = () => training?.iterations[Number(scrub.value)] ?? 0;
+  const showPicked = () => {
+    if (!training) return;
+    const call = picked();
+    const at = Number(scrub.value);
+    const loss = training.loss[at];
+    label.textContent = `call ${call + 1} of ${training.calls}: loss ${
+      loss === null ? "not finite" : loss.toPrecision(4)
+    }`;
+  };
+  scrub.addEventListener("input", showPicked);
+  $("#training-show").addEventListener("click", () => training && onShowCall(picked()));
+
+  return {
+    /**
+     * @param {import("../core/contract.js").TrainingOut|null} data  null: none (or concealed)
+     * @param {{nodes: {id: string, name: string|null}[]}|null} trace
+     */
+    show(data, trace) {
+      training = data;
+      element.dataset.calls = String(data?.calls ?? 0);
+      if (!data) {
+        for (const svg of element.querySelectorAll("svg")) svg.replaceChildren();
+        $("#diagnoses").replaceChildren();
+        label.textContent = "";
+        return;
+      }
+      const shownCall = data.shown_call ?? data.calls - 1;
+      const marker = callX(data, shownCall);
+      drawChart($("#training-loss"), lossChart(data), marker, "Loss against the call of backward()");
+      drawChart(
+        $("#training-grads"),
+        gradientChart(data),
+        marker,
+        "Each layer's gradient norm (log scale) against the call of backward()",
+      );
+      scrub.max = String(data.iterations.length - 1);
+      const at = data.iterations.indexOf(shownCall);
+      scrub.value = String(at >= 0 ? at : data.iterations.length - 1);
+      showPicked();
+      $("#training-shown").textContent = `The graph shows call ${shownCall + 1}.`;
+      const list = $("#diagnoses");
+      list.replaceChildren();
+      for (const d of data.diagnoses) {
+        const item = document.createElement("li");
+        item.className = `diagnosis diagnosis-${d.kind}`;
+        item.dataset.kind = d.kind;
+        item.textContent = d.message;
+        const nodes = trace ? diagnosisNodes(d, trace) : [];
+        if (nodes.length) {
+          const go = document.createElement("button");
+          go.type = "button";
+          go.className = "button small";
+          go.textContent = `Show ${d.leaves[0]}`;
+          go.addEventListener("click", () => onSelect(nodes[0]));
+          item.append(" ", go);
+        }
+        list.append(item);
+      }
+      if (!data.diagnoses.length) {
+        const item = document.createElement("li");
+        item.className = "diagnosis diagnosis-none";
+        item.textContent = "Nothing stands out: no dead units, vanishing or exploding gradients, non-finite values or rising loss.";
+        list.append(item);
+      }
+    },
+  };
+}

@@ -1,0 +1,133 @@
+"""The training tab: every call of backward() charted, a call picked and its graph shown,
+and the diagnoses of a run with dead ReLUs and of a deep sigmoid network."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import torch
+from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, program_path, traced, wait_done
+from playwright.sync_api import Page, expect
+
+SGD = """import torch
+import torch.nn as nn
+torch.manual_seed(1)
+model = nn.Sequential(nn.Linear(2, 6), nn.Tanh(), nn.Linear(6, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+X = torch.randn(16, 2)
+Y = X[:, :1] - 2 * X[:, 1:]
+for step in range(25):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+DEAD_RELUS = """import torch
+import torch.nn as nn
+torch.manual_seed(3)
+model = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 1))
+with torch.no_grad():
+    model[0].bias.fill_(-10.0)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+X = torch.randn(16, 2)
+Y = X.sum(dim=1, keepdim=True)
+for step in range(50):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+DEEP_SIGMOID = """import torch
+import torch.nn as nn
+torch.manual_seed(4)
+layers = []
+for i in range(10):
+    layers.append(nn.Linear(8, 8))
+    layers.append(nn.Sigmoid())
+model = nn.Sequential(*layers, nn.Linear(8, 1))
+X = torch.randn(32, 8)
+Y = torch.randn(32, 1)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(5):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+
+
+def sgd_losses_in_torch() -> list[float]:
+    torch.manual_seed(1)
+    model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x = torch.randn(16, 2)
+    y = x[:, :1] - 2 * x[:, 1:]
+    losses = []
+    for _ in range(25):
+        opt.zero_grad()
+        loss = torch.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return losses
+
+
+def open_training(page: Page, source: str) -> dict[str, Any]:
+    trace = open_page(page, program_path(source))
+    expect(page.locator("#tab-training")).to_be_visible()
+    page.locator("#tab-training").click()
+    expect(page.locator("#panel-training")).to_be_visible()
+    return trace
+
+
+def test_the_charts_hold_every_call_and_a_picked_calls_graph_is_shown(
+        page: Page, screenshot_dir: Any) -> None:
+    losses = sgd_losses_in_torch()
+    trace = open_training(page, SGD)
+    assert trace["training"]["loss"] == losses
+    loss_line = page.locator("#training-loss path.training-line")
+    expect(loss_line).to_have_attribute("data-points", "25")
+    grads = page.locator("#training-grads path.training-line")
+    expect(grads).to_have_count(2)
+    assert grads.evaluate_all("ps => ps.map(p => p.dataset.name)") == [
+        "model.0.weight", "model.2.weight"]
+    expect(page.locator("#training-shown")).to_have_text("The graph shows call 25.")
+
+    page.locator("#training-call").fill("7")
+    expect(page.locator("#training-call-label")).to_have_text(
+        f"call 8 of 25: loss {losses[7]:.4g}".replace("e-0", "e-"))
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.locator("#training-show").click()
+    wait_done(page)
+    shown = traced(answer.value)
+    assert shown["training"]["shown_call"] == 7
+    output = next(n for n in shown["nodes"] if n["id"] == shown["output"])
+    assert torch.tensor(output["value"]["data"], dtype=torch.float32).item() == losses[7]
+    expect(page.locator("#training-shown")).to_have_text("The graph shows call 8.")
+    page.screenshot(path=screenshot_dir / "training-panel.png")
+
+
+def test_dead_relus_are_diagnosed_and_lead_to_their_layer(page: Page) -> None:
+    trace = open_training(page, DEAD_RELUS)
+    dead = page.locator("#diagnoses li[data-kind=dead_units]")
+    expect(dead).to_have_count(1)
+    expect(dead).to_contain_text("8 of 8 units of model.0")
+    dead.locator("button").click()
+    weight = next(n["id"] for n in trace["nodes"] if n["name"] == "model.0.weight")
+    expect(page.locator(f'#graph g.node[data-node-id="{weight}"]')).to_have_class(
+        re.compile(r"\bis-selected\b"))
+
+
+def test_a_deep_sigmoid_networks_gradient_is_diagnosed_as_vanishing(page: Page) -> None:
+    open_training(page, DEEP_SIGMOID)
+    vanishing = page.locator("#diagnoses li[data-kind=vanishing]")
+    expect(vanishing).to_have_count(1)
+    expect(vanishing).to_contain_text("model.0.weight's gradient norm")
+
+
+def test_predict_mode_hides_the_training_tab(page: Page) -> None:
+    open_training(page, SGD)
+    page.locator("#predict-toggle").click()
+    expect(page.locator("#tab-training")).to_be_hidden()
+    expect(page.locator("#panel-training")).to_be_hidden()
