@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import torch
 
@@ -59,6 +61,26 @@ def _float(x: torch.Tensor) -> float:
     return float(x)
 
 
+@lru_cache(maxsize=64)
+def _segments(shapes: tuple[torch.Size, ...]) -> tuple[torch.Tensor, torch.Tensor, list[int]]:
+    """For gradients of these shapes, concatenated flat: each one's length, each of their
+    rows' (units') length, and how many rows each has (a loop's shapes repeat: cached)."""
+    sizes = [math.prod(shape) for shape in shapes]
+    rows = [shape[0] if len(shape) else 1 for shape in shapes]
+    lengths = torch.tensor(sizes)
+    row_lengths = torch.tensor([size // r if r else 0 for size, r in zip(sizes, rows, strict=True)
+                                for _ in range(r)])
+    return lengths, row_lengths, rows
+
+
+def _norms(tensors: Sequence[torch.Tensor]) -> list[float]:
+    """Each tensor's L2 norm, exactly as `t.norm()` gives it, in one call."""
+    if not tensors:
+        return []
+    norms: list[float] = torch.stack(torch._foreach_norm(list(tensors))).tolist()
+    return norms
+
+
 def _finite_or_none(value: float) -> float | None:
     """JSON has no NaN: the serialiser writes non-finite numbers as strings elsewhere; here
     a chart point is a number or absent (diagnoses name non-finite values in words)."""
@@ -82,7 +104,8 @@ class TrainingLog:
                    leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> None:
         """Record one call just after autograd ran: `loss` is what it differentiated,
         `leaves` the leaves it reached with their gradients (backward: their .grad as the
-        call left it; autograd.grad: what it returned)."""
+        call left it; autograd.grad: what it returned). A handful of ops for all the leaves
+        at once (a training loop calls this thousands of times)."""
         call = self.calls
         with torch.no_grad():
             value = _float(loss.detach().float().sum()) if loss.numel() == 1 \
@@ -90,41 +113,67 @@ class TrainingLog:
             self.losses.append(value)
             if not math.isfinite(value) and self.first_non_finite is None:
                 self.first_non_finite = (call, None)
-            for leaf, grad in leaves:
-                self._leaf(call, leaf, grad)
+            known = [self._series(call, leaf) for leaf, _ in leaves]
+            self._moves(call, known, [leaf.detach() for leaf, _ in leaves])
+            dense = [(s, g.detach().float()) for s, (_, g) in zip(known, leaves, strict=True)
+                     if g is not None and not g.is_sparse and g.numel()]
+            self._gradients(call, dense)
+            for series in known:
+                series.pad(call + 1)
 
-    def _leaf(self, call: int, leaf: torch.Tensor, grad: torch.Tensor | None) -> None:
+    def _series(self, call: int, leaf: torch.Tensor) -> Series:
         key = id(leaf)
         known = self.series.get(key)
         if known is None or known.tensor() is not leaf:
             known = Series(weakref.ref(leaf))
             self.series[key] = known
         known.pad(call)
-        detached = leaf.detach()
-        if known.value is not None and known.value.shape == detached.shape:
-            known.update[known.last_call] = _finite_or_none(
-                _float((detached - known.value).norm()))
-        known.value = detached.clone()
-        known.last_call = call
-        if grad is None or grad.is_sparse:
-            for column in known.columns()[:4]:
-                column.append(None)
-        else:
-            g = grad.detach().float()
-            norm = _float(g.norm())
-            if not math.isfinite(norm) and self.first_non_finite is None:
-                self.first_non_finite = (call, key)
-            known.grad_norm.append(_finite_or_none(norm))
-            known.grad_mean.append(_finite_or_none(_float(g.mean())) if g.numel() else None)
-            known.grad_max.append(_finite_or_none(_float(g.abs().max())) if g.numel() else None)
-            zero = g == 0
-            known.zero_fraction.append(_float(zero.float().mean()) if g.numel() else None)
-            rows = zero.reshape(zero.shape[0], -1).all(dim=1) if zero.dim() else zero.reshape(1)
-            if known.zero_run is None or known.zero_run.shape != rows.shape:
-                known.zero_run = torch.zeros(rows.shape, dtype=torch.int64)
-            known.zero_run = (known.zero_run + 1) * rows
-        known.norm.append(_finite_or_none(_float(detached.float().norm())))
-        known.update.append(None)
+        return known
+
+    def _moves(self, call: int, known: list[Series], values: list[torch.Tensor]) -> None:
+        """Each leaf's norm now, and how far it moved since the last call that reached it
+        (the update after that call)."""
+        for series, norm in zip(known, _norms([v.float() for v in values]), strict=True):
+            series.norm.append(_finite_or_none(norm))
+        moved = [(s, v) for s, v in zip(known, values, strict=True)
+                 if s.value is not None and s.value.shape == v.shape]
+        if moved:
+            previous = [s.value for s, _ in moved if s.value is not None]
+            changes = torch._foreach_sub([v for _, v in moved], previous)
+            for (series, _), norm in zip(moved, _norms(changes), strict=True):
+                series.update[series.last_call] = _finite_or_none(norm)
+        for series, value in zip(known, values, strict=True):
+            series.value = value.clone()
+            series.last_call = call
+            series.update.append(None)
+
+    def _gradients(self, call: int, dense: list[tuple[Series, torch.Tensor]]) -> None:
+        """Each gradient's norm, mean, max |g| and zero fraction, and the units (rows)
+        whose gradient was all zero, from one concatenation of them all."""
+        if not dense:
+            return
+        grads = [g for _, g in dense]
+        norms = _norms(grads)
+        flat = torch.cat([g.reshape(-1) for g in grads])
+        lengths, row_lengths, rows = _segments(tuple(g.shape for g in grads))
+        magnitude = flat.abs()
+        stats = torch.stack([
+            torch.segment_reduce(flat, "mean", lengths=lengths),
+            torch.segment_reduce(magnitude, "max", lengths=lengths),
+            torch.segment_reduce((flat == 0).float(), "mean", lengths=lengths),
+        ]).tolist()
+        zero_rows = torch.segment_reduce(magnitude, "max", lengths=row_lengths) == 0
+        for k, ((series, _), zeros) in enumerate(zip(dense, zero_rows.split(rows),
+                                                     strict=True)):
+            if not math.isfinite(norms[k]) and self.first_non_finite is None:
+                self.first_non_finite = (call, id(series.tensor()))
+            series.grad_norm.append(_finite_or_none(norms[k]))
+            series.grad_mean.append(_finite_or_none(stats[0][k]))
+            series.grad_max.append(_finite_or_none(stats[1][k]))
+            series.zero_fraction.append(stats[2][k])
+            if series.zero_run is None or series.zero_run.shape != zeros.shape:
+                series.zero_run = torch.zeros(zeros.shape, dtype=torch.int64)
+            series.zero_run = (series.zero_run + 1) * zeros
 
     def finish(self) -> None:
         """After the program: the last update of each leaf, and every series as long as the
