@@ -131,3 +131,20 @@ def test_predict_mode_hides_the_training_tab(page: Page) -> None:
     page.locator("#predict-toggle").click()
     expect(page.locator("#tab-training")).to_be_hidden()
     expect(page.locator("#panel-training")).to_be_hidden()
+
+
+def test_the_gradient_descent_lesson_charts_its_steps_once_its_question_is_answered(
+        page: Page) -> None:
+    """The lesson asks for dL/dw at the last step: the chart (which holds it) waits for the
+    answer, as every number the question would give away does."""
+    trace = open_page(page, "/#lesson=gradient-descent")
+    expect(page.locator("#tab-training")).to_be_hidden()
+    w = next(n for n in trace["nodes"] if n["name"] == "w")
+    page.locator("#question-answer").fill(str(w["grad"]["data"]))
+    page.locator("#question-answer").press("Enter")
+    expect(page.locator("#tab-training")).to_be_visible()
+    page.locator("#tab-training").click()
+    expect(page.locator("#panel-training")).to_have_attribute("data-calls", "5")
+    expect(page.locator("#training-loss path.training-line")).to_have_attribute(
+        "data-points", "5")
+    assert trace["training"]["calls"] == 5

@@ -252,7 +252,8 @@ print('after: ', model(x_adv).argmax(dim=1))
         "gradient-descent", 10, "Gradient descent",
         "One step of gradient descent moves each parameter against its gradient: "
         "w -= lr * w.grad, inside torch.no_grad() so the update is not recorded. Repeat, "
-        "zeroing the gradients each time, and the loss falls.",
+        "zeroing the gradients each time, and the loss falls: the Training tab charts it "
+        "over every call of backward(), with w's gradient, and shows any step's graph.",
         """import torch
 x = torch.tensor([1.0, 2.0, 3.0])
 y = torch.tensor([2.0, 4.0, 6.0])
