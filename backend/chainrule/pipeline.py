@@ -261,8 +261,16 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
 def payload(session: TraceSession, env: dict[str, Any], target: torch.Tensor | None,
             job: TraceJob, stdout: str, notes: list[str]) -> bytes:
     """The response body for a program that ran under `session`: the graph of `target`
-    with its backward phases, the names of `env`, in the job's API form. Shared by the
-    server's interpreter and in-process recording (chainrule.inprocess)."""
+    with its backward phases, the names of `env`, in the job's API form."""
+    return payloads(session, env, target, job, stdout, notes, (job.api,))[job.api]
+
+
+def payloads(session: TraceSession, env: dict[str, Any], target: torch.Tensor | None,
+             job: TraceJob, stdout: str, notes: list[str],
+             apis: tuple[int, ...]) -> dict[int, bytes]:
+    """`payload` in each API form of `apis`, the graph, steps and training records made
+    once for them all. Shared by the server's interpreter and in-process recording
+    (chainrule.inprocess), which keeps both forms."""
     names = Names.from_env(env)
     if target is None:
         graph, phases = TraceGraph(), []
@@ -279,8 +287,9 @@ def payload(session: TraceSession, env: dict[str, Any], target: torch.Tensor | N
     steps = build_steps(graph)
     name_nodes(graph, [s.node for s in steps.forward], job.source, names.bound)
     try:
-        return trace_payload(graph, steps, names.modules, names.bound, gradient_check,
-                             stdout, notes, job.api, job.max_bytes, training)
+        return {api: trace_payload(graph, steps, names.modules, names.bound, gradient_check,
+                                   stdout, notes, api, job.max_bytes, training)
+                for api in apis}
     except LimitError as exc:  # the response's size: what the program printed still shows
         exc.stdout = stdout or None
         raise

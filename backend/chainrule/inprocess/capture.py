@@ -107,13 +107,12 @@ class Capture(TorchFunctionMode):
             # its ops recorded as the interpreter's one call of the library function would
             return self.session.recorder.call(func, args, kwargs, span, made=False)
         stack = self.session.recorder.module_stack
-        inside_module = bool(stack)
-        if stack:
-            self.modules.update(map(id, stack))
+        self.modules.update(map(id, stack))
         if written:
             self._saw(args)
+        # Inside a module, every op goes through the dispatch mode, which knows the module.
         result = self.session.call(_OPERATORS.get(func, func), args, kwargs, span,
-                                   made=written, single=not inside_module)
+                                   made=written, single=not stack)
         if written:
             self._saw((result,))
         # Any tensor a statement of the recorded code made (a module's output is made by

@@ -29,10 +29,12 @@ import torch
 from torch import nn
 
 from chainrule.inprocess.capture import Capture
-from chainrule.pipeline import TraceJob, payload
+from chainrule.pipeline import TraceJob, payloads
 from chainrule.settings import MAX_RESPONSE_BYTES
 from chainrule.trace.recorder import produced_of
 from chainrule.trace.tracer import TraceSession
+
+API_FORMS = (2, 1)  # a recording keeps its JSON in both forms of the API
 
 
 class _Tee(io.TextIOBase):
@@ -142,8 +144,7 @@ class Recording:
         recording holds its JSON, not the user's tensors. With `quiet` (the block raised),
         a failure here is kept for to_json() to raise, never put in place of the block's."""
         try:
-            for api in (2, 1):
-                self._json[api] = self._payload(api, env)
+            self._json = self._payloads(env)
         except Exception as exc:
             if not quiet:
                 raise
@@ -153,12 +154,12 @@ class Recording:
             self.capture.session = self.session
             self.capture.results.clear()
 
-    def _payload(self, api: int, env: dict[str, Any]) -> bytes:
+    def _payloads(self, env: dict[str, Any]) -> dict[int, bytes]:
         session = self.session
         target = session.last_backward if session.last_backward is not None \
             else self.capture.last_assigned(env)
-        job = TraceJob(self.source, api=api, max_bytes=self.max_bytes)
-        return payload(session, env, target, job, self.stdout, [])
+        job = TraceJob(self.source, max_bytes=self.max_bytes)
+        return payloads(session, env, target, job, self.stdout, [], API_FORMS)
 
     # --- what it gives -----------------------------------------------------------------
 

@@ -14,10 +14,9 @@ import sys
 from typing import Any
 
 import torch
-from torch import nn
 
-from chainrule.inprocess.recording import Recording, environment
-from chainrule.pipeline import TraceJob, payload
+from chainrule.inprocess.recording import API_FORMS, Recording, environment
+from chainrule.pipeline import TraceJob, payloads
 from chainrule.settings import MAX_RESPONSE_BYTES
 from chainrule.trace.backward import run_backward
 from chainrule.trace.recorder import _RECORD, Produced
@@ -58,7 +57,6 @@ def show(tensor: torch.Tensor, *, max_bytes: int = MAX_RESPONSE_BYTES) -> Record
     frame = sys._getframe(1)
     rec = Recording(frame.f_code.co_filename, None, max_bytes)
     env = environment(frame)
-    rec.source = ""
     session = rec.session
     root = tensor.grad_fn
     nodes = reachable(root) if root is not None else []
@@ -84,11 +82,8 @@ def show(tensor: torch.Tensor, *, max_bytes: int = MAX_RESPONSE_BYTES) -> Record
             notes.append(GRADIENTS_NOTE)
         elif freed:
             notes.append(FREED_NOTE)
-        named = {k: v for k, v in env.items() if isinstance(v, torch.Tensor | nn.Module)}
-        rec._json[2] = payload(session, named, tensor, TraceJob("", api=2, max_bytes=max_bytes),
-                               "", notes)
-        rec._json[1] = payload(session, named, tensor, TraceJob("", api=1, max_bytes=max_bytes),
-                               "", notes)
+        rec._json = payloads(session, env, tensor, TraceJob("", max_bytes=max_bytes), "",
+                             notes, API_FORMS)
     finally:
         for node in added:
             del node.metadata[_RECORD]
