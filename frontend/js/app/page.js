@@ -7,7 +7,7 @@
 
 import { graphMessage, statusText, stepLabel } from "../core/captions.js";
 import { occupiedModules } from "../core/collapse.js";
-import { askedAt, shownOf, shownTrace } from "../core/conceal.js";
+import { askedAt, shownOf } from "../core/conceal.js";
 import { formatError } from "../core/format.js";
 import { lessonPauses, score } from "../core/lessons.js";
 import { narration, stepRows } from "../core/narration.js";
@@ -48,6 +48,8 @@ export function createPage({
   /** What the panels were last handed (core/conceal.js): the numbers they may show. */
   let lastShown = null;
   let outputHidden = false;
+  /** The training records the Training tab shows (null: none, or concealed). */
+  let shownTraining = null;
 
   /**
    * @param {import("../core/state.js").AppState} state
@@ -74,9 +76,13 @@ export function createPage({
     $("check").disabled = shown.conceal.active;
     $("export-html").disabled = shown.conceal.active || !state.recording;
     if (state.notes !== prev.notes) programPane.showNotes(state.notes);
-    // Every call's loss and gradient sizes (none while predict mode conceals numbers).
-    if (state.trace !== prev.trace || concealedNow) {
-      const training = state.trace ? (shownTrace(state)?.training ?? null) : null;
+    // Every call's loss and gradient sizes (none while predict mode conceals numbers),
+    // drawn again only when they change: the scrubber keeps the call being picked.
+    let training = shownTraining;
+    if (state.trace !== prev.trace || concealedNow)
+      training = state.trace && !shown.conceal.active ? (state.trace.training ?? null) : null;
+    if (training !== shownTraining) {
+      shownTraining = training;
       $("tab-training").hidden = training === null;
       trainingPanel.show(training, state.trace);
       if (training === null && state.tab === "training") programPane.showTab("output");
