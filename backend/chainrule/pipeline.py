@@ -209,7 +209,7 @@ def _partial(session: TraceSession, interpreter: Interpreter, job: TraceJob) -> 
         return None
 
 
-def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
+def _trace(job: TraceJob, recorded: list[int] | None = None, light: bool = True) -> bytes:
     output = job.output
     parsed = parse_source(job.source)
     # One documented random state for every program, whatever ran in this worker before.
@@ -217,10 +217,15 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
     # queues a CUDA seeding, with a stack trace, for a CUDA that never comes)
     session = TraceSession(keep_call=job.call)
     interpreter = Interpreter(session, _bind(job.variables))
+    if light:  # calls of a loop that will run again are only logged (tracer.py)
+        session.repeating = interpreter.repeating
     try:
         with session.recorder.running():
             value = interpreter.run(parsed)
     except ChainruleError as exc:
+        if session.recorder.skipped:  # the partial graph would lack the records of the
+            # iterations that ran unrecorded: the same error again, every op recorded
+            return _trace(job, recorded, light=False)
         # What ran before the error: its output and its graph (forward values only).
         exc.stdout = interpreter.stdout or None
         exc.partial = _partial(session, interpreter, job)
@@ -255,6 +260,10 @@ def _trace(job: TraceJob, recorded: list[int] | None = None) -> bytes:
         target = interpreter.last_tensor
     else:
         target = None  # plain Python only: its output, and an empty graph
+    if session.lost(target):  # a loop ended early (break, return), or the graph
+        # shown is older than a call only logged: run again, every call captured (the
+        # program's random state is seeded, so it computes the same numbers)
+        return _trace(job, recorded, light=False)
     return payload(session, env, target, job, interpreter.stdout, interpreter.out.notes)
 
 

@@ -138,11 +138,13 @@ def _dict(*args: Any, **kwargs: Any) -> dict[Any, Any]:
 def _enumerate(value: Any, start: Any = 0) -> BoundedIterator:
     if not isinstance(start, int):
         raise ProgramTypeError("enumerate() takes a whole number to start from")
-    return BoundedIterator(enumerate(iterate(value), start), "enumerate object")
+    items = iterate(value)
+    return BoundedIterator(enumerate(items, start), "enumerate object", (items,))
 
 
 def _zip(*values: Any) -> BoundedIterator:
-    return BoundedIterator(zip(*(iterate(v) for v in values), strict=False), "zip object")
+    iterators = tuple(iterate(v) for v in values)
+    return BoundedIterator(zip(*iterators, strict=False), "zip object", iterators)
 
 
 def _map(function: Any, *values: Any) -> BoundedIterator:

@@ -37,7 +37,7 @@ from chainrule.language.parse import Parsed
 from chainrule.language.scope import Frame, FunctionNames
 from chainrule.language.stdlib import MATH, pyplot_namespace, random_namespace
 from chainrule.language.tables import IMPORTS, NN, TORCH, F
-from chainrule.language.values import Function, Namespace
+from chainrule.language.values import Function, Namespace, items_left
 from chainrule.settings import MAX_LIST_ELEMENTS, PROGRAM_SEED
 
 __all__ = ["Interpreter", "PlainTracer", "Tracer"]
@@ -68,6 +68,14 @@ class Interpreter(Evaluator):
             ast.Break: _break, ast.Continue: _continue, ast.Global: _noop,
             ast.Nonlocal: _noop, ast.Assert: self._assert,
         }
+        self._repeats = 0  # enclosing for-loops sure to run their body again
+
+    def repeating(self) -> bool:
+        """Whether the statement running now is sure to run again: an enclosing for-loop
+        has items left, over a sequence whose length is known (a range, list, tuple, dict
+        or string, or enumerate and zip over them). A `break` or `return` can still end it
+        early: the tracer checks afterwards (pipeline.py)."""
+        return self._repeats > 0
 
     # --- entry ------------------------------------------------------------------------
 
@@ -249,12 +257,17 @@ class Interpreter(Evaluator):
             if item is _DONE:
                 return
             self.store(node.target, item)
+            left = items_left(items)
+            again = left is not None and left > 0
+            self._repeats += again
             try:
                 self._block(node.body)
             except Break:
                 return
             except Continue:
                 continue
+            finally:
+                self._repeats -= again
 
     def _while(self, node: ast.While) -> None:
         while self._truth(self.evaluate(node.test), node.test):

@@ -8,6 +8,7 @@ carrying the table's function and its receiver. Iterators handed to a program ar
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,9 +86,11 @@ class BoundedIterator:
     `<generator object Module.parameters at 0x7f...>`.
     """
 
-    def __init__(self, items: Iterable[Any], shown_as: str) -> None:
+    def __init__(self, items: Iterable[Any], shown_as: str,
+                 over: tuple[Iterator[Any], ...] = ()) -> None:
         self._items: Iterator[Any] = iter(items)
         self._shown_as = shown_as
+        self.over = over  # enumerate's and zip's iterators: what says how many are left
 
     def __iter__(self) -> Iterator[Any]:
         return self
@@ -99,3 +102,20 @@ class BoundedIterator:
         return f"<{self._shown_as} at {id(self):#x}>"
 
     __repr__ = __str__
+
+
+# Python's iterators whose length hint is exactly the number of items left.
+_SEQUENCES: tuple[Any, ...] = (range(1), range(2**64), [], (), "", b"", {}, {}.values(),
+                               {}.items())
+_COUNTED = frozenset(type(iter(values)) for values in _SEQUENCES)
+
+
+def items_left(iterator: Any) -> int | None:
+    """How many items an iterator will still give, when that is known for sure: Python's
+    own over a range, list, tuple, string or dict, and enumerate and zip over those."""
+    if type(iterator) in _COUNTED:
+        return operator.length_hint(iterator)
+    if isinstance(iterator, BoundedIterator) and iterator.over:
+        counts = [items_left(inner) for inner in iterator.over]
+        return None if None in counts else min(c for c in counts if c is not None)
+    return None

@@ -90,11 +90,11 @@ class Pending(NamedTuple):
 
 def produced_of(node: Any) -> Produced | None:
     """The record of the op behind a grad_fn node, if a traced call ran it."""
-    record = _metadata(node).get(_RECORD)
+    record = metadata(node).get(_RECORD)
     return record if isinstance(record, Produced) else None
 
 
-def _metadata(node: Any) -> dict[str, Any]:
+def metadata(node: Any) -> dict[str, Any]:
     """torch.autograd.graph.Node.metadata: a dict that lives as long as the node."""
     return node.metadata
 
@@ -124,6 +124,7 @@ class Recorder:
         # A custom autograd Function's node class -> the expression its backward returns.
         self.custom_backwards: dict[type, str] = {}
         self._paused = 0  # inside paused(): the backward pass runs
+        self.skipped = False  # some call ran unrecorded (`unrecorded`)
 
     @contextmanager
     def running(self) -> Iterator[None]:
@@ -198,6 +199,39 @@ class Recorder:
         finally:
             self.span, self._mode.pending = outer_span, outer_pending
 
+    def unrecorded(self, fn: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any], span: Span, *, made: bool = True) -> Any:
+        """`call` without its records, for a loop's iteration sure to be followed by
+        another, whose graph is not the one shown (tracer.py decides). Sizes are checked
+        as ever and a result made without a grad_fn still gets its place; `skipped` tells
+        the pipeline to make sure the graph shown lacks no record."""
+        self.skipped = True
+        if self._paused == 0 and not kwargs:
+            aten = _single_op(fn, args)
+            if aten is not None:  # one op no larger than its inputs: below the mode
+                with torch._C._DisableTorchDispatch():
+                    result = fn(*args)
+                if made and result.grad_fn is None:
+                    self._made(result, span)
+                return result
+        outer = self.recording
+        self.recording = False
+        depth = len(self.module_stack)
+        try:
+            if self._paused:
+                with _SizeCheck():
+                    result = fn(*args, **kwargs)
+            else:
+                result = fn(*args, **kwargs)
+        finally:
+            self.recording = outer
+            del self.module_stack[depth:]
+        if made:
+            for tensor in result if isinstance(result, tuple | list) else (result,):
+                if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
+                    self._made(tensor, span)
+        return result
+
     def _made(self, tensor: torch.Tensor, span: Span | None) -> None:
         """Remember where a tensor without a grad_fn was made, for as long as it lives."""
         key = id(tensor)
@@ -264,7 +298,7 @@ class Recorder:
             if produced_of(node) is not None:
                 continue
             nrs = [t.output_nr if t.grad_fn is node else None for t in outputs]
-            _metadata(node)[_RECORD] = Produced(
+            metadata(node)[_RECORD] = Produced(
                 values[index], self.span, _align(node, args, flat_args), module_ref,
                 func if replayable else None, args, kwargs, refs, index, values, nrs,
                 reads, seq)

@@ -37,6 +37,18 @@ def flatten(value: Any) -> list[Any]:
     """The tensors in an op's arguments or results (tuples, lists and dicts of them)."""
     if isinstance(value, torch.Tensor):
         return [value]
+    if type(value) is tuple:  # an op's arguments, most often flat: one pass
+        found = []
+        for item in value:
+            if isinstance(item, torch.Tensor):
+                found.append(item)
+            elif isinstance(item, tuple | list | dict):
+                return _nested(value)
+        return found
+    return _nested(value)
+
+
+def _nested(value: Any) -> list[Any]:
     found: list[Any] = []
     stack = [value]
     while stack:
@@ -60,6 +72,8 @@ def _op_name(func: Any) -> str:
     return name
 
 
+# Ops that make no tensor: the profiler's marks around an optimizer's step.
+_MARKS = frozenset({"_record_function_enter_new", "_record_function_exit"})
 # Factories whose first argument is the output's size.
 _SIZED_FACTORIES = frozenset({"empty", "zeros", "ones", "full", "rand", "randn"})
 # Matrix products: the output's size from the inputs' shapes, (operands, batched).
@@ -126,6 +140,8 @@ def check_size(func: Any, args: Any, kwargs: Any) -> None:
     size is plain from their arguments (sized factories, matrix products).
     """
     name = _op_name(func)
+    if name in _MARKS:
+        return
     tensors = flatten(args)
     if kwargs:
         tensors += flatten(kwargs)

@@ -11,14 +11,42 @@ from chainrule.errors import TorchError
 from chainrule.settings import MAX_KEPT_PHASES, MAX_OTHER_PHASES
 from chainrule.spans import Span
 from chainrule.trace.backward import Phase, run_backward
-from chainrule.trace.recorder import Recorder
+from chainrule.trace.recorder import Recorder, metadata, produced_of
 from chainrule.trace.training import TrainingLog
+from chainrule.trace.walk import reachable
 
 
 def _leaves(phase: Phase) -> list[torch.Tensor]:
     """The leaves a backward phase reached, in the order autograd ran their nodes."""
     return [ran.node.variable for ran in phase.order
             if type(ran.node).__name__ == "AccumulateGrad"]
+
+
+def _never() -> bool:
+    return False
+
+
+_LIGHT = "chainrule.light"  # in a node's metadata: a call only logged ran through it
+
+
+def _light_backward(root: Any, run: Callable[[], Any]) -> tuple[list[torch.Tensor], Any]:
+    """Run a backward with no capture, and say which leaves it reached, in the order
+    autograd ran their nodes (a hook on their AccumulateGrad nodes only). Every other
+    node is marked: a graph shown later that holds one lacks this call's phase."""
+    reached: list[torch.Tensor] = []
+    handles = []
+    for node in reachable(root):
+        if type(node).__name__ == "AccumulateGrad":
+            handles.append(node.register_hook(
+                lambda _inputs, _outputs, leaf=node.variable: reached.append(leaf)))
+        else:
+            metadata(node)[_LIGHT] = True
+    try:
+        result = run()
+    finally:
+        for handle in handles:
+            handle.remove()
+    return reached, result
 
 
 class TraceSession:
@@ -31,6 +59,37 @@ class TraceSession:
         self.training = TrainingLog()  # every call, lightly
         self.keep_call = keep_call  # a call whose graph is kept whatever follows
         self._kept_tensor: torch.Tensor | None = None  # the tensor that call differentiated
+        # Whether the statement running now is sure to run again (the interpreter's answer;
+        # pipeline.py sets it). A call it makes is not the program's last: unless it is
+        # the call asked for, it is only logged (a training loop's calls cost little more
+        # than their log, and the last one is captured in full).
+        self.repeating: Callable[[], bool] = _never
+        self.light_calls = 0
+
+    def lost(self, target: torch.Tensor | None) -> bool:
+        """Whether the graph of `target` may lack what a full run would show: a call only
+        logged ran through it (the last call, when a loop ended early), or one of its ops
+        ran unrecorded. The program must then run again with every call captured
+        (pipeline.py)."""
+        if self.light_calls == 0 or target is None:
+            return False
+        root = target.grad_fn
+        if root is None:
+            return self.recorder.skipped
+        if _LIGHT in metadata(root):
+            return True
+        return self.recorder.skipped and any(
+            produced_of(node) is None and type(node).__name__ != "AccumulateGrad"
+            for node in reachable(root))
+
+    def _light(self, retain: Any, create: Any) -> bool:
+        """Log this call only (no hooks on its graph, no copies): a statement that will
+        run again makes it, and it frees its graph (a retained graph may be run again
+        later, and the steps would need this call's phase)."""
+        if retain or create or self.training.calls == self.keep_call or not self.repeating():
+            return False
+        self.light_calls += 1
+        return True
 
     def tensor_of_call(self, call: int) -> torch.Tensor | None:
         """The tensor call `call` differentiated, if it is the one kept (or the last)."""
@@ -45,6 +104,10 @@ class TraceSession:
         """`fn(*args, **kwargs)` recorded (Recorder.call says what `made` and `single` do)."""
         if fn is torch.autograd.grad:
             return self._autograd_grad(args, kwargs, span)
+        if self.light_calls and self.training.calls != self.keep_call and self.repeating():
+            # A loop that logs its calls lightly, in an iteration sure to be followed by
+            # another: its graph is not the one shown (unless it is the call asked for)
+            return self.recorder.unrecorded(fn, args, kwargs, span, made=made)
         return self.recorder.call(fn, args, kwargs, span, made=made, single=single)
 
     def backward(self, tensor: torch.Tensor, kwargs: dict[str, Any], span: Span) -> None:
@@ -60,10 +123,17 @@ class TraceSession:
                 "pass gradient=..."
             )
         seed = gradient if isinstance(gradient, torch.Tensor) else None
+        if self._light(kwargs.get("retain_graph"), kwargs.get("create_graph")):
+            with self.recorder.paused():
+                reached, _ = _light_backward(tensor.grad_fn, lambda: tensor.backward(**kwargs))
+                self._number(tensor, [(leaf, leaf.grad) for leaf in reached])
+            self.last_backward = tensor
+            return
         with self.recorder.paused():
             phase, _ = run_backward(tensor.grad_fn, span, lambda: tensor.backward(**kwargs),
                                     seed)
-            self._called(phase, tensor, [(leaf, leaf.grad) for leaf in _leaves(phase)])
+            phase.call_index = self._number(
+                tensor, [(leaf, leaf.grad) for leaf in _leaves(phase)])
         self._keep(phase)
         self.last_backward = tensor
 
@@ -74,27 +144,38 @@ class TraceSession:
             return self.recorder.call(torch.autograd.grad, args, kwargs, span)
         inputs = args[1] if len(args) > 1 else kwargs.get("inputs", ())
         returned = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
+        if len(args) <= 3 and self._light(kwargs.get("retain_graph"),
+                                          kwargs.get("create_graph")):
+            _, result = _light_backward(first.grad_fn, lambda: self.recorder.call(
+                torch.autograd.grad, args, kwargs, span))
+            self._log_grad(first, returned, result)
+            self.last_backward = first
+            return result
         phase, result = run_backward(
             first.grad_fn, span,
             lambda: self.recorder.call(torch.autograd.grad, args, kwargs, span),
             returned=returned)
-        grads = result if isinstance(result, tuple | list) else (result,)
-        with self.recorder.paused():
-            self._called(phase, first, [
-                (leaf, g if isinstance(g, torch.Tensor) else None)
-                for leaf, g in zip(returned, grads, strict=False)
-                if isinstance(leaf, torch.Tensor)])
+        phase.call_index = self._log_grad(first, returned, result)
         self._keep(phase)
         self.last_backward = first
         return result
 
-    def _called(self, phase: Phase, tensor: torch.Tensor,
-                leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> None:
+    def _log_grad(self, first: torch.Tensor, returned: list[Any], result: Any) -> int:
+        grads = result if isinstance(result, tuple | list) else (result,)
+        with self.recorder.paused():
+            return self._number(first, [
+                (leaf, g if isinstance(g, torch.Tensor) else None)
+                for leaf, g in zip(returned, grads, strict=False)
+                if isinstance(leaf, torch.Tensor)])
+
+    def _number(self, tensor: torch.Tensor,
+                leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> int:
         """Number the call, log it lightly, and hold its tensor if it is the one kept."""
-        phase.call_index = self.training.calls
+        call = self.training.calls
         self.training.after_call(tensor, leaves)
-        if phase.call_index == self.keep_call:
+        if call == self.keep_call:
             self._kept_tensor = tensor
+        return call
 
     def _keep(self, phase: Phase) -> None:
         """Keep the new phase, the earlier ones that ran through its root (gradients

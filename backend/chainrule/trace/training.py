@@ -15,6 +15,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import torch
 
@@ -39,6 +40,8 @@ class Series:
     zero_run: torch.Tensor | None = None  # per unit: calls in a row its gradient was 0
 
     def pad(self, calls: int) -> None:
+        if len(self.grad_norm) == len(self.norm) == len(self.update) == calls:
+            return  # the common case: a loop's leaf reached by every call
         for column in self.columns():
             column.extend([None] * (calls - len(column)))
 
@@ -95,6 +98,10 @@ class TrainingLog:
     # The first call where a value was not finite, and the leaf's id (None: the loss).
     first_non_finite: tuple[int, int | None] | None = None
     series: dict[int, Series] = field(default_factory=dict)  # id(leaf) -> its numbers
+    # The last call's leaves concatenated (their Series' ids and shapes, the copy), and
+    # its units' zero runs: a loop's next call over the same leaves subtracts once.
+    _flat: tuple[tuple[Any, ...], torch.Tensor] | None = None
+    _runs: tuple[tuple[int, ...], torch.Tensor] | None = None
 
     @property
     def calls(self) -> int:
@@ -108,16 +115,19 @@ class TrainingLog:
         at once (a training loop calls this thousands of times)."""
         call = self.calls
         with torch.no_grad():
-            value = _float(loss.detach().float().sum()) if loss.numel() == 1 \
+            value = float(loss) if loss.numel() == 1 and loss.dtype == torch.float32 \
+                else _float(loss.detach().float().sum()) if loss.numel() == 1 \
                 else _float(loss.detach().float().norm())
             self.losses.append(value)
             if not math.isfinite(value) and self.first_non_finite is None:
                 self.first_non_finite = (call, None)
             known = [self._series(call, leaf) for leaf, _ in leaves]
-            self._moves(call, known, [leaf.detach() for leaf, _ in leaves])
-            dense = [(s, g.detach().float()) for s, (_, g) in zip(known, leaves, strict=True)
-                     if g is not None and not g.is_sparse and g.numel()]
-            self._gradients(call, dense)
+            if not self._together(call, known, leaves):
+                self._moves(call, known, [leaf.detach() for leaf, _ in leaves])
+                dense = [(s, g.detach().float()) for s, (_, g)
+                         in zip(known, leaves, strict=True)
+                         if g is not None and not g.is_sparse and g.numel()]
+                self._gradients(call, dense, _norms([g for _, g in dense]))
             for series in known:
                 series.pad(call + 1)
 
@@ -130,9 +140,55 @@ class TrainingLog:
         known.pad(call)
         return known
 
+    def _together(self, call: int, known: list[Series],
+                  leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> bool:
+        """The common case in a dozen ops, not a dozen per leaf: every leaf has a dense
+        gradient of its own dtype, float32 or float64 for all. Leaves and gradients are
+        concatenated once each; norms, means and maxima are taken over their segments.
+        False (nothing done) when the case does not hold."""
+        if not known:
+            return False
+        dtype = leaves[0][0].dtype
+        if dtype not in (torch.float32, torch.float64):
+            return False
+        dense: list[tuple[Series, torch.Tensor]] = []
+        for series, (leaf, grad) in zip(known, leaves, strict=True):
+            if grad is None or grad.is_sparse or grad.dtype != dtype or leaf.dtype != dtype \
+                    or grad.shape != leaf.shape or not leaf.numel() or leaf.is_sparse:
+                return False
+            dense.append((series, grad))
+        sizes = [leaf.numel() for leaf, _ in leaves]
+        values = torch.cat([leaf.reshape(-1) for leaf, _ in leaves])
+        grads = torch.cat([grad.reshape(-1) for _, grad in dense])
+        key = tuple((id(s), leaf.shape) for s, (leaf, _) in zip(known, leaves, strict=True))
+        previous = self._flat if self._flat is not None and self._flat[0] == key else None
+        if previous is not None:  # the same leaves as the last call: one subtraction
+            moved = list(zip(known, (values - previous[1]).split_with_sizes(sizes),
+                             strict=True))
+        else:
+            moved = [(s, v - s.value) for s, (v, _) in zip(known, leaves, strict=True)
+                     if s.value is not None and s.value.shape == v.shape]
+        norms = _norms([*grads.split_with_sizes(sizes), *values.split_with_sizes(sizes),
+                        *(d for _, d in moved)])
+        count = len(known)
+        for series, norm in zip(known, norms[count:2 * count], strict=True):
+            series.norm.append(_finite_or_none(norm))
+        for (series, _), norm in zip(moved, norms[2 * count:], strict=True):
+            series.update[series.last_call] = _finite_or_none(norm)
+        kept = values.clone()
+        self._flat = (key, kept)
+        for series, value, (leaf, _) in zip(known, kept.split_with_sizes(sizes), leaves,
+                                            strict=True):
+            series.value = value.view(leaf.shape)
+            series.last_call = call
+            series.update.append(None)
+        self._gradients(call, dense, norms[:count], grads)
+        return True
+
     def _moves(self, call: int, known: list[Series], values: list[torch.Tensor]) -> None:
         """Each leaf's norm now, and how far it moved since the last call that reached it
         (the update after that call)."""
+        self._flat = None
         for series, norm in zip(known, _norms([v.float() for v in values]), strict=True):
             series.norm.append(_finite_or_none(norm))
         moved = [(s, v) for s, v in zip(known, values, strict=True)
@@ -147,33 +203,48 @@ class TrainingLog:
             series.last_call = call
             series.update.append(None)
 
-    def _gradients(self, call: int, dense: list[tuple[Series, torch.Tensor]]) -> None:
-        """Each gradient's norm, mean, max |g| and zero fraction, and the units (rows)
-        whose gradient was all zero, from one concatenation of them all."""
+    def _gradients(self, call: int, dense: list[tuple[Series, torch.Tensor]],
+                   norms: list[float], flat: torch.Tensor | None = None) -> None:
+        """Each gradient's mean, max |g| and zero fraction (their norms given), and the
+        units (rows) whose gradient was all zero, from one concatenation of them all."""
         if not dense:
             return
         grads = [g for _, g in dense]
-        norms = _norms(grads)
-        flat = torch.cat([g.reshape(-1) for g in grads])
+        if flat is None:
+            flat = torch.cat([g.reshape(-1) for g in grads])
         lengths, row_lengths, rows = _segments(tuple(g.shape for g in grads))
         magnitude = flat.abs()
         stats = torch.stack([
-            torch.segment_reduce(flat, "mean", lengths=lengths),
-            torch.segment_reduce(magnitude, "max", lengths=lengths),
-            torch.segment_reduce((flat == 0).float(), "mean", lengths=lengths),
+            torch.segment_reduce(flat, "mean", lengths=lengths, unsafe=True),
+            torch.segment_reduce(magnitude, "max", lengths=lengths, unsafe=True),
+            torch.segment_reduce((flat == 0).to(flat.dtype), "mean", lengths=lengths,
+                                 unsafe=True),
         ]).tolist()
-        zero_rows = torch.segment_reduce(magnitude, "max", lengths=row_lengths) == 0
-        for k, ((series, _), zeros) in enumerate(zip(dense, zero_rows.split(rows),
-                                                     strict=True)):
+        zero_rows = torch.segment_reduce(magnitude, "max", lengths=row_lengths,
+                                         unsafe=True) == 0
+        runs = self._zero_runs(dense, rows)
+        runs = (runs + 1) * zero_rows
+        for k, ((series, _), run) in enumerate(zip(dense, runs.split_with_sizes(rows),
+                                                   strict=True)):
             if not math.isfinite(norms[k]) and self.first_non_finite is None:
                 self.first_non_finite = (call, id(series.tensor()))
             series.grad_norm.append(_finite_or_none(norms[k]))
             series.grad_mean.append(_finite_or_none(stats[0][k]))
             series.grad_max.append(_finite_or_none(stats[1][k]))
             series.zero_fraction.append(stats[2][k])
-            if series.zero_run is None or series.zero_run.shape != zeros.shape:
-                series.zero_run = torch.zeros(zeros.shape, dtype=torch.int64)
-            series.zero_run = (series.zero_run + 1) * zeros
+            series.zero_run = run
+        self._runs = (tuple(id(s) for s, _ in dense), runs)
+
+    def _zero_runs(self, dense: list[tuple[Series, torch.Tensor]],
+                   rows: list[int]) -> torch.Tensor:
+        """Per unit of these leaves, the calls in a row its gradient was 0 until now:
+        the last call's tensor when it had the same leaves, else each leaf's own."""
+        key = tuple(id(s) for s, _ in dense)
+        if self._runs is not None and self._runs[0] == key and self._runs[1].numel() == sum(rows):
+            return self._runs[1]
+        return torch.cat([s.zero_run if s.zero_run is not None and s.zero_run.numel() == r
+                          else torch.zeros(r, dtype=torch.int64)
+                          for (s, _), r in zip(dense, rows, strict=True)])
 
     def finish(self) -> None:
         """After the program: the last update of each leaf, and every series as long as the
