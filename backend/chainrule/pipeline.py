@@ -218,7 +218,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None, light: bool = True)
     session = TraceSession(keep_call=job.call)
     interpreter = Interpreter(session, _bind(job.variables))
     if light:  # calls of a loop that will run again are only logged (tracer.py)
-        session.repeating = interpreter.repeating
+        session.loops = interpreter.loops
     try:
         with session.recorder.running():
             value = interpreter.run(parsed)

@@ -76,6 +76,19 @@ for i in range(6):
     loss.backward()
     assert i < 3, "stopped"
 """
+UNROLLED_AFTER = """import torch
+w = torch.tensor(0.5, requires_grad=True)
+for step in range(3):
+    loss = (w * 2 - 1) ** 2
+    loss.backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad
+    w.grad.zero_()
+h = torch.tensor(1.0)
+for t in range(3):
+    h = torch.tanh(w * h)
+h.backward()
+"""
 OUTPUT_OLDER = """import torch
 x = torch.tensor(2.0, requires_grad=True)
 h = x * 3
@@ -170,6 +183,15 @@ def test_a_graph_holding_an_unrecorded_iterations_op_runs_again_in_full(
     # `kept` was made in an iteration that ran unrecorded, and the last graph holds it.
     assert _body(MADE_EARLY, light=True) == _body(MADE_EARLY, light=False)
     assert runs == [True, False, False]  # the light run ran again in full
+
+
+def test_a_loop_without_calls_after_training_is_recorded_in_one_run(
+        runs: list[bool], light_calls: list[int]) -> None:
+    # The unrolled loop makes no call of its own: its iterations are recorded, and the
+    # graph of h, built over all three, needs no second run.
+    assert _body(UNROLLED_AFTER, light=True) == _body(UNROLLED_AFTER, light=False)
+    assert runs == [True, False]
+    assert len(light_calls) == 2
 
 
 def test_an_error_midway_keeps_its_partial_graph_whole(runs: list[bool]) -> None:

@@ -52,6 +52,19 @@ _CONTEXTS = (torch.no_grad, torch.enable_grad, torch.set_grad_enabled, torch.inf
 EXPRESSION_NAMES: dict[str, Namespace] = {"torch": TORCH, "nn": NN, "F": F, "math": MATH}
 
 
+class Loop:
+    """A for-loop running: whether its iteration now is sure to be followed by another
+    (`again`: items are left, over a range, list, tuple, dict or string, or enumerate and
+    zip of them; a `break` or `return` may still end it early), and a mark the tracer may
+    set on it (trace/tracer.py: a call in it was only logged)."""
+
+    __slots__ = ("again", "marked")
+
+    def __init__(self) -> None:
+        self.again = False
+        self.marked = False
+
+
 class Interpreter(Evaluator):
     """Runs one program; `env` holds its names, `stdout` what it printed."""
 
@@ -68,14 +81,7 @@ class Interpreter(Evaluator):
             ast.Break: _break, ast.Continue: _continue, ast.Global: _noop,
             ast.Nonlocal: _noop, ast.Assert: self._assert,
         }
-        self._repeats = 0  # enclosing for-loops sure to run their body again
-
-    def repeating(self) -> bool:
-        """Whether the statement running now is sure to run again: an enclosing for-loop
-        has items left, over a sequence whose length is known (a range, list, tuple, dict
-        or string, or enumerate and zip over them). A `break` or `return` can still end it
-        early: the tracer checks afterwards (pipeline.py)."""
-        return self._repeats > 0
+        self.loops: list[Loop] = []  # the for-loops running, outermost first
 
     # --- entry ------------------------------------------------------------------------
 
@@ -251,6 +257,14 @@ class Interpreter(Evaluator):
         iterable = self.evaluate(node.iter)
         with ErrorsAt(node.iter):  # a refused or failing iterator points at what it loops over
             items = self.items(iterable, node.iter)
+        loop = Loop()
+        self.loops.append(loop)
+        try:
+            self._iterate(node, items, loop)
+        finally:
+            self.loops.pop()
+
+    def _iterate(self, node: ast.For, items: Iterator[Any], loop: Loop) -> None:
         while True:
             with ErrorsAt(node.iter):
                 item = next(items, _DONE)
@@ -258,16 +272,13 @@ class Interpreter(Evaluator):
                 return
             self.store(node.target, item)
             left = items_left(items)
-            again = left is not None and left > 0
-            self._repeats += again
+            loop.again = left is not None and left > 0
             try:
                 self._block(node.body)
             except Break:
                 return
             except Continue:
                 continue
-            finally:
-                self._repeats -= again
 
     def _while(self, node: ast.While) -> None:
         while self._truth(self.evaluate(node.test), node.test):

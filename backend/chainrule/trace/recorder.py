@@ -31,6 +31,7 @@ from chainrule.spans import Span
 from chainrule.trace.sizes import check_result, check_size, flatten
 
 _RECORD = "chainrule.produced"  # the key of a node's record in its metadata
+_UNRECORDED = "chainrule.unrecorded"  # in a node's metadata: made by an unrecorded call
 
 
 class Alias(NamedTuple):
@@ -92,6 +93,25 @@ def produced_of(node: Any) -> Produced | None:
     """The record of the op behind a grad_fn node, if a traced call ran it."""
     record = metadata(node).get(_RECORD)
     return record if isinstance(record, Produced) else None
+
+
+def ran_unrecorded(node: Any) -> bool:
+    """Whether an unrecorded call (Recorder.unrecorded) made this node."""
+    return _UNRECORDED in metadata(node)
+
+
+def _mark_unrecorded(roots: list[Any]) -> None:
+    """Mark the nodes an unrecorded call made: those behind its results that hold no
+    record and no mark yet (each node is walked once, however long the loop)."""
+    stack = [node for node in roots if node is not None]
+    while stack:
+        node = stack.pop()
+        found = metadata(node)
+        if _UNRECORDED in found or _RECORD in found:
+            continue
+        found[_UNRECORDED] = True
+        stack.extend(child for child, _ in node.next_functions if child is not None
+                     and type(child).__name__ != "AccumulateGrad")
 
 
 def metadata(node: Any) -> dict[str, Any]:
@@ -213,6 +233,7 @@ class Recorder:
                     result = fn(*args)
                 if made and result.grad_fn is None:
                     self._made(result, span)
+                _mark_unrecorded([result.grad_fn])
                 return result
         outer = self.recording
         self.recording = False
@@ -226,10 +247,12 @@ class Recorder:
         finally:
             self.recording = outer
             del self.module_stack[depth:]
+        results = result if isinstance(result, tuple | list) else (result,)
         if made:
-            for tensor in result if isinstance(result, tuple | list) else (result,):
+            for tensor in results:
                 if isinstance(tensor, torch.Tensor) and tensor.grad_fn is None:
                     self._made(tensor, span)
+        _mark_unrecorded([t.grad_fn for t in results if isinstance(t, torch.Tensor)])
         return result
 
     def _made(self, tensor: torch.Tensor, span: Span | None) -> None:

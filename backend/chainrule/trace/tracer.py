@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import torch
 
@@ -11,7 +11,7 @@ from chainrule.errors import TorchError
 from chainrule.settings import MAX_KEPT_PHASES, MAX_OTHER_PHASES
 from chainrule.spans import Span
 from chainrule.trace.backward import Phase, run_backward
-from chainrule.trace.recorder import Recorder, metadata, produced_of
+from chainrule.trace.recorder import Recorder, metadata, ran_unrecorded
 from chainrule.trace.training import TrainingLog
 from chainrule.trace.walk import reachable
 
@@ -22,8 +22,12 @@ def _leaves(phase: Phase) -> list[torch.Tensor]:
             if type(ran.node).__name__ == "AccumulateGrad"]
 
 
-def _never() -> bool:
-    return False
+class Loop(Protocol):
+    """A for-loop running, as the interpreter keeps it: whether its iteration now is sure
+    to be followed by another, and the mark set here when a call in it was only logged."""
+
+    again: bool
+    marked: bool
 
 
 _LIGHT = "chainrule.light"  # in a node's metadata: a call only logged ran through it
@@ -59,11 +63,12 @@ class TraceSession:
         self.training = TrainingLog()  # every call, lightly
         self.keep_call = keep_call  # a call whose graph is kept whatever follows
         self._kept_tensor: torch.Tensor | None = None  # the tensor that call differentiated
-        # Whether the statement running now is sure to run again (the interpreter's answer;
-        # pipeline.py sets it). A call it makes is not the program's last: unless it is
-        # the call asked for, it is only logged (a training loop's calls cost little more
-        # than their log, and the last one is captured in full).
-        self.repeating: Callable[[], bool] = _never
+        # The for-loops running (the interpreter's, which pipeline.py hands over). A call
+        # made in an iteration sure to be followed by another is not the program's last:
+        # unless it is the call asked for, it is only logged, and its loop is marked; the
+        # ops of the marked loop's later iterations run unrecorded. A training loop's
+        # calls cost little more than their log, and the last one is captured in full.
+        self.loops: Sequence[Loop] = ()
         self.light_calls = 0
 
     def lost(self, target: torch.Tensor | None) -> bool:
@@ -78,18 +83,19 @@ class TraceSession:
             return self.recorder.skipped
         if _LIGHT in metadata(root):
             return True
-        return self.recorder.skipped and any(
-            produced_of(node) is None and type(node).__name__ != "AccumulateGrad"
-            for node in reachable(root))
+        return self.recorder.skipped and any(ran_unrecorded(node) for node in reachable(root))
 
     def _light(self, retain: Any, create: Any) -> bool:
         """Log this call only (no hooks on its graph, no copies): a statement that will
         run again makes it, and it frees its graph (a retained graph may be run again
         later, and the steps would need this call's phase)."""
-        if retain or create or self.training.calls == self.keep_call or not self.repeating():
+        if retain or create or self.training.calls == self.keep_call:
             return False
-        self.light_calls += 1
-        return True
+        live = [loop for loop in self.loops if loop.again]
+        for loop in live:
+            loop.marked = True
+        self.light_calls += bool(live)
+        return bool(live)
 
     def tensor_of_call(self, call: int) -> torch.Tensor | None:
         """The tensor call `call` differentiated, if it is the one kept (or the last)."""
@@ -104,7 +110,8 @@ class TraceSession:
         """`fn(*args, **kwargs)` recorded (Recorder.call says what `made` and `single` do)."""
         if fn is torch.autograd.grad:
             return self._autograd_grad(args, kwargs, span)
-        if self.light_calls and self.training.calls != self.keep_call and self.repeating():
+        if self.light_calls and self.training.calls != self.keep_call and any(
+                loop.again and loop.marked for loop in self.loops):
             # A loop that logs its calls lightly, in an iteration sure to be followed by
             # another: its graph is not the one shown (unless it is the call asked for)
             return self.recorder.unrecorded(fn, args, kwargs, span, made=made)
