@@ -42,6 +42,21 @@ def example_source(example_id: str) -> str:
     return next(e.source for e in EXAMPLES if e.id == example_id)
 
 
+_COMPARED = """\
+import torch
+import torch.nn as nn
+torch.manual_seed(0)
+model = nn.Sequential(nn.Linear(2, 3), nn.{activation}(), nn.Linear(3, 1))
+X = torch.randn(4, 2)
+Y = X.sum(dim=1, keepdim=True)
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+for step in range(3):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+
 PROGRAMS: dict[str, str] = {
     # The page's seed program, from the one place it is written.
     "seed_trace.json": SEED_SOURCE,
@@ -139,6 +154,10 @@ mask = x > 0
 y = (x * mask).sum()
 y.backward()
 """,
+    # Two runs to compare (core/compare.js): the same small network trained three steps,
+    # with a sigmoid, and with a ReLU in its place.
+    "compare_sigmoid_trace.json": _COMPARED.format(activation="Sigmoid"),
+    "compare_relu_trace.json": _COMPARED.format(activation="ReLU"),
 }
 
 

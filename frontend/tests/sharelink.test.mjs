@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { lessonOf, lessonPauses } from "../js/core/lessons.js";
 import { buildModel } from "../js/core/model.js";
-import { parseHash, shareHash } from "../js/core/sharelink.js";
+import { fromShared, parseHash, shareHash } from "../js/core/sharelink.js";
 import { initialState } from "../js/core/state.js";
 import { buildTimeline } from "../js/core/timeline.js";
 import { seedTrace } from "./helpers.mjs";
@@ -46,6 +46,7 @@ test("the share link reopens the step, the node and presenter mode of the page a
     node: "n6",
     lesson: null,
     mode: "present",
+    compare: null,
   });
 });
 
@@ -69,4 +70,18 @@ test("the open lesson is found once the lessons are loaded; its pauses are posit
   const back = timeline.backward.findIndex((s) => s.node === "n6");
   assert.deepEqual(lessonPauses({ ...loaded, timeline }), [w, timeline.F + back, null]);
   assert.equal(lessonOf({ ...loaded, lesson: "other" }), null);
+});
+
+test("two runs compared travel together: the link carries the second program too", () => {
+  const second = "import torch\nx = torch.ones(2, requires_grad=True)\n(x * 3).sum().backward()\n";
+  const state = { ...fresh(), compare: { source: second } };
+  const hash = shareHash(state);
+  assert.match(hash, /^#src=[A-Za-z0-9_-]+&cmp=[A-Za-z0-9_-]+$/);
+  const link = parseHash(hash);
+  assert.equal(link.source, SEED);
+  assert.equal(link.compare, second);
+  assert.deepEqual(fromShared(link, SEED).compare, { source: second });
+  // Leaving compare: the one-run page, whose link is the plain page's.
+  assert.equal(shareHash({ ...state, compare: null }), "");
+  assert.equal(parseHash("#src=eA&cmp=%%%").compare, null);
 });

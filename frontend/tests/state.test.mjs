@@ -58,6 +58,7 @@ test("a shared link carries the program, its inputs, the step and the selected n
     node: "n4",
     lesson: null,
     mode: null,
+    compare: null,
   };
   const hash = toHash(shared);
   assert.match(hash, /^#src=[A-Za-z0-9_-]+&vars=[A-Za-z0-9_-]+&step=12&node=n4$/);
@@ -73,6 +74,7 @@ test("a link without extras, or with damaged extras, still opens its program", (
     node: null,
     lesson: null,
     mode: null,
+    compare: null,
   });
   const damaged = `${toHash("y = 1")}&vars=%%&step=-3&node=<script>`;
   assert.deepEqual(parseHash(damaged), {
@@ -82,6 +84,7 @@ test("a link without extras, or with damaged extras, still opens its program", (
     node: null,
     lesson: null,
     mode: null,
+    compare: null,
   });
   assert.equal(toHash({ source: "a", step: null, node: "bad id" }), toHash("a"));
 });
@@ -108,6 +111,7 @@ test("a lesson link names the lesson, the step and the mode, without spelling ou
     node: null,
     lesson: "chain-rule",
     mode: "present",
+    compare: null,
   });
   assert.equal(fromHash(hash), null);
 });
@@ -116,7 +120,7 @@ test("an edited lesson program travels with its lesson; unknown modes are droppe
   const shared = { source: "y = 2", variables: [], step: null, node: null, lesson: "leaves" };
   const hash = toHash({ ...shared, mode: "edit" });
   assert.match(hash, /^#lesson=leaves&src=[A-Za-z0-9_-]+$/);
-  assert.deepEqual(parseHash(hash), { ...shared, mode: null });
+  assert.deepEqual(parseHash(hash), { ...shared, mode: null, compare: null });
   assert.equal(parseHash("#lesson=leaves&mode=fullscreen").mode, null);
   assert.equal(parseHash("#lesson=<bad>"), null);
   assert.equal(parseHash("#mode=present"), null);
@@ -134,14 +138,14 @@ test("the state starts in edit mode, outside any lesson, unless a link says othe
 });
 
 test("a link sets the program, inputs, lesson and mode; no link (or a damaged one) the seed", () => {
-  const seed = { source: SEED, variables: [], lesson: null, mode: "edit" };
+  const seed = { source: SEED, variables: [], lesson: null, mode: "edit", compare: null };
   assert.deepEqual(fromShared(null, SEED), seed);
   assert.deepEqual(fromShared(parseHash("#src=%%%"), SEED), seed);
   // The seed comes with the examples: no program until then.
   assert.deepEqual(fromShared(null, null), { ...seed, source: "" });
   const rows = [{ name: "x", value: "2.0", requiresGrad: true }];
   const link = parseHash(toHash({ source: "y = x * 3", variables: rows }));
-  const linked = { source: "y = x * 3", variables: rows, lesson: null, mode: "edit" };
+  const linked = { source: "y = x * 3", variables: rows, lesson: null, mode: "edit", compare: null };
   assert.deepEqual(fromShared(link, SEED), linked);
   assert.deepEqual(fromShared(link, null), linked);
   // A lesson's own program comes with the lessons: none until then, the seed or not.
@@ -151,6 +155,7 @@ test("a link sets the program, inputs, lesson and mode; no link (or a damaged on
       variables: [],
       lesson: "leaves",
       mode: "present",
+      compare: null,
     });
   }
 });

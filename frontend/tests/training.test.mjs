@@ -71,3 +71,9 @@ test("a diagnosis points at the nodes of the leaves it names", () => {
   const trace = { nodes: [{ id: "n0", name: "loss" }, { id: "n5", name: "model.0.weight" }, { id: "n9", name: "model.2.weight" }] };
   assert.deepEqual(diagnosisNodes(training.diagnoses[0], trace), ["n5", "n9"]);
 });
+
+test("a diagnosis's nodes come in the order it names its leaves, its first leaf first", () => {
+  // The server walks the graph from the loss: the last layer's weight comes first there.
+  const trace = { nodes: [{ id: "n1", name: "model.2.weight" }, { id: "n7", name: "model.0.weight" }] };
+  assert.deepEqual(diagnosisNodes(training.diagnoses[0], trace), ["n7", "n1"]);
+});

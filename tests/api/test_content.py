@@ -41,9 +41,9 @@ def test_every_example_runs_and_is_served_as_the_pipeline_traced_it(
     assert response.content == trace_to_json(example.source)
 
 
-def test_lessons_are_numbered_one_to_ten(client: TestClient) -> None:
+def test_lessons_are_numbered_one_to_eleven(client: TestClient) -> None:
     listed = client.get("/api/v1/lessons").json()
-    assert [lesson["number"] for lesson in listed] == list(range(1, 11))
+    assert [lesson["number"] for lesson in listed] == list(range(1, 12))
 
 
 def _named(body: dict[str, Any], label: str) -> list[dict[str, Any]]:
@@ -98,3 +98,33 @@ def test_lesson_one_variant_shows_torchs_error_for_an_integer_tensor(client: Tes
     with pytest.raises(RuntimeError) as caught:
         torch.tensor([1, 2], requires_grad=True)
     assert error["message"] == str(caught.value)
+
+
+def test_the_vanishing_lesson_says_what_its_optimizer_does_with_a_faint_gradient() -> None:
+    """Lesson 11's words against plain torch: the first layer's gradient ends millions of
+    times under the last layer's; Adam (which the text names) still moves the first layer;
+    plain SGD at the same rate would barely move it."""
+    from chainrule.settings import PROGRAM_SEED
+
+    lesson = next(lesson for lesson in LESSONS if lesson.id == "vanishing-gradients")
+    assert "torch.optim.Adam(" in lesson.source and "Adam" in lesson.explanation
+    assert "hardly learns" not in lesson.explanation
+
+    def run(source: str) -> tuple[float, float, float]:
+        torch.manual_seed(PROGRAM_SEED)
+        names: dict[str, Any] = {}
+        exec(compile(source.replace("print(loss.item())", ""), "<lesson>", "exec"),  # noqa: S102
+             names)
+        model = names["model"]
+        first = model[0].weight
+        start = names["start"]
+        return (float(first.grad.norm()), float(model[20].weight.grad.norm()),
+                float((first.detach() - start).norm()))
+
+    keep = "opt = torch.optim"
+    tracked = lesson.source.replace(keep, "start = model[0].weight.detach().clone()\n" + keep)
+    first, last, moved = run(tracked)
+    assert first < 1e-6 * last
+    assert moved > 1e-2
+    sgd = tracked.replace("torch.optim.Adam(", "torch.optim.SGD(")
+    assert run(sgd)[2] < 1e-6

@@ -24,7 +24,7 @@ from pages import (
 )
 from playwright.sync_api import Browser, Page, expect
 
-LESSON_COUNT = 10
+LESSON_COUNT = 11
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +45,7 @@ def lesson_page(browser: Browser, base_url: str) -> Iterator[Page]:
     context.close()
 
 
-def test_the_api_serves_ten_lessons_numbered_in_order(lessons: list[dict[str, Any]]) -> None:
+def test_the_api_serves_every_lesson_numbered_in_order(lessons: list[dict[str, Any]]) -> None:
     assert [lesson["number"] for lesson in lessons] == list(range(1, LESSON_COUNT + 1))
 
 

@@ -10,6 +10,8 @@ import torch
 from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, program_path, traced, wait_done
 from playwright.sync_api import Page, expect
 
+from chainrule.settings import PROGRAM_SEED
+
 SGD = """import torch
 import torch.nn as nn
 torch.manual_seed(1)
@@ -148,3 +150,55 @@ def test_the_gradient_descent_lesson_charts_its_steps_once_its_question_is_answe
     expect(page.locator("#training-loss path.training-line")).to_have_attribute(
         "data-points", "5")
     assert trace["training"]["calls"] == 5
+
+
+def loss_lesson_in_torch() -> tuple[list[float], torch.Tensor]:
+    """Lesson 8's loop in plain torch (MSE, the outlier first): every call's loss, and
+    dL/dpred at the last call."""
+    torch.manual_seed(PROGRAM_SEED)  # as the server seeds every program
+    x = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0])
+    y = torch.tensor([5.0, -1.0, 1.0, 3.0, 5.0])
+    w = torch.tensor(0.0, requires_grad=True)
+    b = torch.tensor(0.0, requires_grad=True)
+    opt = torch.optim.SGD([w, b], lr=0.2)
+    losses = []
+    for _ in range(40):
+        opt.zero_grad()
+        pred = w * x + b
+        pred.retain_grad()
+        loss = torch.nn.MSELoss()(pred, y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    assert pred.grad is not None
+    return losses, pred.grad
+
+
+def test_the_loss_lesson_opens_its_training_once_its_question_is_answered(page: Page) -> None:
+    """Lesson 8 asks for the outlier's dL/dpred at the last step: the Training tab (which
+    would tell it) and the lesson's button to it wait for the answer; then every call's
+    loss is charted, the last one torch's."""
+    losses, pred_grad = loss_lesson_in_torch()
+    trace = open_page(page, "/#lesson=losses")
+    expect(page.locator("#lesson")).to_have_attribute("data-lesson", "losses")
+    expect(page.locator("#tab-training")).to_be_hidden()
+    expect(page.locator("#lesson-training")).to_be_hidden()
+    pred = next(n for n in trace["nodes"] if n["name"] == "pred")
+    assert torch.equal(torch.tensor(pred["grad"]["data"], dtype=torch.float32), pred_grad)
+    assert trace["training"]["calls"] == 40
+    assert trace["training"]["loss"] == losses
+
+    page.locator("#question-answer").fill(f"{pred_grad[0].item():.3g}")
+    page.locator("#question-answer").press("Enter")
+    expect(page.locator("#question-verdict")).to_have_class(re.compile(r"\bis-right\b"))
+    expect(page.locator("#tab-training")).to_be_visible()
+    page.locator("#lesson-training").click()
+    expect(page.locator("#tab-training")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#panel-training")).to_be_visible()
+    expect(page.locator("#panel-training")).to_have_attribute("data-calls", "40")
+    expect(page.locator("#training-loss path.training-line")).to_have_attribute(
+        "data-points", "40")
+    # The page writes a loss with toPrecision(4): "#" keeps its trailing zeros too.
+    expect(page.locator("#training-call-label")).to_have_text(
+        f"call 40 of 40: loss {losses[-1]:#.4g}")
+    expect(page.locator("#training-grads path.training-line")).to_have_count(2)

@@ -74,6 +74,44 @@ class Lesson:
     variants: tuple[Variant, ...] = dataclass_field(default_factory=tuple)
 
 
+# Lesson 8's program: a line fitted to five points, one an outlier, under a loss.
+_LOSS_LOOP = """import torch
+import torch.nn as nn
+x = torch.tensor([-2.0, -1.0, 0.0, 1.0, 2.0])
+y = torch.tensor([5.0, -1.0, 1.0, 3.0, 5.0])  # y = 2x + 1, but the first is an outlier
+w = torch.tensor(0.0, requires_grad=True)
+b = torch.tensor(0.0, requires_grad=True)
+opt = torch.optim.SGD([w, b], lr=0.2)
+loss_fn = {loss}
+for step in range(40):
+    opt.zero_grad()
+    pred = w * x + b
+    loss = loss_fn(pred, y)
+    loss.backward()
+    opt.step()
+print(f"w = {{w.item():.2f}}, b = {{b.item():.2f}}")
+"""
+
+# Lesson 11's program: ten layers of one activation, trained for 30 steps.
+_DEEP_NET = """import torch
+import torch.nn as nn
+torch.manual_seed(0)
+layers = []
+for i in range(10):
+    layers.append(nn.Linear(12, 12))
+    layers.append(nn.{activation}())
+model = nn.Sequential(*layers, nn.Linear(12, 1))
+X = torch.randn(32, 12)
+Y = X[:, :1] * 2 - X[:, 1:2]
+opt = torch.optim.Adam(model.parameters(), lr=0.01)
+for step in range(30):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+print(loss.item())
+"""
+
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
         "requires-grad", 1, "Tensors that require grad",
@@ -199,28 +237,27 @@ print(loss)
                  options=("TBackward0", "AddmmBackward0", "ReluBackward0"),
                  answer="TBackward0"),
     ),
+    # The outlier is first: a question reads a tensor's first element. Under MSE the fitted
+    # line is w = 0.4, b = 2.6 (the other four points lie on y = 2x + 1); L1 gets near it.
     Lesson(
         "losses", 8, "Choosing a loss",
-        "The same predictions give different gradients under different losses: MSE grows "
-        "with the error, L1 only looks at its sign, Huber is MSE near zero and L1 far away, "
-        "BCE and cross-entropy work on probabilities.",
-        """import torch
-import torch.nn as nn
-pred = torch.tensor([0.8, 0.2, 0.6], requires_grad=True)
-target = torch.tensor([1.0, 0.0, 0.0])
-mse = nn.MSELoss()(pred, target)
-l1 = nn.L1Loss()(pred, target)
-huber = nn.HuberLoss(delta=0.5)(pred, target)
-bce = nn.BCELoss()(pred, target)
-ce = nn.CrossEntropyLoss()(pred.unsqueeze(0), torch.tensor([0]))
-total = mse + l1 + huber + bce + ce
-total.backward()
-print(mse, l1, huber, bce, ce, sep='\\n')
-print(pred.grad)
-""",
-        (Pause("backward", "pred"),),
-        Question("Which loss's gradient ignores how large the error is?", "choice",
-                 options=("MSE", "L1", "BCE"), answer="L1"),
+        "The loss decides how hard each error pulls. MSE's gradient, 2(pred − y)/n, grows "
+        "with the error, so one outlier (the first point, which should be −3) drags the line "
+        "towards it; L1's is ±1/n, only the error's sign, so the outlier pulls no harder than "
+        "any other point; Huber is MSE near the line and L1 far from it; BCE and "
+        "cross-entropy work on probabilities. Answer, then open the Training tab: the loss "
+        "and w's and b's gradients over all 40 steps. MSE's gradients fade as the pulls "
+        "balance; L1's keep their size (a sign does not shrink) until it hops about its "
+        "minimum. Try the variants: the same loop with L1 and with Huber, and the line each "
+        "one prints.",
+        _LOSS_LOOP.format(loss="nn.MSELoss()"),
+        (Pause("forward", "pred"), Pause("backward", "pred")),
+        Question("The graph shows the last step. What is dL/dpred[0], the outlier's "
+                 "gradient? (MSE: 2(pred − y)/5)", "number", name="pred"),
+        (Variant("L1: the outlier pulls no harder than any point",
+                 _LOSS_LOOP.format(loss="nn.L1Loss()")),
+         Variant("Huber: MSE near the line, L1 far from it",
+                 _LOSS_LOOP.format(loss="nn.HuberLoss()"))),
     ),
     Lesson(
         "adversarial", 9, "Adversarial examples",
@@ -269,5 +306,28 @@ for step in range(5):
 """,
         (Pause("backward", "w"),),
         Question("The graph shows the last step. What is dL/dw there?", "number", name="w"),
+    ),
+    # The ReLU network's first layer gets a gradient about 10^8 times the sigmoid's: the
+    # choice is read off the compare view (the selected node's |B| / |A|).
+    Lesson(
+        "vanishing-gradients", 11, "Vanishing gradients",
+        "Going backward, each sigmoid multiplies the gradient by its local derivative "
+        "σ(x)(1 − σ(x)), at most 0.25; through ten of them (and ten weight matrices) the "
+        "first layer's gradient ends up millions of times smaller than the last layer's, and "
+        "the loss stalls. (Adam, the optimizer here, scales each step by the gradient's "
+        "recent size, so the first layer's weights still move; with plain SGD, whose step "
+        "is the learning rate times the gradient, they would barely move.) A ReLU's local "
+        "derivative is 1 wherever it is active. The Training tab's diagnosis says so. Press "
+        "Compare under the variant: the same network with ReLU runs beside this one (run B), "
+        "both loss curves on one chart, B's graph under A's with each node "
+        "where A's is; click model.0.weight to see its gradient in both runs.",
+        _DEEP_NET.format(activation="Sigmoid"),
+        (Pause("backward", "model.20.weight"), Pause("backward", "model.0.weight")),
+        Question("Compare with ReLU, then select model.0.weight: how many times larger is "
+                 "its gradient's norm in the ReLU run (B) than in the sigmoid run (A)?",
+                 "choice", options=("About the same", "About 10 times",
+                                    "More than a million times"),
+                 answer="More than a million times"),
+        (Variant("The same network with ReLU", _DEEP_NET.format(activation="ReLU")),),
     ),
 )

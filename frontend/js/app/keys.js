@@ -5,8 +5,6 @@
  * the lesson question's answer. Keys typed into fields stay there.
  */
 
-const $ = (id) => document.getElementById(id);
-
 /**
  * @param {{store: ReturnType<typeof import("../core/state.js").createStore>,
  *   actions: {run: () => void, goTo: (p: number, o?: {animate?: boolean}) => void,
@@ -18,8 +16,10 @@ export function bindKeys({ store, actions }) {
   const { revealQuestion = () => {} } = actions;
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    // Ctrl+Enter runs from anywhere on the page, not only inside the editor.
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target !== $("source")) {
+    // Ctrl+Enter runs from anywhere on the page, not only inside the editor; an editor
+    // (run A's, or run B's while two runs are compared) runs its own program.
+    const editing = event.defaultPrevented || target.closest?.(".editor textarea");
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && !editing) {
       event.preventDefault();
       run();
       return;

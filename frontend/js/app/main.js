@@ -16,6 +16,7 @@ import { createArranger } from "../layout/arrange.js";
 import { createLayoutEngine } from "../layout/elkengine.js";
 import { examples as fetchExamples, lessons as fetchLessons } from "../net/api.js";
 import { createCheckPanel } from "../panels/checkpanel.js";
+import { createComparePane } from "../panels/comparepane.js";
 import { createEditor } from "../panels/editor.js";
 import { createInspector } from "../panels/inspector.js";
 import { createLessonPanel } from "../panels/lessonpanel.js";
@@ -27,6 +28,7 @@ import { createStepTable } from "../panels/steptable.js";
 import { createTrainingPanel } from "../panels/trainingpanel.js";
 import { createVariablesTable } from "../panels/variablestable.js";
 import { createClassroom } from "./classroom.js";
+import { createComparer } from "./compare.js";
 import { bindControls } from "./controls.js";
 import { lockPage, recordedTrace } from "./embedded.js";
 import { bindKeys } from "./keys.js";
@@ -83,6 +85,8 @@ const editor = createEditor(
  */
 let overlays = null;
 const measureOverlays = () => (overlays = overlayRects($("graph-wrap"), GRAPH_OVERLAYS.map($)));
+/** Two runs compared (app/compare.js): run B's graph follows this view's zoom. */
+let comparer = null;
 const view = createGraphView($("graph"), {
   onHover: (id) => store.update({ hovered: id }),
   onEdgeHover: (id) => store.update({ hoveredEdge: id }),
@@ -92,6 +96,7 @@ const view = createGraphView($("graph"), {
   minimap: $("minimap"),
   moveMs: moveDuration(reducedMotion),
   obstacles: () => overlays ?? measureOverlays(),
+  onZoom: (transform) => comparer?.follow("a", transform),
 });
 const readout = createReadout($("readout"));
 const inspector = createInspector($("inspector"), {
@@ -127,25 +132,58 @@ const runner = createRunner({
 // The offline player's program cannot change: Run (and Ctrl+Enter) does nothing there.
 const run = embedded ? () => {} : runner.run;
 
+// --- two runs compared ------------------------------------------------------------------
+
+const comparePane = createComparePane(
+  { editor: $("compare-editor"), wrap: $("compare-wrap") },
+  {
+    onRun: () => comparer.run(),
+    onLeave: () => comparer.leave(),
+    onChange: (source) => comparer.edit(source),
+    onSelect: (id) => comparer.select(id),
+    // Only the user's zoom: B's own fit (a redraw, a resize) would take A's view from it.
+    onZoom: (transform, byUser) => byUser && comparer?.follow("b", transform),
+    onResize: () => comparer?.follow("a", view.transform()),
+  },
+);
+comparer = createComparer({ store, pane: comparePane, viewA: view });
+$("compare-open").addEventListener("click", () => comparer.open());
+
 // --- lessons, predictions, the gradient check, presenting -------------------------------
 
 const classroom = createClassroom({ store, editor, variables, view, player, run, goTo, position });
 const { openLesson, setMode, toggleFullscreen, checkGradients } = classroom;
 
+// A lesson (or a variant) opened from its panel leaves compare: B was another program's.
 const lessonPanel = createLessonPanel($("lessons-panel"), {
-  onOpen: (id) => openLesson(id),
+  onOpen: (id) => {
+    comparer.leave();
+    openLesson(id);
+  },
   onPause: classroom.goToPause,
   onNextPause: classroom.goToNextPause,
-  onVariant: (source) => openLesson(store.state.lesson, { source }),
+  onVariant: (source) => {
+    comparer.leave();
+    openLesson(store.state.lesson, { source });
+  },
+  onCompare: (source) => comparer.open(source),
   onAnswer: classroom.answerQuestion,
   onClose: () => store.update({ lessonsOpen: false }),
+  onTraining: () => {
+    store.update({ tab: "training" });
+    $("panel-training").scrollIntoView({ block: "nearest" });
+  },
 });
 const predictBox = createPredictBox($("predict"), {
   onSubmit: classroom.submitPrediction,
   onReveal: classroom.revealPrediction,
 });
 const trainingPanel = createTrainingPanel($("panel-training"), {
-  onShowCall: (call) => runner.runCall(call),
+  // Both runs show the call picked (B its last, when it ran fewer).
+  onShowCall: (call) => {
+    runner.runCall(call);
+    comparer.showCall(call);
+  },
   onSelect: (id) => store.update({ selected: id }),
 });
 const checkPanel = createCheckPanel($("check-panel"), {
@@ -177,6 +215,7 @@ function markLine(line) {
 }
 
 store.subscribe(show);
+store.subscribe(comparer.show);
 show(store.state, {
   ...initialState(""),
   examples: undefined,
@@ -246,6 +285,7 @@ else openServerPage();
 /** The offline player: its recorded trace at once, at the step a link to this file names. */
 function openRecording() {
   lockPage(document);
+  $("compare-open").hidden = true; // a second program needs the server
   store.update({ examples: [], lessons: [] });
   runner.restoreAfterRun(shared ? { step: shared.step, node: shared.node } : null);
   editor.setValue(store.state.source);
@@ -281,6 +321,24 @@ function openServerPage() {
     lessonsLoaded,
     examplesLoaded,
   });
-  addEventListener("hashchange", () => links.onHashChange(location.hash));
+  addEventListener("hashchange", () => {
+    const before = store.state.compare;
+    links.onHashChange(location.hash);
+    openCompared(before, parseHash(location.hash));
+  });
   links.openLink(shared);
+  openCompared(null, shared);
+}
+
+/**
+ * A link that carries a second program opens the two runs compared (else one run), run A
+ * at the step the link names (else at its end, as Compare opens it).
+ * @param {{source: string}|null} before  the program compared before the link
+ * @param {import("../core/sharelink.js").Shared|null} link
+ */
+function openCompared(before, link) {
+  const { compare } = store.state;
+  if (compare && compare !== before)
+    comparer.open(compare.source, { keepStep: Number.isInteger(link?.step) });
+  else if (!compare && before) comparer.leave();
 }

@@ -50,6 +50,8 @@ export function createPage({
   let outputHidden = false;
   /** The training records the Training tab shows (null: none, or concealed). */
   let shownTraining = null;
+  /** ...and those of the run compared with them (app/compare.js; null: one run). */
+  let shownCompared = null;
 
   /**
    * @param {import("../core/state.js").AppState} state
@@ -81,10 +83,14 @@ export function createPage({
     let training = shownTraining;
     if (state.trace !== prev.trace || concealedNow)
       training = state.trace && !shown.conceal.active ? (state.trace.training ?? null) : null;
-    if (training !== shownTraining) {
+    const compared =
+      training && state.compare ? (state.compared?.trace?.training ?? null) : null;
+    if (training !== shownTraining || compared !== shownCompared) {
       shownTraining = training;
+      shownCompared = compared;
       $("tab-training").hidden = training === null;
-      trainingPanel.show(training, state.trace);
+      trainingPanel.show(training, state.trace, compared);
+      lessonPanel.showTraining(training !== null && training.calls > 1);
       if (training === null && state.tab === "training") programPane.showTab("output");
     }
     if (state.error !== prev.error)

@@ -10,7 +10,9 @@ import { lessonOf } from "./lessons.js";
 
 // `#src=<base64url of the UTF-8 source>` and optionally `&vars=<base64url of JSON>`,
 // `&step=<timeline position>`, `&node=<node id>`, `&lesson=<lesson id>`, `&mode=present`:
-// a copied link reopens the same program, inputs, step, selected node, lesson and mode.
+// `&cmp=<base64url of the second program>` while two runs are compared:
+// a copied link reopens the same program, inputs, step, selected node, lesson and mode,
+// and the program compared with it.
 // A lesson's own, unedited program is not spelled out: `#lesson=chain-rule&step=5` is enough.
 
 const ID = /^[A-Za-z0-9_:.-]+$/;
@@ -45,6 +47,7 @@ function decode(text) {
  * @property {string|null} [node]
  * @property {string|null} [lesson]
  * @property {Mode|null} [mode]
+ * @property {string|null} [compare]  the second program of two runs compared (run B's)
  */
 
 /**
@@ -61,6 +64,7 @@ export function toHash(shared) {
     node = null,
     lesson = null,
     mode = null,
+    compare = null,
   } = typeof shared === "string" ? { source: shared } : shared;
   const lessonOk = lesson !== null && ID.test(lesson);
   const parts = [];
@@ -70,6 +74,7 @@ export function toHash(shared) {
   if (Number.isInteger(step) && step >= 0) parts.push(`step=${step}`);
   if (node && ID.test(node)) parts.push(`node=${node}`);
   if (MODES.has(mode)) parts.push(`mode=${mode}`);
+  if (compare !== null) parts.push(`cmp=${encode(compare)}`);
   return `#${parts.join("&")}`;
 }
 
@@ -109,7 +114,8 @@ export function parseHash(hash) {
   const step = /^\d+$/.test(params.get("step") ?? "") ? Number(params.get("step")) : null;
   const node = ID.test(params.get("node") ?? "") ? params.get("node") : null;
   const mode = MODES.has(params.get("mode")) ? params.get("mode") : null;
-  return { source, variables, step, node, lesson, mode };
+  const compare = params.has("cmp") ? decode(params.get("cmp")) : null;
+  return { source, variables, step, node, lesson, mode, compare };
 }
 
 /**
@@ -119,10 +125,12 @@ export function parseHash(hash) {
  * examples.
  * @param {Shared|null} shared  from parseHash
  * @param {string|null} seed  the seed program (core/seed.js), null when not known yet
- * @returns {{source: string, variables: VariableRow[], lesson: string|null, mode: Mode}}
+ * @returns {{source: string, variables: VariableRow[], lesson: string|null, mode: Mode,
+ *   compare: {source: string}|null}}
  */
 export function fromShared(shared, seed) {
   return {
+    compare: typeof shared?.compare === "string" ? { source: shared.compare } : null,
     source: shared?.source ?? (shared?.lesson ? "" : (seed ?? "")),
     variables: shared?.variables ?? [],
     lesson: shared?.lesson ?? null,
@@ -148,6 +156,7 @@ export function shareHash(state) {
     !state.step &&
     !state.selected &&
     !state.lesson &&
+    !state.compare &&
     state.mode !== "present";
   if (plain) return "";
   const lesson = lessonOf(state);
@@ -158,5 +167,6 @@ export function shareHash(state) {
     node: state.selected,
     lesson: state.lesson,
     mode: state.mode === "present" ? "present" : null,
+    compare: state.compare?.source ?? null,
   });
 }

@@ -64,6 +64,16 @@
  *   concealed (the "Show output" button)
  * @property {import("./contract.js").CheckOut|null} check  the last gradient check
  * @property {"idle"|"running"|"done"|"error"} checkStatus
+ * @property {{source: string}|null} compare  two runs compared: the second program (run
+ *   B's, beside the editor's, run A's); null: one run
+ * @property {Compared|null} compared  run B's last answer, drawn where A's nodes are
+ *
+ * @typedef {object} Compared  the compared run B, as traced (app/compare.js)
+ * @property {"running"|"done"|"error"} status
+ * @property {string} source  the program traced
+ * @property {import("./contract.js").TraceOut|null} trace
+ * @property {import("./model.js").Model|null} model
+ * @property {ErrorShown|null} error
  *
  * @typedef {"edit"|"present"} Mode
  *
@@ -131,6 +141,8 @@ export function initialState(source = "", variables = [], extras = {}) {
     outputShown: false,
     check: null,
     checkStatus: "idle",
+    compare: extras.compare ?? null,
+    compared: null,
   };
 }
 

@@ -107,13 +107,15 @@ export function callX(training, call) {
 }
 
 /**
- * The node ids of the leaves a diagnosis names (by their variable names).
+ * The node ids of the leaves a diagnosis names (by their variable names), in its order:
+ * the first is the one its button shows.
  * @param {{leaves: string[]}} diagnosis
  * @param {{nodes: {id: string, name: string|null}[]}} trace
  */
 export function diagnosisNodes(diagnosis, trace) {
-  const wanted = new Set(diagnosis.leaves);
-  return trace.nodes.filter((n) => n.name !== null && wanted.has(n.name)).map((n) => n.id);
+  const byName = new Map();
+  for (const n of trace.nodes) if (n.name !== null && !byName.has(n.name)) byName.set(n.name, n.id);
+  return diagnosis.leaves.filter((name) => byName.has(name)).map((name) => byName.get(name));
 }
 
 /** The tick labels of a chart's y axis: its bottom and top, as 10^k on a log chart. */

@@ -47,11 +47,13 @@ const EVERYWHERE = Object.freeze({ x0: -Infinity, y0: -Infinity, x1: Infinity, y
  * @param {{onHover?: (id: string|null) => void, onEdgeHover?: (id: string|null) => void,
  *   onSelect?: (id: string|null) => void, onToggleModule?: (module: string) => void,
  *   obstacles?: () => {x: number, y: number, width: number, height: number}[],
- *   overlay?: SVGSVGElement, minimap?: HTMLElement, moveMs?: number}} [handlers]
+ *   overlay?: SVGSVGElement, minimap?: HTMLElement, moveMs?: number,
+ *   onZoom?: (transform: {k: number, x: number, y: number}, byUser: boolean) => void}} [handlers]
  *   obstacles: the view's px covered by overlays (caption, card, inspector, minimap), kept
  *   clear when the graph is fitted; overlay: an SVG over the drawing for what moves every
  *   frame; minimap: the box the overview of a graph too large to show whole goes in;
- *   moveMs: how long move() takes (0: at once)
+ *   moveMs: how long move() takes (0: at once); onZoom: the view was zoomed or panned (by
+ *   the user, byUser, or the page), with the zoom now
  */
 export function createGraphView(
   svgElement,
@@ -64,6 +66,7 @@ export function createGraphView(
     overlay = null,
     minimap: minimapElement = null,
     moveMs = 0,
+    onZoom = () => {},
   } = {},
 ) {
   const svg = d3.select(svgElement);
@@ -87,9 +90,10 @@ export function createGraphView(
     overlay: layers.overlay,
     layout: () => current,
     obstacles,
-    onZoom: () => {
+    onZoom: (byUser) => {
       scheduleWindow();
       scheduleMinimap();
+      onZoom(viewport.transform(), byUser);
     },
   });
   const minimap = minimapElement
@@ -317,5 +321,9 @@ export function createGraphView(
     toSvgText: (css) =>
       current ? standaloneSvg(installer.completeCopy(svgElement), current, css) : null,
     size: () => (current ? { width: current.width, height: current.height } : null),
+    /** The zoom now ({k, x, y}). */
+    transform: () => viewport.transform(),
+    /** Show the drawing at this zoom, as another view shows its own (two runs compared). */
+    follow: ({ k, x, y }) => viewport.restore(d3.zoomIdentity.translate(x, y).scale(k)),
   };
 }

@@ -71,11 +71,12 @@ export function graphHeight(wrap, ids) {
  * @param {{viewports: object[], overlay: SVGSVGElement,
  *   layout: () => import("../layout/arrange.js").Layout|null,
  *   obstacles: () => {x: number, y: number, width: number, height: number}[],
- *   onZoom: () => void}} parts
+ *   onZoom: (byUser: boolean) => void}} parts
  *   viewports: the d3 selections of the groups the zoom transforms (the drawing's and the
  *   overlay's); overlay: sized with the drawing; layout: the layout shown (null: none);
  *   obstacles: the view's px the overlays cover (caption, card, inspector, minimap), kept
- *   clear when the graph is fitted; onZoom: called after every change of the zoom
+ *   clear when the graph is fitted; onZoom: called after every change of the zoom, byUser
+ *   when a gesture made it (a drag, the wheel), not the page
  */
 export function createViewport(svgElement, { viewports, overlay, layout, obstacles, onZoom }) {
   const svg = d3.select(svgElement);
@@ -98,7 +99,7 @@ export function createViewport(svgElement, { viewports, overlay, layout, obstacl
       svg.classed("far", event.transform.k < SHAPES_MIN_ZOOM);
       svg.classed("overview", event.transform.k < TEXT_MIN_ZOOM);
       if (event.sourceEvent) userMoved = true;
-      onZoom();
+      onZoom(Boolean(event.sourceEvent));
     });
   svg.call(zoom).on("dblclick.zoom", null);
 

@@ -1,7 +1,8 @@
 /**
  * The lessons panel: the list of lessons, and the open lesson's explanation, its pauses
  * (each a button to its step, and "Next pause"), its question with the verdict, its
- * variants and the lesson's score. It draws what it is given and reports clicks.
+ * variants, a way to the Training tab once it may be shown (a program that trains), and the
+ * lesson's score. It draws what it is given and reports clicks.
  */
 
 const $ = (id) => document.getElementById(id);
@@ -24,12 +25,16 @@ function button(className, text, onClick) {
  * @param {HTMLElement} element  the panel (holds #lesson-list, #lesson, #lesson-score)
  * @param {{onOpen: (id: string) => void, onPause: (index: number) => void,
  *   onNextPause: () => void, onVariant: (source: string) => void,
- *   onAnswer: (given: string) => void, onClose: () => void}} handlers
+ *   onAnswer: (given: string) => void, onClose: () => void, onTraining: () => void,
+ *   onCompare: (source: string) => void}} handlers  onCompare: a variant traced beside
+ *   the lesson's program (two runs compared)
  */
 export function createLessonPanel(element, handlers) {
   $("lessons-close").addEventListener("click", handlers.onClose);
   let shownList = null;
   let shownLesson = null;
+  /** The Training tab may be shown, for a program that called backward() more than once. */
+  let training = false;
 
   function fillList(lessons, current) {
     const list = $("lesson-list");
@@ -92,12 +97,25 @@ export function createLessonPanel(element, handlers) {
       handlers.onAnswer($("question-answer")?.value ?? "");
     });
 
+    const toTraining = button("button small lesson-training", "Open the Training tab", () =>
+      handlers.onTraining(),
+    );
+    toTraining.id = "lesson-training";
+    toTraining.setAttribute("aria-controls", "panel-training");
+    toTraining.hidden = !training;
+
     const variants = el("div", "lesson-variants");
     for (const variant of lesson.variants) {
+      const compare = button("button small lesson-compare", "Compare", () =>
+        handlers.onCompare(variant.source),
+      );
+      compare.title = "Keep the lesson's run and trace this variant beside it";
+      compare.setAttribute("aria-label", `Compare with: ${variant.title}`);
       variants.append(
         button("button small lesson-variant", `Try this: ${variant.title}`, () =>
           handlers.onVariant(variant.source),
         ),
+        compare,
       );
     }
     box.replaceChildren(
@@ -105,11 +123,18 @@ export function createLessonPanel(element, handlers) {
       el("p", "lesson-explanation", lesson.explanation),
       pauses,
       question,
+      toTraining,
       variants,
     );
   }
 
   return {
+    /** Offer the Training tab (it is shown: the program trains and no question hides it). */
+    showTraining(available) {
+      training = available;
+      const b = $("lesson-training");
+      if (b) b.hidden = !available;
+    },
     /**
      * @param {{lessons: import("../core/contract.js").Lesson[]|null, lesson: string|null,
      *   open: boolean, pauses: (number|null)[], answer: import("../core/state.js").Answer|null,
