@@ -93,9 +93,24 @@ def trace_to_json(source: str, variables: dict[str, dict[str, Any]] | None = Non
     return run(TraceJob(source, variables or {}, output, check, api))
 
 
-def run(job: TraceJob) -> bytes:
-    """The /trace response body of `job`, or raise a ChainruleError."""
-    result: list[bytes] = []
+def run(job: TraceJob, light: bool = True) -> bytes:
+    """The /trace response body of `job`, or raise a ChainruleError.
+
+    `light`: a loop's calls that cannot be the last are only logged (trace/tracer.py).
+    When the graph shown would then lack anything, the program runs a second time with
+    every call captured, on a fresh thread (grad mode and the like are per thread) after
+    the first run's objects are freed; the response is the same either way."""
+    body = _run(job, light)
+    if body is None:
+        body = _run(job, False)
+    if body is None:  # never: a run that logs no call lightly has nothing to lack
+        raise RuntimeError("the program's second run asked for a third")
+    return body
+
+
+def _run(job: TraceJob, light: bool) -> bytes | None:
+    """One run of the program on a thread of its own: its body, or None to run again."""
+    result: list[bytes | None] = []
     failure: list[BaseException] = []
 
     recorded = [0]  # graph nodes the program built, set by _trace
@@ -114,7 +129,7 @@ def run(job: TraceJob) -> bytes:
             with warnings.catch_warnings():
                 # torch's warnings go to stderr in Python, never into the program's output.
                 warnings.simplefilter("ignore")
-                result.append(_trace(job, recorded))
+                result.append(_trace(job, recorded, light))
         except ChainruleError as exc:
             # A fresh copy: the original's traceback and context hold the program's frames.
             if "can't allocate memory" in exc.message:  # torch's allocator met the limit
@@ -135,7 +150,7 @@ def run(job: TraceJob) -> bytes:
             # here, on the large stack. A full collection costs tens of ms, so it is kept
             # for failures (whose tracebacks hold the program's frames) and deep graphs;
             # a small graph that escapes to an old generation is shallow wherever it is freed.
-            if failure or recorded[0] > FULL_COLLECTION_NODES:
+            if failure or None in result or recorded[0] > FULL_COLLECTION_NODES:
                 gc.collect()
             else:
                 gc.collect(1)
@@ -209,7 +224,10 @@ def _partial(session: TraceSession, interpreter: Interpreter, job: TraceJob) -> 
         return None
 
 
-def _trace(job: TraceJob, recorded: list[int] | None = None, light: bool = True) -> bytes:
+def _trace(job: TraceJob, recorded: list[int] | None = None,
+           light: bool = True) -> bytes | None:
+    """The program run once: its body, or None when it logged calls lightly and the graph
+    shown (or, after an error, the partial one) would lack what they skipped."""
     output = job.output
     parsed = parse_source(job.source)
     # One documented random state for every program, whatever ran in this worker before.
@@ -225,7 +243,7 @@ def _trace(job: TraceJob, recorded: list[int] | None = None, light: bool = True)
     except ChainruleError as exc:
         if session.recorder.skipped:  # the partial graph would lack the records of the
             # iterations that ran unrecorded: the same error again, every op recorded
-            return _trace(job, recorded, light=False)
+            return None
         # What ran before the error: its output and its graph (forward values only).
         exc.stdout = interpreter.stdout or None
         exc.partial = _partial(session, interpreter, job)
@@ -260,10 +278,10 @@ def _trace(job: TraceJob, recorded: list[int] | None = None, light: bool = True)
         target = interpreter.last_tensor
     else:
         target = None  # plain Python only: its output, and an empty graph
-    if session.lost(target):  # a loop ended early (break, return), or the graph
-        # shown is older than a call only logged: run again, every call captured (the
-        # program's random state is seeded, so it computes the same numbers)
-        return _trace(job, recorded, light=False)
+    if session.lost(target):  # a loop ended early, or the graph shown holds what a call
+        # only logged ran through or an unrecorded op made: run again, every call captured
+        # (the program's random state is seeded, so it computes the same numbers)
+        return None
     return payload(session, env, target, job, interpreter.stdout, interpreter.out.notes)
 
 

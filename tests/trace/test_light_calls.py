@@ -76,6 +76,27 @@ for i in range(6):
     loss.backward()
     assert i < 3, "stopped"
 """
+SHRINKING = """import torch
+w = torch.tensor(1.0, requires_grad=True)
+data = [1.0, 2.0, 3.0, 4.0]
+for x in data:
+    loss = (w * x) ** 2
+    loss.backward()
+    data.pop()
+torch.set_grad_enabled(False)
+print(w.grad)
+"""
+OTHER_GRAPHS = """import torch
+x = torch.tensor(2.0, requires_grad=True)
+y = x * 3
+y.backward(retain_graph=True)
+w = torch.tensor(1.0, requires_grad=True)
+for i in range(10):
+    loss = (w * i) ** 2
+    loss.backward()
+y.backward()
+print(x.grad)
+"""
 UNROLLED_AFTER = """import torch
 w = torch.tensor(0.5, requires_grad=True)
 for step in range(3):
@@ -100,7 +121,7 @@ for i in range(3):
 
 def _body(source: str, light: bool, output: str | None = None,
           call: int | None = None) -> bytes:
-    return pipeline._trace(TraceJob(source, {}, output, False, 2, call=call), light=light)
+    return pipeline.run(TraceJob(source, {}, output, False, 2, call=call), light=light)
 
 
 @pytest.fixture
@@ -110,7 +131,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     real = pipeline._trace
 
     def counting(job: TraceJob, recorded: list[int] | None = None,
-                 light: bool = True) -> bytes:
+                 light: bool = True) -> bytes | None:
         made.append(light)
         return real(job, recorded, light)
     monkeypatch.setattr(pipeline, "_trace", counting)
@@ -123,9 +144,9 @@ def light_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counted: list[int] = []
     real = tracer._light_backward
 
-    def counting(root: object, run: object) -> object:
+    def counting(root: object, span: object, call: object, run: object) -> object:
         counted.append(1)
-        return real(root, run)  # type: ignore[arg-type]
+        return real(root, span, call, run)  # type: ignore[arg-type]
     monkeypatch.setattr(tracer, "_light_backward", counting)
     return counted
 
@@ -146,11 +167,29 @@ def test_autograd_grad_in_a_loop_is_logged_lightly_too() -> None:
     assert _body(GRAD_LOOP, light=True) == _body(GRAD_LOOP, light=False)
 
 
-def test_a_loop_left_by_break_runs_again_in_full(light_calls: list[int]) -> None:
-    # The loop stops at its 5th call (loss 0.0026): that call, thought not the last, went
-    # light like the four before it; the program then ran again with every call captured.
+def test_a_loop_that_may_break_captures_every_call(light_calls: list[int],
+                                                   runs: list[bool]) -> None:
+    # A break (or a return) may end the loop at any call: none is sure not to be the
+    # last, so none goes light and the program runs once.
     assert _body(BREAK, light=True) == _body(BREAK, light=False)
-    assert len(light_calls) == 5
+    assert light_calls == []
+    assert runs == [True, False]
+
+
+def test_a_loop_that_ends_early_runs_again_in_full_on_a_fresh_thread(
+        light_calls: list[int], runs: list[bool]) -> None:
+    # The list shrinks as the loop runs: its 2nd call, thought not the last, is; the
+    # second run starts with grad mode on again (the first left it off).
+    assert _body(SHRINKING, light=True) == _body(SHRINKING, light=False)
+    assert len(light_calls) == 2
+    assert runs == [True, False, False]
+
+
+def test_light_calls_count_among_the_phases_kept_as_captured_ones_do() -> None:
+    # Ten calls on other graphs push y's first phase out of the budget either way.
+    body = _body(OTHER_GRAPHS, light=True)
+    assert body == _body(OTHER_GRAPHS, light=False)
+    assert body.count(b'"call":"backward"') == 1
 
 
 def test_calls_through_one_graph_keep_every_phase(light_calls: list[int]) -> None:

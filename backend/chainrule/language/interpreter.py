@@ -58,11 +58,27 @@ class Loop:
     zip of them; a `break` or `return` may still end it early), and a mark the tracer may
     set on it (trace/tracer.py: a call in it was only logged)."""
 
-    __slots__ = ("again", "marked")
+    __slots__ = ("again", "counted", "marked")
 
     def __init__(self) -> None:
         self.again = False
+        self.counted = True  # False: a `break` or `return` in it may end it any time
         self.marked = False
+
+
+def _may_leave_early(loop: ast.For) -> bool:
+    """Whether a for-loop's body holds a `break` of its own (not a nested loop's) or a
+    `return` (not a nested function's): then no iteration is sure to have another."""
+    stack: list[tuple[ast.AST, bool]] = [(n, False) for n in (*loop.body, *loop.orelse)]
+    while stack:
+        node, nested = stack.pop()  # nested: inside a loop within this one
+        if isinstance(node, ast.Return) or (isinstance(node, ast.Break) and not nested):
+            return True
+        if isinstance(node, ast.FunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        inner = nested or isinstance(node, ast.For | ast.While)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return False
 
 
 class Interpreter(Evaluator):
@@ -82,6 +98,7 @@ class Interpreter(Evaluator):
             ast.Nonlocal: _noop, ast.Assert: self._assert,
         }
         self.loops: list[Loop] = []  # the for-loops running, outermost first
+        self._leaves_early: dict[ast.For, bool] = {}  # has a break or return of its own
 
     # --- entry ------------------------------------------------------------------------
 
@@ -258,6 +275,10 @@ class Interpreter(Evaluator):
         with ErrorsAt(node.iter):  # a refused or failing iterator points at what it loops over
             items = self.items(iterable, node.iter)
         loop = Loop()
+        exits = self._leaves_early.get(node)
+        if exits is None:
+            exits = self._leaves_early[node] = _may_leave_early(node)
+        loop.counted = not exits
         self.loops.append(loop)
         try:
             self._iterate(node, items, loop)
@@ -271,7 +292,7 @@ class Interpreter(Evaluator):
             if item is _DONE:
                 return
             self.store(node.target, item)
-            left = items_left(items)
+            left = items_left(items) if loop.counted else None
             loop.again = left is not None and left > 0
             try:
                 self._block(node.body)

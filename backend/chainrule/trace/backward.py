@@ -51,6 +51,12 @@ class Phase:
     call_index: int = -1  # which call of the program's it was (0-based; training.py)
     order: list[Ran] = field(default_factory=list)
     by_node: dict[Any, Ran] = field(default_factory=dict)
+    # A call only logged (tracer.py): the nodes it ran through, and no Ran of any. It
+    # counts among the phases kept, as a captured call would, and is never shown.
+    logged_only: frozenset[Any] = frozenset()
+
+    def ran_through(self, node: Any) -> bool:
+        return node in self.by_node or node in self.logged_only
 
 
 class Copies:

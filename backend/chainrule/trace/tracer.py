@@ -33,13 +33,16 @@ class Loop(Protocol):
 _LIGHT = "chainrule.light"  # in a node's metadata: a call only logged ran through it
 
 
-def _light_backward(root: Any, run: Callable[[], Any]) -> tuple[list[torch.Tensor], Any]:
-    """Run a backward with no capture, and say which leaves it reached, in the order
-    autograd ran their nodes (a hook on their AccumulateGrad nodes only). Every other
-    node is marked: a graph shown later that holds one lacks this call's phase."""
+def _light_backward(root: Any, span: Span, call: str,
+                    run: Callable[[], Any]) -> tuple[Phase, list[torch.Tensor], Any]:
+    """Run a backward with no capture: a phase that holds only the nodes it ran through,
+    the leaves it reached in the order autograd ran their nodes (a hook on their
+    AccumulateGrad nodes only), and what `run` returned. Every other node is marked: a
+    graph shown later that holds one lacks this call's phase."""
     reached: list[torch.Tensor] = []
     handles = []
-    for node in reachable(root):
+    nodes = reachable(root)
+    for node in nodes:
         if type(node).__name__ == "AccumulateGrad":
             handles.append(node.register_hook(
                 lambda _inputs, _outputs, leaf=node.variable: reached.append(leaf)))
@@ -50,7 +53,7 @@ def _light_backward(root: Any, run: Callable[[], Any]) -> tuple[list[torch.Tenso
     finally:
         for handle in handles:
             handle.remove()
-    return reached, result
+    return Phase(root, span, call=call, logged_only=frozenset(nodes)), reached, result
 
 
 class TraceSession:
@@ -132,8 +135,10 @@ class TraceSession:
         seed = gradient if isinstance(gradient, torch.Tensor) else None
         if self._light(kwargs.get("retain_graph"), kwargs.get("create_graph")):
             with self.recorder.paused():
-                reached, _ = _light_backward(tensor.grad_fn, lambda: tensor.backward(**kwargs))
-                self._number(tensor, [(leaf, leaf.grad) for leaf in reached])
+                phase, reached, _ = _light_backward(tensor.grad_fn, span, "backward",
+                                                    lambda: tensor.backward(**kwargs))
+                phase.call_index = self._number(tensor, [(leaf, leaf.grad) for leaf in reached])
+            self._keep(phase)
             self.last_backward = tensor
             return
         with self.recorder.paused():
@@ -153,9 +158,11 @@ class TraceSession:
         returned = list(inputs) if isinstance(inputs, tuple | list) else [inputs]
         if len(args) <= 3 and self._light(kwargs.get("retain_graph"),
                                           kwargs.get("create_graph")):
-            _, result = _light_backward(first.grad_fn, lambda: self.recorder.call(
-                torch.autograd.grad, args, kwargs, span))
-            self._log_grad(first, returned, result)
+            phase, _, result = _light_backward(
+                first.grad_fn, span, "autograd.grad",
+                lambda: self.recorder.call(torch.autograd.grad, args, kwargs, span))
+            phase.call_index = self._log_grad(first, returned, result)
+            self._keep(phase)
             self.last_backward = first
             return result
         phase, result = run_backward(
@@ -190,8 +197,8 @@ class TraceSession:
         budget: a training loop of thousands of backward() calls holds a few graphs,
         not thousands (each phase holds its graph alive)."""
         root = phase.root
-        through = [p for p in self.phases if root in p.by_node]
-        others = [p for p in self.phases if root not in p.by_node][-MAX_OTHER_PHASES:]
+        through = [p for p in self.phases if p.ran_through(root)]
+        others = [p for p in self.phases if not p.ran_through(root)][-MAX_OTHER_PHASES:]
         chosen = [p for p in self.phases if p.call_index == self.keep_call]
         kept = set(map(id, through + others + chosen))
         kept_phases = [p for p in self.phases if id(p) in kept]

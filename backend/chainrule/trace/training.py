@@ -90,6 +90,12 @@ def _finite_or_none(value: float) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _same(known: list[tuple[Series, Any]], now: list[tuple[Series, Any]]) -> bool:
+    """The same Series (the same objects) with the same shapes, in the same order."""
+    return len(known) == len(now) and all(
+        a is b and x == y for (a, x), (b, y) in zip(known, now, strict=True))
+
+
 @dataclass
 class TrainingLog:
     """Every backward call of one program run, lightly."""
@@ -98,10 +104,11 @@ class TrainingLog:
     # The first call where a value was not finite, and the leaf's id (None: the loss).
     first_non_finite: tuple[int, int | None] | None = None
     series: dict[int, Series] = field(default_factory=dict)  # id(leaf) -> its numbers
-    # The last call's leaves concatenated (their Series' ids and shapes, the copy), and
-    # its units' zero runs: a loop's next call over the same leaves subtracts once.
-    _flat: tuple[tuple[Any, ...], torch.Tensor] | None = None
-    _runs: tuple[tuple[int, ...], torch.Tensor] | None = None
+    # The last call's leaves concatenated (their Series and shapes, the copy), and its
+    # units' zero runs (their Series and row counts, the runs): a loop's next call over
+    # the same leaves subtracts once.
+    _flat: tuple[list[tuple[Series, Any]], torch.Tensor] | None = None
+    _runs: tuple[list[tuple[Series, Any]], torch.Tensor] | None = None
 
     @property
     def calls(self) -> int:
@@ -142,15 +149,14 @@ class TrainingLog:
 
     def _together(self, call: int, known: list[Series],
                   leaves: list[tuple[torch.Tensor, torch.Tensor | None]]) -> bool:
-        """The common case in a dozen ops, not a dozen per leaf: every leaf has a dense
-        gradient of its own dtype, float32 or float64 for all. Leaves and gradients are
-        concatenated once each; norms, means and maxima are taken over their segments.
-        False (nothing done) when the case does not hold."""
+        """The common case in a dozen ops, not a dozen per leaf: every leaf is float32 with
+        a dense float32 gradient of its shape. Leaves and gradients are concatenated once
+        each; norms, means and maxima are taken over their segments, exactly as the
+        general path (`_moves`, `_gradients`) gives them. False (nothing done) when the
+        case does not hold."""
         if not known:
             return False
-        dtype = leaves[0][0].dtype
-        if dtype not in (torch.float32, torch.float64):
-            return False
+        dtype = torch.float32
         dense: list[tuple[Series, torch.Tensor]] = []
         for series, (leaf, grad) in zip(known, leaves, strict=True):
             if grad is None or grad.is_sparse or grad.dtype != dtype or leaf.dtype != dtype \
@@ -160,8 +166,8 @@ class TrainingLog:
         sizes = [leaf.numel() for leaf, _ in leaves]
         values = torch.cat([leaf.reshape(-1) for leaf, _ in leaves])
         grads = torch.cat([grad.reshape(-1) for _, grad in dense])
-        key = tuple((id(s), leaf.shape) for s, (leaf, _) in zip(known, leaves, strict=True))
-        previous = self._flat if self._flat is not None and self._flat[0] == key else None
+        key = [(s, leaf.shape) for s, (leaf, _) in zip(known, leaves, strict=True)]
+        previous = self._flat if self._flat is not None and _same(self._flat[0], key) else None
         if previous is not None:  # the same leaves as the last call: one subtraction
             moved = list(zip(known, (values - previous[1]).split_with_sizes(sizes),
                              strict=True))
@@ -233,14 +239,14 @@ class TrainingLog:
             series.grad_max.append(_finite_or_none(stats[1][k]))
             series.zero_fraction.append(stats[2][k])
             series.zero_run = run
-        self._runs = (tuple(id(s) for s, _ in dense), runs)
+        self._runs = ([(s, r) for (s, _), r in zip(dense, rows, strict=True)], runs)
 
     def _zero_runs(self, dense: list[tuple[Series, torch.Tensor]],
                    rows: list[int]) -> torch.Tensor:
         """Per unit of these leaves, the calls in a row its gradient was 0 until now:
         the last call's tensor when it had the same leaves, else each leaf's own."""
-        key = tuple(id(s) for s, _ in dense)
-        if self._runs is not None and self._runs[0] == key and self._runs[1].numel() == sum(rows):
+        key = [(s, r) for (s, _), r in zip(dense, rows, strict=True)]
+        if self._runs is not None and _same(self._runs[0], key):
             return self._runs[1]
         return torch.cat([s.zero_run if s.zero_run is not None and s.zero_run.numel() == r
                           else torch.zeros(r, dtype=torch.int64)
