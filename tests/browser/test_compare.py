@@ -75,19 +75,24 @@ def node_of(trace: dict[str, Any], **fields: Any) -> str:
 
 def left_xs(page: Page, id_a: str, id_b: str) -> list[float]:
     """The on-screen x of a node's card in run A's graph and of one in run B's, read in the
-    same frame, once the graphs are still (no layout to come, no zoom moving)."""
+    same frame once the graphs are still (no layout to come, no zoom moving) and B has
+    followed A's view: B follows each step of A's zoom, so under load a read between A's
+    last step and B's can see them apart for a frame. Waits for them to agree (a B that
+    never follows fails here, at the expectation's timeout)."""
     expect(page.locator("body")).not_to_have_attribute("data-layout", "interim")
     cards = [f'#graph g.node[data-node-id="{id_a}"] rect.card',
              f'#graph-b g.node[data-node-id="{id_b}"] rect.card']
     for card in cards:
         expect(page.locator(card)).to_have_count(1)
     read = "cs => cs.map(c => document.querySelector(c).getBoundingClientRect().x)"
-    # Still: the same x two frames apart.
+    # Still and aligned: the same x two frames apart, and A's equal to B's.
     page.wait_for_function(f"""cs => new Promise(done => {{
         const at = ({read})(cs);
-        requestAnimationFrame(() => requestAnimationFrame(() =>
-            done(JSON.stringify(({read})(cs)) === JSON.stringify(at))));
-    }})""", arg=cards)
+        requestAnimationFrame(() => requestAnimationFrame(() => {{
+            const now = ({read})(cs);
+            done(JSON.stringify(now) === JSON.stringify(at) && now[0] === now[1]);
+        }}));
+    }})""", arg=cards, timeout=TRACE_TIMEOUT_MS)
     return [float(x) for x in page.evaluate(read, cards)]
 
 
