@@ -11,6 +11,8 @@ source scripts/setup-venv.sh
 source scripts/find-chromium.sh
 # shellcheck source=scripts/ensure-nginx.sh
 source scripts/ensure-nginx.sh
+# shellcheck source=scripts/ensure-redis.sh
+source scripts/ensure-redis.sh
 # shellcheck source=scripts/ensure-node-modules.sh
 source scripts/ensure-node-modules.sh
 
@@ -19,6 +21,7 @@ CHROMIUM_PATH="$(find_chromium)"
 export CHROMIUM_PATH
 echo "==> browser: $CHROMIUM_PATH"
 ensure_nginx || echo "==> no nginx: tests/test_nginx.py will fail" >&2
+ensure_redis || echo "==> no redis-server: tests/rooms/test_cross_instance.py will fail" >&2
 
 failed=()
 

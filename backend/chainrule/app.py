@@ -18,6 +18,8 @@ from chainrule.api.admission import RateLimiter
 from chainrule.api.capacity import TraceSlots
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
+from chainrule.api.rooms import classroom
+from chainrule.api.rooms import router as rooms_router
 from chainrule.api.routes import router
 from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
@@ -75,6 +77,7 @@ def create_app(settings: ServerSettings | None = None,
         try:
             yield
         finally:
+            await app.state.classroom.rooms.store.close()
             await run_in_threadpool(pool.stop)
 
     app = FastAPI(
@@ -86,8 +89,10 @@ def create_app(settings: ServerSettings | None = None,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.classroom = classroom(settings)  # classroom rooms: in memory, or in Redis
     install_error_handlers(app)
     app.include_router(router)
+    app.include_router(rooms_router)
     app.include_router(docs.router)
     app.add_middleware(PageGZip, minimum_size=1024, compresslevel=6)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,

@@ -13,7 +13,12 @@
     ├── ProgramTimeout              timeout: the program ran past the wall-clock limit
     ├── WorkerCrashed               worker_crashed: the worker process died mid-program
     ├── Overloaded                  overloaded: every worker busy and the queue full
-    └── InternalError               internal_error: a bug, reported without details
+    ├── InternalError               internal_error: a bug, reported without details
+    └── RoomError                   a classroom room refused a request (rooms/)
+        ├── RoomNotFound            room_not_found: no live room has this code
+        ├── NotTheTeacher           forbidden: the teacher's secret is missing or wrong
+        ├── AnswerRefused           answer_refused: no open question, answered already, ...
+        └── RoomBusy                room_busy: too many rooms, or event streams, at once
 
 The core raises these; `api/errors.py` maps them to HTTP in one place.
 
@@ -116,6 +121,28 @@ class Overloaded(ChainruleError):
 
 class InternalError(ChainruleError):
     code = "internal_error"
+
+
+class RoomError(ChainruleError):
+    """A classroom room refused a request; `api/errors.py` gives each code its status."""
+
+    code = "room_error"
+
+
+class RoomNotFound(RoomError):
+    code = "room_not_found"
+
+
+class NotTheTeacher(RoomError):
+    code = "forbidden"
+
+
+class AnswerRefused(RoomError):
+    code = "answer_refused"
+
+
+class RoomBusy(RoomError):
+    code = "room_busy"
 
 
 def error_from(code: str, message: str, line: int | None = None,

@@ -8,6 +8,8 @@ its first byte (of the connection, for a connection's first request) and its bod
 the connection is closed (silently when it never sent a byte). A client that reads none of
 its response for `send_timeout_s` while the rest waits to be sent is dropped, and a
 connection that goes with unsent bytes has the memory they held given back (heap.py).
+At shutdown a classroom room's event stream, which never ends by itself, is closed at once
+rather than waited for.
 """
 
 from __future__ import annotations
@@ -25,6 +27,9 @@ from chainrule.heap import RELEASER
 Phase = Literal["headers", "body"]
 TIMED_OUT_KEY = "request_timeout"  # set in scope["state"] when a body's deadline passes
 STALLED = "send_stalled"  # the request log's word for a client dropped for reading nothing
+# Set in scope["state"] by a route whose response never ends by itself (a classroom room's
+# server-sent events, api/rooms.py): at shutdown its connection is closed at once.
+EVENT_STREAM_KEY = "event_stream"
 log = logging.getLogger("chainrule.requests")
 
 _MESSAGE = {"headers": "the request's headers did not arrive within {:g} s",
@@ -87,6 +92,17 @@ class DeadlineProtocol(H11Protocol):
         RELEASER.soon(self.loop)  # abort() freed the buffer; connection_lost comes later
         record = {**request, "error": STALLED, "unsent_bytes": unsent}
         log.info(json.dumps(record, separators=(",", ":")))
+
+    def shutdown(self) -> None:
+        """A graceful shutdown waits for the responses in progress; an event stream never
+        ends by itself, so its connection is closed now (its client reconnects, to another
+        replica or to this server once it is back)."""
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete \
+                and cycle.scope.get("state", {}).get(EVENT_STREAM_KEY):
+            self.transport.close()
+            return
+        super().shutdown()
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)

@@ -84,6 +84,24 @@ WORKER_START_TIMEOUT_S = 120.0  # the first start waits for the fork server to i
 THREAD_EXIT_WAIT_S = 1.0  # how long a worker waits for a finished trace thread to exit
 FULL_COLLECTION_NODES = 2_000  # graphs deeper than this are freed by a full collection
 
+# --- classroom rooms (rooms/, api/rooms.py; docs/classroom.md) ----------------------------
+# A room's code: this many Crockford base32 symbols, 5 bits each (50 bits). With at most
+# ROOM_MAX_ROOMS live and ROOM_MISSES_PER_MINUTE wrong codes per address, an address
+# guessing for a day finds a live room with probability under 1e-7 (docs/classroom.md).
+ROOM_CODE_LENGTH = 10
+ROOM_MAX_ANSWERS = 2_000  # answers to one question (one per student token)
+ROOM_QUEUE_EVENTS = 32  # states a listener may fall behind before its stream is ended
+ROOM_HISTOGRAM_BINS = 10  # bins of a number question's histogram
+ROOM_RETRY_AFTER_S = 5  # Retry-After of room_busy (too many rooms or event streams)
+ROOM_QUESTION_ID_CHARS = 64
+ROOM_TEXT_CHARS = 500  # a question's prompt, each option
+ROOM_MAX_OPTIONS = 12  # options of a choice question
+REDIS_CONNECTIONS = 64  # connections to Redis per process (one holds the subscriptions)
+REDIS_WAIT_S = 5.0  # a request waits this long for a free one, then gets 503 room_busy
+REDIS_SOCKET_TIMEOUT_S = 2.0  # connecting to Redis, and each of its answers, at most this
+REDIS_HEALTH_CHECK_S = 10  # a connection quiet this long is pinged before its next use
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")  # what CHAINRULE_REDIS_URL may name
+
 # --- server ----------------------------------------------------------------------------
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -152,6 +170,21 @@ class ServerSettings:
     # Peers whose X-Forwarded-For names the client (a proxy in front: nginx in compose);
     # anyone else's is ignored, so a client can't choose its own rate-limit bucket.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Classroom rooms (docs/classroom.md): in this process's memory, or in Redis when
+    # redis_url is set (replicas behind a load balancer share them).
+    redis_url: str = ""
+    room_ttl_s: float = 4 * 3600.0  # a room ends this long after the teacher's last state
+    room_unused_ttl_s: float = 600.0  # ... or this long after its creation, before its first
+    room_creates_per_hour: int = 10  # new rooms per client address per hour (a bucket)
+    room_max_rooms: int = 1_000  # live rooms at once (in all, with Redis)
+    room_max_listeners: int = 1_000  # event streams of one room open in this process
+    max_listeners: int = 4_000  # event streams open in this process, all rooms together
+    room_answers_per_minute: int = 60  # answers per client address per minute (a bucket)
+    room_misses_per_minute: int = 30  # unknown room codes per client address per minute
+    # ... and from all addresses together, per process: bounds guessing from many
+    # addresses (docs/classroom.md, "Why a code can't be guessed").
+    room_misses_per_minute_total: int = 6_000
+    room_heartbeat_s: float = 15.0  # an event stream's keep-alive comment, when idle
 
     def standbys(self) -> int:
         """How many standbys may run at once: `standby` if set, else as many as three
@@ -179,6 +212,22 @@ class ServerSettings:
                 f"CHAINRULE_MAX_TRACES (--max-traces) is {self.max_traces}: it must be at "
                 f"least CHAINRULE_WORKERS ({self.workers}), so that every worker can run a "
                 f"program, or -1 for the default")
+        self.check_rooms()
+
+    def check_rooms(self) -> None:
+        """Raises SettingsError for room settings the server cannot run with."""
+        positive = {"CHAINRULE_ROOM_TTL_S": self.room_ttl_s,
+                    "CHAINRULE_ROOM_UNUSED_TTL_S": self.room_unused_ttl_s,
+                    "CHAINRULE_ROOM_HEARTBEAT_S": self.room_heartbeat_s,
+                    "CHAINRULE_ROOM_MAX_ROOMS": self.room_max_rooms,
+                    "CHAINRULE_ROOM_MAX_LISTENERS": self.room_max_listeners,
+                    "CHAINRULE_MAX_LISTENERS": self.max_listeners}
+        for env, value in positive.items():
+            if value <= 0:
+                raise SettingsError(f"{env} must be more than 0, not {value}")
+        if self.redis_url and not self.redis_url.startswith(REDIS_SCHEMES):
+            raise SettingsError("CHAINRULE_REDIS_URL must start with redis://, rediss:// or "
+                                "unix:// (or be empty: rooms in this process's memory)")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> ServerSettings:
@@ -235,6 +284,28 @@ OPTIONS: tuple[Option, ...] = (
            "the connection is dropped"),
     Option("forwarded_allow_ips", "CHAINRULE_FORWARDED_ALLOW_IPS", str,
            "comma-separated addresses of the proxies whose X-Forwarded-For is trusted"),
+    Option("redis_url", "CHAINRULE_REDIS_URL", str,
+           "Redis for classroom rooms shared by replicas (redis://host:6379/0); empty: "
+           "rooms live in this process's memory"),
+    Option("room_ttl_s", "CHAINRULE_ROOM_TTL_S", float,
+           "seconds a room lives after its teacher's last state"),
+    Option("room_unused_ttl_s", "CHAINRULE_ROOM_UNUSED_TTL_S", float,
+           "seconds a new room lives before its teacher's first state"),
+    Option("room_creates_per_hour", "CHAINRULE_ROOM_CREATES_PER_HOUR", int,
+           "new rooms per client address per hour"),
+    Option("room_max_rooms", "CHAINRULE_ROOM_MAX_ROOMS", int, "live rooms at once"),
+    Option("room_max_listeners", "CHAINRULE_ROOM_MAX_LISTENERS", int,
+           "event streams of one room open in this process"),
+    Option("max_listeners", "CHAINRULE_MAX_LISTENERS", int,
+           "event streams open in this process, all rooms together"),
+    Option("room_answers_per_minute", "CHAINRULE_ROOM_ANSWERS_PER_MINUTE", int,
+           "class answers per client address per minute"),
+    Option("room_misses_per_minute", "CHAINRULE_ROOM_MISSES_PER_MINUTE", int,
+           "unknown room codes per client address per minute"),
+    Option("room_misses_per_minute_total", "CHAINRULE_ROOM_MISSES_PER_MINUTE_TOTAL", int,
+           "unknown room codes per minute from all addresses together, per process"),
+    Option("room_heartbeat_s", "CHAINRULE_ROOM_HEARTBEAT_S", float,
+           "seconds between keep-alive comments of an idle event stream"),
 )
 
 

@@ -11,8 +11,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from chainrule.api.admission import RateLimited
 from chainrule.errors import ChainruleError
 from chainrule.serialize import dumps, embedded
+from chainrule.settings import ROOM_RETRY_AFTER_S
 
 
 def error_response(status: int, code: str, message: str, line: int | None = None,
@@ -30,8 +32,9 @@ def error_response(status: int, code: str, message: str, line: int | None = None
 
 
 # Status per error code; every other ChainruleError is a program that can't be run: 422.
-STATUS = {"worker_crashed": 503, "overloaded": 503, "rate_limited": 429, "internal_error": 500}
-RETRY_AFTER_S = {"worker_crashed": 1, "overloaded": 2}
+STATUS = {"worker_crashed": 503, "overloaded": 503, "rate_limited": 429, "internal_error": 500,
+          "room_not_found": 404, "forbidden": 403, "answer_refused": 409, "room_busy": 503}
+RETRY_AFTER_S = {"worker_crashed": 1, "overloaded": 2, "room_busy": ROOM_RETRY_AFTER_S}
 
 
 # Keys the client chose (variable names, unknown fields) appear in a message only when short
@@ -85,6 +88,17 @@ HTTP_ERRORS = {
 }
 
 
+def _allowed(request: Request) -> list[str]:
+    """Every method the API documents for the request's path (a path may have a route per
+    method, as the rooms' answers do: starlette's Allow names only the first route's)."""
+    methods: set[str] = set()
+    for template, operations in request.app.openapi()["paths"].items():
+        pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, request.url.path):
+            methods |= {method.upper() for method in operations}
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ChainruleError)
     async def program_error(request: Request, exc: ChainruleError) -> Response:
@@ -93,6 +107,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(STATUS.get(exc.code, 422), exc.code, exc.message, exc.line,
                               exc.col, {"retry-after": str(retry)} if retry else None,
                               exc.extras())
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> Response:
+        _log_error(request, "rate_limited")
+        return error_response(429, "rate_limited", exc.message,
+                              headers={"retry-after": str(exc.retry_after_s)})
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -111,7 +131,11 @@ def install_error_handlers(app: FastAPI) -> None:
         status, code, message = HTTP_ERRORS.get(
             exc.status_code, (exc.status_code, "http_error", str(exc.detail)))
         _log_error(request, code)
-        return error_response(status, code, message, headers=exc.headers)
+        headers = exc.headers
+        if status == 405 and (allowed := _allowed(request)):
+            headers = {**{k: v for k, v in (headers or {}).items() if k.lower() != "allow"},
+                       "allow": ", ".join(allowed)}
+        return error_response(status, code, message, headers=headers)
 
     @app.exception_handler(Exception)
     async def internal_error(_: Request, exc: Exception) -> Response:

@@ -13,12 +13,26 @@ from copy import copy
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 from typing_extensions import TypeAliasType
 
 from chainrule.content.examples import Example
 from chainrule.content.lessons import Lesson, Pause, Question, Variant
-from chainrule.settings import MAX_INT_MAGNITUDE, MAX_SOURCE_CHARS, MAX_VARIABLES
+from chainrule.settings import (
+    MAX_INT_MAGNITUDE,
+    MAX_SOURCE_CHARS,
+    MAX_VARIABLES,
+    ROOM_MAX_OPTIONS,
+    ROOM_QUESTION_ID_CHARS,
+    ROOM_TEXT_CHARS,
+)
 
 # A number in a response: finite floats as JSON numbers, non-finite ones as strings.
 Number = float | int | bool | Literal["nan", "inf", "-inf"]
@@ -58,6 +72,18 @@ def check_text(text: str) -> str:
         if (code < 0x20 or 0x7F <= code < 0xA0) and ch not in _ALLOWED_CONTROLS:
             raise ValueError("text must not contain control characters")
     return text
+
+
+def check_variable_names(value: dict[str, VariableIn]) -> dict[str, VariableIn]:
+    """Refuse variable names that are not plain Python names, without echoing them."""
+    for name in value:
+        if len(name) > 100:
+            raise ValueError("variable names are limited to 100 characters")
+        if not _VARIABLE_NAME.fullmatch(name) or keyword.iskeyword(name):
+            # Said without the name: an error never echoes the input back.
+            raise ValueError("a variable name must be letters, digits and _, start with a "
+                             "letter, and not be a Python keyword")
+    return value
 
 
 # --- requests -------------------------------------------------------------------------
@@ -113,14 +139,7 @@ class TraceRequest(Strict):
     @field_validator("variables")
     @classmethod
     def _clean_names(cls, value: dict[str, VariableIn]) -> dict[str, VariableIn]:
-        for name in value:
-            if len(name) > 100:
-                raise ValueError("variable names are limited to 100 characters")
-            if not _VARIABLE_NAME.fullmatch(name) or keyword.iskeyword(name):
-                # Said without the name: an error never echoes the input back.
-                raise ValueError("a variable name must be letters, digits and _, start with a "
-                                 "letter, and not be a Python keyword")
-        return value
+        return check_variable_names(value)
 
     model_config = ConfigDict(
         extra="forbid",
@@ -593,3 +612,172 @@ PauseOut = Pause
 QuestionOut = Question
 VariantOut = Variant
 LessonOut = Lesson
+
+
+# --- classroom rooms (api/rooms.py; docs/api.md, "Classroom rooms") ------------------------
+
+ROOM_ID_PATTERN = rf"^[A-Za-z0-9_.:-]{{1,{ROOM_QUESTION_ID_CHARS}}}$"
+ROOM_STUDENT_PATTERN = r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$"  # base64url id "." signature
+RoomText = Annotated[str, Field(max_length=ROOM_TEXT_CHARS)]
+
+
+class RoomQuestionRequest(Strict):
+    """The question the teacher's page has open (a predict pause, a lesson's question): what
+    students may answer, never its answer."""
+
+    id: str = Field(pattern=ROOM_ID_PATTERN, description="The question's id, chosen by the "
+                    "teacher's page; answers name it.", examples=["lesson-3:pause-1"])
+    prompt: RoomText = Field(description="The question as students read it.")
+    kind: Literal["number", "choice"]
+    options: list[RoomText] = Field(
+        default_factory=list, max_length=ROOM_MAX_OPTIONS,
+        description="A choice question's options (two or more); none for a number.")
+
+    @field_validator("prompt", "options")
+    @classmethod
+    def _clean(cls, value: str | list[str]) -> str | list[str]:
+        for text in [value] if isinstance(value, str) else value:
+            check_text(text)
+        return value
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> RoomQuestionRequest:
+        if self.kind == "choice" and len(set(self.options)) < 2:
+            raise ValueError("a choice question needs two or more different options")
+        if self.kind == "number" and self.options:
+            raise ValueError("a number question has no options")
+        return self
+
+
+class RoomStateRequest(Strict):
+    """What the teacher's page shows, for students' pages to follow: the program, the
+    lesson, the step, and the question open at it."""
+
+    source: str = Field(max_length=MAX_SOURCE_CHARS, description="The program, as traced.")
+    variables: dict[str, VariableIn] = Field(
+        default_factory=dict, max_length=MAX_VARIABLES,
+        description="Its pre-bound inputs, as in a TraceRequest.")
+    lesson: str | None = Field(default=None, pattern=ROOM_ID_PATTERN,
+                               description="The open lesson's id, or null.")
+    step: int = Field(default=0, ge=0, le=1_000_000,
+                      description="The timeline position the teacher is at.")
+    mode: Literal["forward", "backward", "done"] = Field(
+        default="forward", description="Which part of the timeline `step` is in.")
+    question: RoomQuestionRequest | None = Field(
+        default=None, description="The question open at this step, or null.")
+    revealed: bool = Field(default=False, description="The teacher revealed the answer: "
+                           "the question takes no more answers.")
+
+    @field_validator("source")
+    @classmethod
+    def _clean_source(cls, value: str) -> str:
+        return check_text(value)
+
+    @field_validator("variables")
+    @classmethod
+    def _clean_names(cls, value: dict[str, VariableIn]) -> dict[str, VariableIn]:
+        return check_variable_names(value)
+
+
+class RoomAnswerRequest(Strict):
+    """A student's answer to the open question."""
+
+    student: str = Field(max_length=100, pattern=ROOM_STUDENT_PATTERN,
+                         description="The token POST /api/v2/rooms/{code}/students gave "
+                         "this student.")
+    question: str = Field(pattern=ROOM_ID_PATTERN, description="The open question's id.")
+    value: float | RoomText = Field(description="A number, or one of a choice question's "
+                                    "options.")
+
+
+class RoomCreatedOut(Out):
+    """A new room. `teacher_secret` is shown this once: keep it in the teacher's browser."""
+
+    code: str = Field(description="The room's code: 10 symbols of Crockford's base32.",
+                      examples=["7QK3M9TBXD"])
+    teacher_secret: str = Field(description="Send as `Authorization: Bearer <secret>` to "
+                                "publish, read answers and end the room.")
+    expires_in_s: float = Field(description="Seconds the room lives without a new state "
+                                "(shorter before the first).")
+    path: str = Field(description="The students' page: /r/<code>.", examples=["/r/7QK3M9TBXD"])
+
+
+class RoomVariableOut(Out):
+    """A pre-bound input of the teacher's program, as the teacher sent it."""
+
+    value: NestedData
+    requires_grad: bool
+
+
+class RoomQuestionOut(Out):
+    """The question open at the teacher's step, as the teacher sent it (no answer)."""
+
+    id: str
+    prompt: str
+    kind: Literal["number", "choice"]
+    options: list[str]
+
+
+class RoomShownOut(Out):
+    """What the teacher's page shows: a RoomStateRequest as the teacher sent it."""
+
+    source: str
+    variables: dict[str, RoomVariableOut]
+    lesson: str | None
+    step: int
+    mode: Literal["forward", "backward", "done"]
+    question: RoomQuestionOut | None
+    revealed: bool
+
+
+class RoomStateOut(Out):
+    """A room's current state, as the teacher published it, numbered by the server."""
+
+    code: str
+    seq: int = Field(ge=0, description="1 for the teacher's first state, one more for "
+                     "each after; 0 (and `state` null) before the first.")
+    state: RoomShownOut | None
+
+
+class RoomPublishedOut(Out):
+    """The state was stored and sent to every listener."""
+
+    seq: int = Field(ge=1, description="The number the server gave it.")
+
+
+class RoomStudentOut(Out):
+    """An anonymous student token: one answer per question per token."""
+
+    student: str
+
+
+class RoomBinOut(Out):
+    """Answers from `low` up to `high` (the last bin includes `high`)."""
+
+    low: float
+    high: float
+    count: int
+
+
+class RoomChoiceOut(Out):
+    """How many students picked `option`."""
+
+    option: str
+    count: int
+
+
+class RoomAnswersOut(Out):
+    """The answers to the state's question, counted: never who answered what."""
+
+    question: str | None = Field(description="The question's id; null when the state has "
+                                 "none (then everything else is empty).")
+    kind: Literal["number", "choice"] | None
+    count: int = Field(description="Students who answered.")
+    bins: list[RoomBinOut] = Field(description="A number question's histogram: 10 equal "
+                                   "bins from the smallest answer to the largest (one when "
+                                   "all are equal).")
+    choices: list[RoomChoiceOut] = Field(description="A choice question's count per option, "
+                                         "in the question's order.")
+    right: int | None = Field(description="Answers that are right, when the request said "
+                              "what is (`expected` or `expected_option`); else null.")
+    wrong: int | None = Field(description="`count` less `right`, or null.")

@@ -289,6 +289,119 @@
  */
 
 /**
+ * @typedef {object} RoomAnswerRequest
+ *   A student's answer to the open question.
+ * @property {string} student  The token POST /api/v2/rooms/{code}/students gave this student.
+ * @property {string} question  The open question's id.
+ * @property {number|string} value  A number, or one of a choice question's options.
+ */
+
+/**
+ * @typedef {object} RoomAnswersOut
+ *   The answers to the state's question, counted: never who answered what.
+ * @property {string|null} question  The question's id; null when the state has none (then everything else is empty).
+ * @property {"number"|"choice"|null} kind
+ * @property {number} count  Students who answered.
+ * @property {RoomBinOut[]} bins  A number question's histogram: 10 equal bins from the smallest answer to the largest (one when all are equal).
+ * @property {RoomChoiceOut[]} choices  A choice question's count per option, in the question's order.
+ * @property {number|null} right  Answers that are right, when the request said what is (`expected` or `expected_option`); else null.
+ * @property {number|null} wrong  `count` less `right`, or null.
+ */
+
+/**
+ * @typedef {object} RoomBinOut
+ *   Answers from `low` up to `high` (the last bin includes `high`).
+ * @property {number} low
+ * @property {number} high
+ * @property {number} count
+ */
+
+/**
+ * @typedef {object} RoomChoiceOut
+ *   How many students picked `option`.
+ * @property {string} option
+ * @property {number} count
+ */
+
+/**
+ * @typedef {object} RoomCreatedOut
+ *   A new room. `teacher_secret` is shown this once: keep it in the teacher's browser.
+ * @property {string} code  The room's code: 10 symbols of Crockford's base32.
+ * @property {string} teacher_secret  Send as `Authorization: Bearer <secret>` to publish, read answers and end the room.
+ * @property {number} expires_in_s  Seconds the room lives without a new state (shorter before the first).
+ * @property {string} path  The students' page: /r/<code>.
+ */
+
+/**
+ * @typedef {object} RoomPublishedOut
+ *   The state was stored and sent to every listener.
+ * @property {number} seq  The number the server gave it.
+ */
+
+/**
+ * @typedef {object} RoomQuestionOut
+ *   The question open at the teacher's step, as the teacher sent it (no answer).
+ * @property {string} id
+ * @property {string} prompt
+ * @property {"number"|"choice"} kind
+ * @property {string[]} options
+ */
+
+/**
+ * @typedef {object} RoomQuestionRequest
+ *   The question the teacher's page has open (a predict pause, a lesson's question): what students may answer, never its answer.
+ * @property {string} id  The question's id, chosen by the teacher's page; answers name it.
+ * @property {string} prompt  The question as students read it.
+ * @property {"number"|"choice"} kind
+ * @property {string[]} [options]  A choice question's options (two or more); none for a number.
+ */
+
+/**
+ * @typedef {object} RoomShownOut
+ *   What the teacher's page shows: a RoomStateRequest as the teacher sent it.
+ * @property {string} source
+ * @property {Object<string, RoomVariableOut>} variables
+ * @property {string|null} lesson
+ * @property {number} step
+ * @property {"forward"|"backward"|"done"} mode
+ * @property {RoomQuestionOut|null} question
+ * @property {boolean} revealed
+ */
+
+/**
+ * @typedef {object} RoomStateOut
+ *   A room's current state, as the teacher published it, numbered by the server.
+ * @property {string} code
+ * @property {number} seq  1 for the teacher's first state, one more for each after; 0 (and `state` null) before the first.
+ * @property {RoomShownOut|null} state
+ */
+
+/**
+ * @typedef {object} RoomStateRequest
+ *   What the teacher's page shows, for students' pages to follow: the program, the lesson, the step, and the question open at it.
+ * @property {string} source  The program, as traced.
+ * @property {Object<string, VariableIn>} [variables]  Its pre-bound inputs, as in a TraceRequest.
+ * @property {string|null} [lesson]  The open lesson's id, or null.
+ * @property {number} [step]  The timeline position the teacher is at.
+ * @property {"forward"|"backward"|"done"} [mode]  Which part of the timeline `step` is in.
+ * @property {RoomQuestionRequest|null} [question]  The question open at this step, or null.
+ * @property {boolean} [revealed]  The teacher revealed the answer: the question takes no more answers.
+ */
+
+/**
+ * @typedef {object} RoomStudentOut
+ *   An anonymous student token: one answer per question per token.
+ * @property {string} student
+ */
+
+/**
+ * @typedef {object} RoomVariableOut
+ *   A pre-bound input of the teacher's program, as the teacher sent it.
+ * @property {NestedData} value
+ * @property {boolean} requires_grad
+ */
+
+/**
  * @typedef {object} SpanOut
  *   Where in the source a node was made: 1-based lines, 0-based columns, end exclusive.
  * @property {number} line

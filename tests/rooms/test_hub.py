@@ -1,0 +1,59 @@
+"""The hub's watch of a room in the store: one room's slow watch never holds up another's
+listeners, and a watch that fails leaves nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from chainrule.errors import RoomBusy
+from chainrule.rooms.hub import Hub
+from chainrule.rooms.store import MemoryRooms
+
+GUARD_S = 30.0  # a failure guard, never a measured time
+
+
+class SlowStore(MemoryRooms):
+    """Watching room "SLOW" waits until the test lets it go; watching "DOWN" fails as a
+    Redis that stopped answering does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = asyncio.Event()
+        self.watching: list[str] = []
+
+    async def watch(self, code: str) -> None:
+        self.watching.append(code)
+        if code == "SLOW":
+            await self.release.wait()
+        if code == "DOWN":
+            raise RoomBusy("the rooms' store is not answering; try again shortly")
+
+
+def test_a_slow_watch_of_one_room_does_not_hold_up_another() -> None:
+    async def run() -> tuple[list[str], int, int]:
+        store = SlowStore()
+        hub = Hub(store, 10, 10)
+        slow = asyncio.create_task(hub.join("SLOW"))
+        while "SLOW" not in store.watching:
+            await asyncio.sleep(0)
+        # Behind one lock for all rooms this waits for SLOW's watch: the guard fails it.
+        fast = await asyncio.wait_for(hub.join("FAST"), GUARD_S)
+        joined_while_slow = hub.listeners
+        store.release.set()
+        await hub.leave(await slow)
+        await hub.leave(fast)
+        return store.watching, joined_while_slow, hub.listeners
+
+    assert asyncio.run(run()) == (["SLOW", "FAST"], 1, 0)
+
+
+def test_a_failed_watch_adds_no_listener() -> None:
+    async def run() -> int:
+        hub = Hub(SlowStore(), 10, 10)
+        with pytest.raises(RoomBusy):
+            await hub.join("DOWN")
+        return hub.listeners
+
+    assert asyncio.run(run()) == 0
