@@ -10,6 +10,7 @@ import pytest
 from chainrule.errors import RoomBusy
 from chainrule.rooms.hub import Hub
 from chainrule.rooms.store import MemoryRooms
+from tests.rooms.aio import run_coroutine
 
 GUARD_S = 30.0  # a failure guard, never a measured time
 
@@ -46,7 +47,7 @@ def test_a_slow_watch_of_one_room_does_not_hold_up_another() -> None:
         await hub.leave(fast)
         return store.watching, joined_while_slow, hub.listeners
 
-    assert asyncio.run(run()) == (["SLOW", "FAST"], 1, 0)
+    assert run_coroutine(run()) == (["SLOW", "FAST"], 1, 0)
 
 
 def test_a_failed_watch_adds_no_listener() -> None:
@@ -56,4 +57,4 @@ def test_a_failed_watch_adds_no_listener() -> None:
             await hub.join("DOWN")
         return hub.listeners
 
-    assert asyncio.run(run()) == 0
+    assert run_coroutine(run()) == 0

@@ -17,6 +17,7 @@ from chainrule.rooms.redis_store import RedisRooms
 from chainrule.rooms.service import Rooms
 from chainrule.rooms.store import ROOM_QUESTIONS_KEPT, Current
 from chainrule.rooms.tally import Distribution, Question
+from tests.rooms.aio import run_coroutine
 from tests.rooms.redis_server import redis_server
 from tests.server import HOST, free_port
 
@@ -38,7 +39,7 @@ def run(url: str, test: Callable[[Rooms, Hub], Coroutine[Any, Any, T]]) -> T:
             return await test(Rooms(store, TTL_S, 100, 3), Hub(store, 10, 10))
         finally:
             await store.close()
-    return asyncio.run(main())
+    return run_coroutine(main())
 
 
 def test_states_published_reach_a_listener_through_pub_sub_in_order(redis_url: str) -> None:
@@ -150,7 +151,7 @@ def test_redis_not_answering_makes_a_request_room_busy() -> None:
             await store.close()
         return caught.value.code, caught.value.message
 
-    assert asyncio.run(test()) == ("room_busy",
+    assert run_coroutine(test()) == ("room_busy",
                                    "the rooms' store is not answering; try again shortly")
 
 

@@ -3,7 +3,6 @@ answer per student, answers only while a question is open, the hub's fan-out and
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
@@ -14,6 +13,7 @@ from chainrule.rooms.hub import Event, Hub, ListenersFull
 from chainrule.rooms.service import Rooms
 from chainrule.rooms.store import MemoryRooms, Room
 from chainrule.rooms.tally import Distribution, Question
+from tests.rooms.aio import run_coroutine
 from tests.rooms.clock import FakeClock
 
 T = TypeVar("T")
@@ -26,7 +26,7 @@ def run(test: Callable[[Rooms, FakeClock], Coroutine[Any, Any, T]], max_rooms: i
         max_answers: int = 100) -> T:
     clock = FakeClock()
     rooms = Rooms(MemoryRooms(clock), TTL_S, max_rooms, max_answers)
-    return asyncio.run(test(rooms, clock))
+    return run_coroutine(test(rooms, clock))
 
 
 def test_a_new_room_is_found_by_its_code_typed_in_lower_case() -> None:
