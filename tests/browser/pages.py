@@ -7,8 +7,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import torch
 from playwright.sync_api import Page, Response, expect
 from tests.wire import from_v2
+
+from chainrule.settings import PROGRAM_SEED
 
 TRACE_TIMEOUT_MS = 60_000  # a cold server imports torch on its first trace
 TRACE_ROUTE = "**/api/v2/trace"
@@ -100,3 +103,18 @@ def pause_position(trace: dict[str, Any], pause: dict[str, str]) -> int:
         return next(k for k, s in enumerate(forward) if s["node"] in ids)
     backward = trace["steps"]["backward"]
     return len(forward) + next(k for k, s in enumerate(backward) if s["node"] in ids)
+
+
+def in_torch(source: str) -> dict[str, Any]:
+    """The program run by plain torch, seeded as the server seeds it: its names after it."""
+    torch.manual_seed(PROGRAM_SEED)
+    names: dict[str, Any] = {}
+    exec(compile(source, "<program>", "exec"), names)  # noqa: S102 - the test's own program
+    return names
+
+
+def losses_in_torch(source: str) -> list[float]:
+    """Every loss the program's loop computed, as loss.item() (its loop rewritten to keep them)."""
+    keeping = source.replace("    loss.backward()\n",
+                             "    loss.backward()\n    kept.append(loss.item())\n")
+    return list(in_torch("kept = []\n" + keeping)["kept"])

@@ -12,32 +12,24 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import torch
-from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, program_path, traced
+from pages import (
+    TRACE_ROUTE,
+    TRACE_TIMEOUT_MS,
+    in_torch,
+    losses_in_torch,
+    open_page,
+    program_path,
+    traced,
+)
 from playwright.sync_api import Page, expect
 from test_training import SGD
 
 from chainrule.content.lessons import LESSONS
-from chainrule.settings import PROGRAM_SEED
 
 TANH = SGD  # tests/browser/test_training.py's loop: Tanh, 25 SGD steps
 # Run B: the activation changed, and five more steps.
 RELU = TANH.replace("nn.Tanh()", "nn.ReLU()").replace("range(25)", "range(30)")
 LESSON = next(lesson for lesson in LESSONS if lesson.id == "vanishing-gradients")
-
-
-def in_torch(source: str) -> dict[str, Any]:
-    """The program run by plain torch, seeded as the server seeds it: its names after it."""
-    torch.manual_seed(PROGRAM_SEED)
-    names: dict[str, Any] = {}
-    exec(compile(source, "<program>", "exec"), names)  # noqa: S102 - the test's own program
-    return names
-
-
-def losses_in_torch(source: str) -> list[float]:
-    """Every loss the program's loop computed, as loss.item() (its loop rewritten to keep them)."""
-    keeping = source.replace("    loss.backward()\n",
-                             "    loss.backward()\n    kept.append(loss.item())\n")
-    return list(in_torch("kept = []\n" + keeping)["kept"])
 
 
 def weight_grad_norm(source: str, layer: str = "0") -> float:

@@ -7,7 +7,15 @@ import re
 from typing import Any
 
 import torch
-from pages import TRACE_ROUTE, TRACE_TIMEOUT_MS, open_page, program_path, traced, wait_done
+from pages import (
+    TRACE_ROUTE,
+    TRACE_TIMEOUT_MS,
+    losses_in_torch,
+    open_page,
+    program_path,
+    traced,
+    wait_done,
+)
 from playwright.sync_api import Page, expect
 
 from chainrule.settings import PROGRAM_SEED
@@ -59,22 +67,6 @@ for step in range(5):
 """
 
 
-def sgd_losses_in_torch() -> list[float]:
-    torch.manual_seed(1)
-    model = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.Tanh(), torch.nn.Linear(6, 1))
-    opt = torch.optim.SGD(model.parameters(), lr=0.1)
-    x = torch.randn(16, 2)
-    y = x[:, :1] - 2 * x[:, 1:]
-    losses = []
-    for _ in range(25):
-        opt.zero_grad()
-        loss = torch.nn.functional.mse_loss(model(x), y)
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    return losses
-
-
 def open_training(page: Page, source: str) -> dict[str, Any]:
     trace = open_page(page, program_path(source))
     expect(page.locator("#tab-training")).to_be_visible()
@@ -85,7 +77,7 @@ def open_training(page: Page, source: str) -> dict[str, Any]:
 
 def test_the_charts_hold_every_call_and_a_picked_calls_graph_is_shown(
         page: Page, screenshot_dir: Any) -> None:
-    losses = sgd_losses_in_torch()
+    losses = losses_in_torch(SGD)
     trace = open_training(page, SGD)
     assert trace["training"]["loss"] == losses
     loss_line = page.locator("#training-loss path.training-line")

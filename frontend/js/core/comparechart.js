@@ -4,7 +4,7 @@
  * no DOM: the training panel draws what this says.
  */
 
-import { CHART, gradientChart } from "./training.js";
+import { gradientChart, plotLines, xOfCall } from "./training.js";
 
 /** Each run's colour and how its lines are drawn (A solid, B dashed), on every chart. */
 export const RUNS = Object.freeze([
@@ -18,12 +18,6 @@ export const RUNS = Object.freeze([
  * @typedef {{lines: RunLine[], yMin: number, yMax: number, log: boolean, calls: number}} RunsChart
  */
 
-/** The scale from [lo, hi] to [a, b] (a flat range maps to the middle). */
-function scale(lo, hi, a, b) {
-  if (!(hi > lo)) return () => (a + b) / 2;
-  return (v) => a + ((v - lo) / (hi - lo)) * (b - a);
-}
-
 /**
  * Lines of both runs on one scale: x the call of backward() (0 … the longer run's last),
  * y the value (log10 on a log chart; values that cannot be drawn are dropped).
@@ -32,30 +26,15 @@ function scale(lo, hi, a, b) {
  * @returns {RunsChart}
  */
 export function runsChart(runs, series, log = false) {
-  const kept = series.map((s) => ({
-    ...s,
-    pairs: s.values
-      .map((v, i) => [runs[s.run].iterations[i], v])
-      .filter(([, v]) => v !== null && Number.isFinite(v) && (!log || v > 0))
-      .map(([c, v]) => [c, log ? Math.log10(v) : v]),
-  }));
-  const ys = kept.flatMap((s) => s.pairs.map(([, v]) => v));
-  const yMin = ys.length ? Math.min(...ys) : 0;
-  const yMax = ys.length ? Math.max(...ys) : 1;
   const last = Math.max(...runs.map((t) => t.iterations.at(-1) ?? 0));
-  const x = scale(0, last, CHART.left, CHART.width - CHART.right);
-  const y = scale(yMin, yMax, CHART.height - CHART.bottom, CHART.top);
-  return {
-    lines: kept.map((s) => ({
-      name: s.name,
-      colour: s.colour,
-      run: RUNS[s.run].run,
-      dash: RUNS[s.run].dash,
-      points: s.pairs.map(([c, v]) => ({ x: x(c), y: y(v), call: c, value: v })),
-    })),
-    yMin,
-    yMax,
+  const plotted = plotLines(
+    series.map((s) => ({ ...s, iterations: runs[s.run].iterations })),
+    last,
     log,
+    (s) => ({ run: RUNS[s.run].run, dash: RUNS[s.run].dash }),
+  );
+  return {
+    .../** @type {{lines: RunLine[], yMin: number, yMax: number, log: boolean}} */ (plotted),
     calls: Math.max(...runs.map((t) => t.calls)),
   };
 }
@@ -86,6 +65,5 @@ export function runsGradientChart(runs) {
 
 /** The x of call `call` on the two runs' charts (the marker of run A's call shown). */
 export function runsCallX(runs, call) {
-  const last = Math.max(...runs.map((t) => t.iterations.at(-1) ?? 0));
-  return scale(0, last, CHART.left, CHART.width - CHART.right)(call);
+  return xOfCall(Math.max(...runs.map((t) => t.iterations.at(-1) ?? 0)), call);
 }

@@ -35,36 +35,53 @@ function scale(lo, hi, a, b) {
 }
 
 /**
- * Lines of (call, value) pairs in chart coordinates; null values leave a gap (the point is
- * dropped). `log`: values are plotted as log10 (values ≤ 0 dropped).
+ * Lines of (call, value) pairs in chart coordinates on one scale, x from call 0 to `last`:
+ * each series' values are at its own `iterations`; null values leave a gap (the point is
+ * dropped). `log`: values are plotted as log10 (values ≤ 0 dropped). `extra`: the fields
+ * a line carries besides its name, colour and points (core/comparechart.js: its run).
+ * @template {{name: string, values: (number|null)[], colour: string, iterations: number[]}} S
+ * @param {S[]} series
+ * @param {number} last
+ * @param {boolean} log
+ * @param {(s: S) => object} [extra]
+ */
+export function plotLines(series, last, log, extra = () => ({})) {
+  const kept = series.map((s) => ({
+    s,
+    pairs: s.values
+      .map((v, i) => [s.iterations[i], v])
+      .filter(([, v]) => v !== null && Number.isFinite(v) && (!log || v > 0))
+      .map(([c, v]) => [c, log ? Math.log10(v) : v]),
+  }));
+  const ys = kept.flatMap((k) => k.pairs.map(([, v]) => v));
+  const yMin = ys.length ? Math.min(...ys) : 0;
+  const yMax = ys.length ? Math.max(...ys) : 1;
+  const x = scale(0, last, CHART.left, CHART.width - CHART.right);
+  const y = scale(yMin, yMax, CHART.height - CHART.bottom, CHART.top);
+  return {
+    lines: kept.map(({ s, pairs }) => ({
+      name: s.name,
+      colour: s.colour,
+      ...extra(s),
+      points: pairs.map(([c, v]) => ({ x: x(c), y: y(v), call: c, value: v })),
+    })),
+    yMin,
+    yMax,
+    log,
+  };
+}
+
+/**
+ * One run's lines (plotLines at its calls).
  * @param {Training} training
  * @param {{name: string, values: (number|null)[], colour: string}[]} series
  * @returns {Chart}
  */
 export function chart(training, series, log = false) {
   const calls = training.iterations;
-  const kept = series.map((s) => ({
-    ...s,
-    pairs: s.values
-      .map((v, i) => [calls[i], v])
-      .filter(([, v]) => v !== null && Number.isFinite(v) && (!log || v > 0))
-      .map(([c, v]) => [c, log ? Math.log10(v) : v]),
-  }));
-  const ys = kept.flatMap((s) => s.pairs.map(([, v]) => v));
-  const yMin = ys.length ? Math.min(...ys) : 0;
-  const yMax = ys.length ? Math.max(...ys) : 1;
   const last = calls.length ? calls[calls.length - 1] : 0;
-  const x = scale(0, last, CHART.left, CHART.width - CHART.right);
-  const y = scale(yMin, yMax, CHART.height - CHART.bottom, CHART.top);
   return {
-    lines: kept.map((s) => ({
-      name: s.name,
-      colour: s.colour,
-      points: s.pairs.map(([c, v]) => ({ x: x(c), y: y(v), call: c, value: v })),
-    })),
-    yMin,
-    yMax,
-    log,
+    ...plotLines(series.map((s) => ({ ...s, iterations: calls })), last, log),
     calls: training.calls,
   };
 }
@@ -99,11 +116,15 @@ export function pathOf(line) {
   return line.points.map((p, i) => `${i ? "L" : "M"}${p.x.toFixed(1)},${p.y.toFixed(1)}`).join("");
 }
 
+/** The x of call `call` on a chart whose calls run from 0 to `last`. */
+export function xOfCall(last, call) {
+  return scale(0, last, CHART.left, CHART.width - CHART.right)(call);
+}
+
 /** The x of call `call` on the charts (for the marker of the call shown). @param {Training} training */
 export function callX(training, call) {
   const calls = training.iterations;
-  const last = calls.length ? calls[calls.length - 1] : 0;
-  return scale(0, last, CHART.left, CHART.width - CHART.right)(call);
+  return xOfCall(calls.length ? calls[calls.length - 1] : 0, call);
 }
 
 /**
