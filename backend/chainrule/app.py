@@ -18,6 +18,7 @@ from chainrule.api.admission import RateLimiter
 from chainrule.api.capacity import TraceSlots
 from chainrule.api.errors import install_error_handlers
 from chainrule.api.middleware import EdgeMiddleware
+from chainrule.api.roomlink import router as room_link_router
 from chainrule.api.rooms import classroom
 from chainrule.api.rooms import router as rooms_router
 from chainrule.api.routes import router
@@ -94,6 +95,7 @@ def create_app(settings: ServerSettings | None = None,
     app.include_router(router)
     app.include_router(rooms_router)
     app.include_router(docs.router)
+    app.include_router(room_link_router)  # /r/CODE: the students' link to a room
     app.add_middleware(PageGZip, minimum_size=1024, compresslevel=6)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes,
                        limiter=RateLimiter(settings.rate_per_minute, settings.rate_localhost))

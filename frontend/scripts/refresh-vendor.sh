@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 npm ci --no-audit --no-fund
 
 rm -rf vendor
-mkdir -p vendor/elkjs vendor/d3 vendor/katex/fonts vendor/swagger-ui vendor/redoc
+mkdir -p vendor/elkjs vendor/d3 vendor/katex/fonts vendor/swagger-ui vendor/redoc vendor/qrcode
 
 # elkjs: the bundled build runs in the page; the worker build runs ELK off the main thread.
 cp node_modules/elkjs/lib/elk.bundled.js node_modules/elkjs/lib/elk-worker.min.js vendor/elkjs/
@@ -22,6 +22,45 @@ cp node_modules/d3/LICENSE vendor/d3/LICENSE
 cp node_modules/katex/dist/katex.min.js node_modules/katex/dist/katex.min.css vendor/katex/
 cp node_modules/katex/dist/fonts/*.woff2 vendor/katex/fonts/
 cp node_modules/katex/LICENSE vendor/katex/LICENSE
+
+# qrcode-generator, for a classroom room's QR code: the classic build, which defines the
+# global `qrcode` as d3 and KaTeX define theirs (no module of js/ imports from outside js/,
+# and the offline player rewrites only js/'s imports). The package ships no licence file:
+# its source's header says MIT with the copyright line below; the licence is written out
+# in full here, and an upgrade whose header says otherwise stops the refresh.
+cp node_modules/qrcode-generator/dist/qrcode.js vendor/qrcode/
+for line in 'Copyright (c) 2009 Kazuhiko Arase' 'Licensed under the MIT license'; do
+    grep -qF "$line" vendor/qrcode/qrcode.js \
+        || { echo "qrcode-generator: its header no longer says '$line'" >&2; exit 1; }
+done
+cat >vendor/qrcode/LICENSE <<'EOF'
+MIT License
+
+Copyright (c) 2009 Kazuhiko Arase
+
+URL: http://www.d-project.com/
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+The word "QR Code" is registered trademark of DENSO WAVE INCORPORATED
+  http://www.denso-wave.com/qrcode/faqpatent-e.html
+EOF
 
 # The API's own documentation pages, /docs (Swagger UI) and /redoc, load these from the
 # app, so they work with no internet (a classroom's LAN, the compose file offline).
@@ -39,7 +78,7 @@ cp node_modules/redoc/LICENSE vendor/redoc/LICENSE
 
 # Record what was vendored, so a reviewer can see the versions without node.
 node -e '
-const pkgs = ["elkjs", "d3", "katex", "swagger-ui-dist", "redoc"];
+const pkgs = ["elkjs", "d3", "katex", "swagger-ui-dist", "redoc", "qrcode-generator"];
 const lines = pkgs.map((p) => `${p} ${require("./node_modules/" + p + "/package.json").version}`);
 require("fs").writeFileSync("vendor/VERSIONS", lines.join("\n") + "\n");
 '
