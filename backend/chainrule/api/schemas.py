@@ -659,10 +659,15 @@ class RoomStateRequest(Strict):
         description="Its pre-bound inputs, as in a TraceRequest.")
     lesson: str | None = Field(default=None, pattern=ROOM_ID_PATTERN,
                                description="The open lesson's id, or null.")
+    call: int | None = Field(default=None, ge=0, le=1_000_000,
+                             description="The call of backward() shown, as a TraceRequest's "
+                             "`call`; null: the last.")
     step: int = Field(default=0, ge=0, le=1_000_000,
                       description="The timeline position the teacher is at.")
     mode: Literal["forward", "backward", "done"] = Field(
         default="forward", description="Which part of the timeline `step` is in.")
+    predict: bool = Field(default=False, description="Predict mode is on: each step's "
+                          "number stays concealed until the class has answered it.")
     question: RoomQuestionRequest | None = Field(
         default=None, description="The question open at this step, or null.")
     revealed: bool = Field(default=False, description="The teacher revealed the answer: "
@@ -724,8 +729,10 @@ class RoomShownOut(Out):
     source: str
     variables: dict[str, RoomVariableOut]
     lesson: str | None
+    call: int | None
     step: int
     mode: Literal["forward", "backward", "done"]
+    predict: bool
     question: RoomQuestionOut | None
     revealed: bool
 

@@ -7,6 +7,7 @@
 
 import { variableRows } from "../core/embedded.js";
 import { moveDuration } from "../core/handoff.js";
+import { roomOfHash } from "../core/room.js";
 import { seedProgram } from "../core/seed.js";
 import { fromShared, parseHash, shareHash } from "../core/sharelink.js";
 import { createStore, initialState } from "../core/state.js";
@@ -22,6 +23,9 @@ import { createInspector } from "../panels/inspector.js";
 import { createLessonPanel } from "../panels/lessonpanel.js";
 import { createPredictBox } from "../panels/predictbox.js";
 import { createReadout } from "../panels/readout.js";
+import { createRoomBar, lockForClass } from "../panels/roombar.js";
+import { createRoomLink } from "../panels/roomlink.js";
+import { createRoomTally } from "../panels/roomtally.js";
 import { createSplitter } from "../panels/splitter.js";
 import { createStepCard } from "../panels/stepcardpanel.js";
 import { createStepTable } from "../panels/steptable.js";
@@ -35,6 +39,7 @@ import { bindKeys } from "./keys.js";
 import { createLinks } from "./links.js";
 import { createNavigation } from "./navigation.js";
 import { createPage } from "./page.js";
+import { createRoomControl } from "./room.js";
 import { createRunner } from "./run.js";
 import { installTestHooks } from "./testing.js";
 
@@ -106,7 +111,7 @@ const card = createStepCard($("stepcard"), $("narration"), {
   onFold: () => store.update({ cardOpen: !store.state.cardOpen }),
 });
 const table = createStepTable($("steps"), {
-  onJump: (p) => navigation.goTo(p, { animate: true }),
+  onJump: (p) => byStudent(navigation.goTo)(p, { animate: true }),
 });
 const variables = createVariablesTable($("variables"), {
   onChange: (rows) => store.update({ variables: rows }),
@@ -154,20 +159,56 @@ $("compare-open").addEventListener("click", () => comparer.open());
 const classroom = createClassroom({ store, editor, variables, view, player, run, goTo, position });
 const { openLesson, setMode, toggleFullscreen, checkGradients } = classroom;
 
+// --- a class: the teacher's room, or the teacher followed -------------------------------
+
+const roomControl = createRoomControl({
+  store,
+  runner,
+  editor,
+  variables,
+  classroom,
+  goTo,
+  position,
+  lockPage: (locked) => lockForClass(document, locked),
+});
+const roomLink = createRoomLink($("room-panel"), $("room-toggle"), { onStart: roomControl.start });
+const roomTally = createRoomTally($("room-tally"), {
+  onReveal: roomControl.reveal,
+  prefix: roomControl.prefix,
+  position,
+});
+const roomBar = createRoomBar($("room-bar"), {
+  onWander: roomControl.wander,
+  onCatchUp: roomControl.catchUp,
+  onLeave: roomControl.leave,
+  onEnd: roomControl.end,
+  onAnswer: roomControl.answer,
+});
+/** A student following the teacher who steps on their own wanders off (and may catch up). */
+function byStudent(action) {
+  return (...args) => {
+    roomControl.wander();
+    return action(...args);
+  };
+}
+
 // A lesson (or a variant) opened from its panel leaves compare: B was another program's.
 const lessonPanel = createLessonPanel($("lessons-panel"), {
   onOpen: (id) => {
     comparer.leave();
     openLesson(id);
   },
-  onPause: classroom.goToPause,
-  onNextPause: classroom.goToNextPause,
+  onPause: byStudent(classroom.goToPause),
+  onNextPause: byStudent(classroom.goToNextPause),
   onVariant: (source) => {
     comparer.leave();
     openLesson(store.state.lesson, { source });
   },
   onCompare: (source) => comparer.open(source),
-  onAnswer: classroom.answerQuestion,
+  onAnswer: (given) =>
+    store.state.room?.role === "student"
+      ? roomControl.answerLesson(given)
+      : classroom.answerQuestion(given),
   onClose: () => store.update({ lessonsOpen: false }),
   onTraining: () => {
     store.update({ tab: "training" });
@@ -216,6 +257,11 @@ function markLine(line) {
 
 store.subscribe(show);
 store.subscribe(comparer.show);
+store.subscribe((state) => {
+  roomLink.show(state);
+  roomBar.show(state);
+  roomTally.show(state);
+});
 show(store.state, {
   ...initialState(""),
   examples: undefined,
@@ -237,8 +283,8 @@ const { closeMenus } = bindControls({
   variables,
   actions: {
     run,
-    goTo,
-    togglePlay,
+    goTo: byStudent(goTo),
+    togglePlay: byStudent(togglePlay),
     position,
     toggleAllModules: runner.toggleAllModules,
     shareHash: () => shareHash(store.state),
@@ -252,8 +298,8 @@ bindKeys({
   store,
   actions: {
     run,
-    goTo,
-    togglePlay,
+    goTo: byStudent(goTo),
+    togglePlay: byStudent(togglePlay),
     position,
     setMode,
     toggleFullscreen,
@@ -286,6 +332,7 @@ else openServerPage();
 function openRecording() {
   lockPage(document);
   $("compare-open").hidden = true; // a second program needs the server
+  $("room-toggle").hidden = true; // so does a class
   store.update({ examples: [], lessons: [] });
   runner.restoreAfterRun(shared ? { step: shared.step, node: shared.node } : null);
   editor.setValue(store.state.source);
@@ -322,12 +369,25 @@ function openServerPage() {
     examplesLoaded,
   });
   addEventListener("hashchange", () => {
+    // A class's link opened in this tab: follow it (the page's own hash says so already).
+    const code = roomOfHash(location.hash);
+    if (code) {
+      if (store.state.room?.code !== code) roomControl.join(code);
+      return;
+    }
+    if (store.state.room?.role === "student") roomControl.leave();
     const before = store.state.compare;
     links.onHashChange(location.hash);
     openCompared(before, parseHash(location.hash));
   });
+  const code = roomOfHash(location.hash);
+  if (code) {
+    roomControl.join(code);
+    return;
+  }
   links.openLink(shared);
   openCompared(null, shared);
+  roomControl.resume(); // a teacher's tab reloaded: its class goes on
 }
 
 /**

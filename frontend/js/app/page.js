@@ -221,7 +221,9 @@ export function createPage({
     const stepNode = timeline ? frameAt(timeline, p).node : null;
     editor.markStep((stepNode && state.model?.byId.get(stepNode)?.span) || null);
     const answer = state.predict ? (state.answers[`p${p}`] ?? null) : null;
-    predictBox.show(owed, answer, state.predict ? predictScore(state.answers) : null);
+    // A class's student answers in the class's own box (panels/roombar.js), sent to the room.
+    const asking = state.room?.role === "student" ? null : owed;
+    predictBox.show(asking, answer, state.predict ? predictScore(state.answers) : null);
     table.setCurrent(p);
   }
 

@@ -148,6 +148,18 @@ export function askedAt(state, position) {
   return owedAt(timeline, position, predict, answers, lessonAsks(lessonTargets(state)));
 }
 
+/**
+ * The prediction the step at `position` asks in predict mode, answered or not (askedAt's
+ * question before its answer): a classroom's teacher publishes it, revealed or not.
+ * @param {import("./state.js").AppState} state
+ * @param {number} position
+ */
+export function predictionAt(state, position) {
+  const { timeline, predict } = state;
+  if (!predict || !timeline) return null;
+  return owedAt(timeline, position, predict, {}, lessonAsks(lessonTargets(state)));
+}
+
 /** A saved-for-backward map with its tensors concealed. */
 function concealSaved(saved) {
   return Object.fromEntries(

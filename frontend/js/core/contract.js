@@ -362,8 +362,10 @@
  * @property {string} source
  * @property {Object<string, RoomVariableOut>} variables
  * @property {string|null} lesson
+ * @property {number|null} call
  * @property {number} step
  * @property {"forward"|"backward"|"done"} mode
+ * @property {boolean} predict
  * @property {RoomQuestionOut|null} question
  * @property {boolean} revealed
  */
@@ -382,8 +384,10 @@
  * @property {string} source  The program, as traced.
  * @property {Object<string, VariableIn>} [variables]  Its pre-bound inputs, as in a TraceRequest.
  * @property {string|null} [lesson]  The open lesson's id, or null.
+ * @property {number|null} [call]  The call of backward() shown, as a TraceRequest's `call`; null: the last.
  * @property {number} [step]  The timeline position the teacher is at.
  * @property {"forward"|"backward"|"done"} [mode]  Which part of the timeline `step` is in.
+ * @property {boolean} [predict]  Predict mode is on: each step's number stays concealed until the class has answered it.
  * @property {RoomQuestionRequest|null} [question]  The question open at this step, or null.
  * @property {boolean} [revealed]  The teacher revealed the answer: the question takes no more answers.
  */

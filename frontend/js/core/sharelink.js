@@ -150,6 +150,8 @@ export function fromHash(hash) {
  * @param {import("./state.js").AppState} state
  */
 export function shareHash(state) {
+  // A class's student: the class's link, whatever the teacher shows.
+  if (state.room?.role === "student") return `#room=${state.room.code}`;
   const plain =
     state.source === (state.seed ?? "") &&
     !state.variables.length &&

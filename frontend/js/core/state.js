@@ -67,6 +67,25 @@
  * @property {{source: string}|null} compare  two runs compared: the second program (run
  *   B's, beside the editor's, run A's); null: one run
  * @property {Compared|null} compared  run B's last answer, drawn where A's nodes are
+ * @property {Room|null} room  the class this page teaches or follows (app/room.js); null: none
+ *
+ * @typedef {object} Room  a classroom room, as this page takes part in it
+ * @property {"teacher"|"student"} role
+ * @property {string} code
+ * @property {"joining"|"live"|"ended"|"error"} status  error: the room can't be reached
+ *   now (the page tries again); ended: the teacher ended it, or it expired
+ * @property {string|null} message  what went wrong, or why it ended
+ * @property {string} link  the students' address (the teacher's page)
+ * @property {import("./contract.js").RoomShownOut|null} shown  the teacher's last state
+ *   (a student's page)
+ * @property {boolean} following  a student's page shows the teacher's step (else it wanders)
+ * @property {Object<string, number|string>} sent  a student's answers, per answer key
+ *   ("p12", "question"), for the teacher's program shown
+ * @property {string[]} revealed  the answer keys seen revealed, for that program
+ * @property {"idle"|"sending"|"sent"|"refused"} sending  the student's answer to the open
+ *   question
+ * @property {import("./contract.js").RoomAnswersOut|null} tally  the class's answers to
+ *   the open question (the teacher's page)
  *
  * @typedef {object} Compared  the compared run B, as traced (app/compare.js)
  * @property {"running"|"done"|"error"} status
@@ -143,6 +162,7 @@ export function initialState(source = "", variables = [], extras = {}) {
     checkStatus: "idle",
     compare: extras.compare ?? null,
     compared: null,
+    room: null,
   };
 }
 

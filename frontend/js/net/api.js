@@ -56,7 +56,7 @@ export class ApiError extends Error {
 }
 
 /** Is `body` an ErrorOut? */
-function isErrorOut(body) {
+export function isErrorOut(body) {
   return (
     body !== null &&
     typeof body === "object" &&
@@ -111,7 +111,7 @@ async function reach(fetchImpl, url, init) {
  * errors of `reach`.
  * @returns {Promise<{response: Response, body: any}>}
  */
-async function send(fetchImpl, url, init) {
+export async function send(fetchImpl, url, init) {
   const response = await reach(fetchImpl, url, init);
   let body;
   try {

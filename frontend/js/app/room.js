@@ -1,0 +1,416 @@
+/**
+ * A class following its teacher (docs/classroom.md). The teacher's page starts a room and
+ * publishes what it shows at every step (core/room.js's roomShown), one request at a time,
+ * the newest state winning; while a question is open it reads the class's answers. A
+ * student's page follows the room's server-sent events: it runs the teacher's program,
+ * goes to the teacher's step and conceals what the class has not seen revealed; it may
+ * wander (step on its own) and catch up; it answers the open question; it cannot drive.
+ * The teacher's secret stays in this tab (sessionStorage), so a reload keeps the class.
+ */
+
+import { variableRows } from "../core/embedded.js";
+import {
+  answerKey,
+  classAnswers,
+  givenValue,
+  openQuestion,
+  programKey,
+  roomShown,
+  tallyQuery,
+} from "../core/room.js";
+import { requestVariables } from "../core/variables.js";
+import {
+  classAnswers as fetchTally,
+  createRoom,
+  endRoom,
+  joinRoom,
+  publishState,
+  roomEvents,
+  roomState,
+  sendAnswer,
+} from "../net/rooms.js";
+
+/** Where the teacher's page keeps its room for a reload of the tab. */
+const KEPT = "chainrule.room";
+/** How often the teacher's page reads the class's answers while a question is open. */
+const TALLY_MS = 1500;
+/** A student's stream refused without a Retry-After is tried again after this long. */
+const RETRY_MS = 3000;
+
+/**
+ * @param {{store: ReturnType<typeof import("../core/state.js").createStore>,
+ *   runner: ReturnType<typeof import("./run.js").createRunner>,
+ *   editor: {setValue: (source: string) => void},
+ *   variables: {setRows: (rows: import("../core/state.js").VariableRow[]) => void},
+ *   classroom: ReturnType<typeof import("./classroom.js").createClassroom>,
+ *   goTo: (p: number, o?: {animate?: boolean}) => void, position: () => number,
+ *   lockPage: (locked: boolean) => void}} parts  lockPage: the program read-only and Run
+ *   out of use (a student's page), or back
+ */
+export function createRoomControl({ store, runner, editor, variables, classroom, goTo, position, lockPage }) {
+  /** This page's own part of each question id: a reloaded teacher's questions are new ones. */
+  const page = Math.random().toString(36).slice(2, 8);
+  let secret = null;
+  let publishing = false;
+  let lastSent = "";
+  let tallyTimer = null;
+  let tallyRound = 0;
+  let publishTimer = null;
+  let events = null;
+  let retryTimer = null;
+  let student = null;
+  /** The teacher's program a student's page ran (core/room.js's programKey). */
+  let loaded = null;
+  let lastSeq = 0;
+
+  const room = () => store.state.room;
+  const setRoom = (patch) => room() && store.update({ room: { ...room(), ...patch } });
+
+  // --- the teacher's page --------------------------------------------------------------
+
+  /** Start a class: a new room, its link, and the page's state published from now on. */
+  async function start() {
+    if (room()) return;
+    store.update({ room: newRoom("teacher", "", "joining") });
+    try {
+      const made = await createRoom();
+      secret = made.teacher_secret;
+      keep(made.code, secret);
+      teach(made.code);
+    } catch (err) {
+      setRoom({ status: "error", message: `Could not start a class: ${err.message}` });
+    }
+  }
+
+  /** Teach in room `code` (made now, or kept by this tab). */
+  function teach(code) {
+    lastSent = "";
+    const link = new URL(`r/${code}`, document.baseURI).href;
+    store.update({ room: { ...newRoom("teacher", code, "live"), link } });
+    publish();
+  }
+
+  /** A teacher's page reloaded: its room again, if the tab kept one that still lives. */
+  async function resume() {
+    const kept = readKept();
+    if (!kept) return;
+    try {
+      await roomState(kept.code);
+      secret = kept.secret;
+      teach(kept.code);
+    } catch (err) {
+      if (err.status === 404) sessionStorage.removeItem(KEPT);
+    }
+  }
+
+  /** Publish the page's state unless it is what was sent last; one request at a time. */
+  async function publish() {
+    const r = room();
+    const { status, timeline } = store.state;
+    if (r?.role !== "teacher" || r.status === "ended" || !secret || publishing) return;
+    if (status === "running" || status === "idle") return;
+    const state = roomShown(store.state, timeline ? position() : 0, prefix(), inputs());
+    const body = JSON.stringify(state);
+    if (body === lastSent) return;
+    publishing = true;
+    try {
+      await publishState(r.code, secret, state);
+      lastSent = body;
+      if (room()?.status !== "live") setRoom({ status: "live", message: null });
+    } catch (err) {
+      if (err.status === 404 || err.status === 401) {
+        sessionStorage.removeItem(KEPT);
+        setRoom({ status: "ended", message: "The class has ended (it expired): start a new one." });
+      } else {
+        setRoom({ status: "error", message: `Students are not seeing this step: ${err.message}` });
+        clearTimeout(publishTimer);
+        publishTimer = setTimeout(publish, (err.retryAfter ?? RETRY_MS / 1000) * 1000);
+      }
+    } finally {
+      publishing = false;
+    }
+    if (room()?.status === "live" && JSON.stringify(current()) !== lastSent) publish();
+  }
+
+  /** What the teacher's page would publish now. */
+  function current() {
+    return roomShown(store.state, store.state.timeline ? position() : 0, prefix(), inputs());
+  }
+
+  /** A run's part of each question id: this page's, and the run's number. */
+  const prefix = (state = store.state) => `${page}.${state.run}`;
+
+  /** The editor's inputs as a request sends them (an error in a row: none). */
+  function inputs() {
+    try {
+      return requestVariables(store.state.variables);
+    } catch {
+      return {};
+    }
+  }
+
+  /** Read the class's answers to the open question now, then every TALLY_MS while open. */
+  async function readTally() {
+    clearTimeout(tallyTimer);
+    const round = ++tallyRound; // a newer read supersedes this one (and its next)
+    const r = room();
+    const open = r?.role === "teacher" && store.state.timeline && openQuestion(store.state, position(), prefix());
+    if (!open || r.status === "ended" || !secret) {
+      if (r?.tally) setRoom({ tally: null });
+      return;
+    }
+    try {
+      const tally = await fetchTally(r.code, secret, tallyQuery(open));
+      if (round !== tallyRound) return;
+      if (room()?.code === r.code && tally.question === open.request.id) setRoom({ tally });
+    } catch {
+      // the next read may work: the panel keeps the last counts
+    }
+    if (round === tallyRound && !open.revealed) tallyTimer = setTimeout(readTally, TALLY_MS);
+  }
+
+  /** The teacher reveals the open question's answer (after the class has had its say). */
+  function reveal() {
+    const open = openQuestion(store.state, position(), prefix());
+    if (!open || open.revealed) return;
+    if (open.key === "question") classroom.revealQuestion();
+    else classroom.revealPrediction();
+  }
+
+  /** End the class for everyone. */
+  async function end() {
+    const r = room();
+    if (!r) return;
+    clearTimeout(tallyTimer);
+    clearTimeout(publishTimer);
+    sessionStorage.removeItem(KEPT);
+    if (r.role === "teacher" && secret && r.status !== "ended") {
+      try {
+        await endRoom(r.code, secret);
+      } catch {
+        // it ends by itself when it expires
+      }
+    }
+    secret = null;
+    store.update({ room: null });
+  }
+
+  // --- a student's page ------------------------------------------------------------------
+
+  /** Follow room `code`: the page shows the teacher's program and step from now on. */
+  function join(code) {
+    loaded = null;
+    lastSeq = 0;
+    student = null;
+    store.update({ room: newRoom("student", code, "joining"), compare: null });
+    lockPage(true);
+    listen();
+  }
+
+  function listen() {
+    clearTimeout(retryTimer);
+    events?.close();
+    const r = room();
+    if (r?.role !== "student") return;
+    events = roomEvents(r.code);
+    events.addEventListener("state", (event) => onState(JSON.parse(event.data)));
+    events.addEventListener("end", () => {
+      events.close();
+      setRoom({ status: "ended", message: "The teacher ended the class." });
+    });
+    events.addEventListener("error", () => {
+      // A dropped stream reconnects by itself; a refused one (404, 429, 503) does not.
+      if (events.readyState === EventSource.CLOSED) whyClosed(r.code);
+      else setRoom({ status: "error", message: "Reconnecting to the class…" });
+    });
+  }
+
+  /** The stream was refused: the room is gone, or busy (try again when it says). */
+  async function whyClosed(code) {
+    try {
+      await roomState(code);
+      retryTimer = setTimeout(listen, RETRY_MS);
+    } catch (err) {
+      if (room()?.code !== code) return;
+      if (err.status === 404) {
+        setRoom({
+          status: "ended",
+          message: `There is no class ${code}: it has ended, or the code is mistyped.`,
+        });
+        return;
+      }
+      setRoom({ status: "error", message: `${err.message}: trying again…` });
+      retryTimer = setTimeout(listen, (err.retryAfter ?? RETRY_MS / 1000) * 1000);
+    }
+  }
+
+  /** A state from the teacher (older ones, from a reconnect, are dropped). */
+  function onState({ seq, state }) {
+    const r = room();
+    if (r?.role !== "student") return;
+    if (seq !== 0 && seq <= lastSeq) return setRoom({ status: "live", message: null });
+    lastSeq = seq;
+    const patch = { status: "live", message: state ? null : "Waiting for the teacher's first step…" };
+    if (!state) return setRoom(patch);
+    const open = state.question && !state.revealed ? answerKey(state.question.id) : null;
+    const changed = open !== (r.shown?.question && !r.shown.revealed ? answerKey(r.shown.question.id) : null);
+    const revealed = state.question && state.revealed ? answerKey(state.question.id) : null;
+    setRoom({
+      ...patch,
+      shown: state,
+      sending: changed ? "idle" : r.sending,
+      revealed: revealed && !r.revealed.includes(revealed) ? [...r.revealed, revealed] : r.revealed,
+    });
+    if (r.following || programKey(state) !== loaded) follow();
+    else settle(false);
+  }
+
+  /** Show the teacher's state: run its program if it is a new one, else go to its step. */
+  function follow() {
+    const shown = room()?.shown;
+    if (!shown) return;
+    const key = programKey(shown);
+    if (key === loaded) {
+      settle(true);
+      return;
+    }
+    loaded = key;
+    const rows = variableRows(shown.variables);
+    editor.setValue(shown.source);
+    variables.setRows(rows);
+    setRoom({ sent: {}, revealed: shown.question && shown.revealed ? [answerKey(shown.question.id)] : [] });
+    store.update({
+      source: shown.source,
+      variables: rows,
+      lesson: shown.lesson,
+      lessonsOpen: shown.lesson !== null,
+      predict: shown.predict,
+      call: shown.call ?? null,
+      selected: null,
+    });
+    runner.restoreAfterRun({ step: 0, node: null });
+    runner.run();
+  }
+
+  /**
+   * The class's revealed answers on this page, and (following) the teacher's step: a step
+   * forward plays its motion, a jump lands at rest.
+   */
+  function settle(move) {
+    const r = room();
+    const { timeline } = store.state;
+    if (!r?.shown || !timeline || programKey(r.shown) !== loaded) return;
+    store.update({ predict: r.shown.predict, answers: classAnswers(store.state, r.shown, r) });
+    if (!move || !r.following) return;
+    const here = position();
+    if (r.shown.step !== here) goTo(r.shown.step, { animate: r.shown.step === here + 1 });
+  }
+
+  /** Step on one's own: the teacher's steps are kept, not shown. */
+  function wander() {
+    if (room()?.role === "student" && room().following) setRoom({ following: false });
+  }
+
+  /** Back to the teacher's step (and program). */
+  function catchUp() {
+    if (room()?.role !== "student") return;
+    setRoom({ following: true });
+    follow();
+  }
+
+  /** Answer the open question (`typed` as typed, or the option chosen). */
+  async function answer(typed) {
+    const r = room();
+    const question = r?.shown?.question;
+    if (r?.role !== "student" || !question || r.shown.revealed || r.sending === "sending") return;
+    const value = givenValue(question, typed);
+    if (value === null) {
+      setRoom({ sending: "refused", message: question.kind === "choice" ? "Pick an option." : "Type a number." });
+      return;
+    }
+    setRoom({ sending: "sending", message: null });
+    try {
+      student ??= await joinRoom(r.code);
+      await sendAnswer(r.code, { student, question: question.id, value });
+      const key = answerKey(question.id);
+      const now = room();
+      if (now?.shown?.question?.id === question.id || now?.revealed.includes(key)) {
+        setRoom({ sending: "sent", sent: { ...now.sent, [key]: value } });
+        settle(false);
+      }
+    } catch (err) {
+      const message = err.status === 409 ? "This question takes no more answers." : err.message;
+      setRoom({ sending: "refused", message });
+    }
+  }
+
+  /** The lesson panel's answer, sent to the room while the class's question is the lesson's. */
+  function answerLesson(given) {
+    const question = room()?.shown?.question;
+    if (question && answerKey(question.id) === "question") answer(given);
+  }
+
+  /** Leave the class: the page is the student's own again. */
+  function leave() {
+    events?.close();
+    events = null;
+    clearTimeout(retryTimer);
+    loaded = null;
+    store.update({ room: null });
+    lockPage(false);
+  }
+
+  // --- the page's state, as it changes ----------------------------------------------------
+
+  store.subscribe((state, previous) => {
+    const r = state.room;
+    if (r?.role === "teacher") {
+      // After this update has reached every subscriber: the store is not re-entrant.
+      queueMicrotask(publish);
+      const asked = (s) => s.timeline && s.room && openQuestion(s, position(s), prefix(s));
+      const before = asked(previous);
+      const now = asked(state);
+      const was = previous.room;
+      const moved = now?.request.id !== before?.request.id || now?.revealed !== before?.revealed;
+      if (moved || was?.code !== r.code || was?.status !== r.status) queueMicrotask(readTally);
+    } else if (r?.role === "student" && state.timeline !== previous.timeline && state.timeline) {
+      queueMicrotask(() => settle(true));
+    }
+  });
+
+  return { start, resume, end, join, leave, wander, catchUp, answer, answerLesson, reveal, prefix };
+}
+
+/** @returns {import("../core/state.js").Room} */
+function newRoom(role, code, status) {
+  return {
+    role,
+    code,
+    status,
+    message: null,
+    link: "",
+    shown: null,
+    following: true,
+    sent: {},
+    revealed: [],
+    sending: "idle",
+    tally: null,
+  };
+}
+
+function keep(code, secret) {
+  try {
+    sessionStorage.setItem(KEPT, JSON.stringify({ code, secret }));
+  } catch {
+    // a private window without storage: a reload loses the class
+  }
+}
+
+function readKept() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(KEPT) ?? "null");
+    return typeof kept?.code === "string" && typeof kept?.secret === "string" ? kept : null;
+  } catch {
+    return null;
+  }
+}
