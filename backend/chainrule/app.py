@@ -22,6 +22,7 @@ from chainrule.api.roomlink import router as room_link_router
 from chainrule.api.rooms import classroom
 from chainrule.api.rooms import router as rooms_router
 from chainrule.api.routes import router
+from chainrule.api.sharing import SharedTraces
 from chainrule.sandbox.pool import WorkerPool
 from chainrule.settings import ServerSettings
 
@@ -75,6 +76,7 @@ def create_app(settings: ServerSettings | None = None,
         await run_in_threadpool(pool.start)
         app.state.pool = pool
         app.state.trace_slots = TraceSlots(settings.trace_slots())
+        app.state.shared_traces = SharedTraces()
         try:
             yield
         finally:

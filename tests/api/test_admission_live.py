@@ -10,6 +10,7 @@ from its own loopback address, so the rate limiter counts them as separate clien
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import signal
@@ -201,3 +202,39 @@ def test_rate_limit_answers_429_with_an_honest_retry_after(server: LiveServer) -
     assert 1 <= retry_after <= 60 // RATE_PER_MINUTE
     time.sleep(retry_after)
     assert server.request("GET", HEALTH).status == 200
+
+
+def test_a_class_tracing_its_teachers_program_at_once_runs_it_once(server: LiveServer) -> None:
+    """Ten students' pages trace the teacher's program the moment it changes, asking to
+    share (X-Chainrule-Share: 1), while a long program holds the worker and only one slot
+    is free: the program runs once and all ten get its answer, none 503."""
+    source = SEED + "# the teacher's program\n"
+    students = 10
+    with ThreadPoolExecutor(max_workers=students + 1) as executor:
+        long = executor.submit(trace, server, RUNS_UNTIL_STOPPED, "127.0.0.5")
+        running = _long_program_started(server)
+        pages = [executor.submit(trace_shared, server, source, "127.0.0.6")
+                 for _ in range(students)]
+        os.kill(running, signal.SIGKILL)
+        answers = [f.result() for f in pages]
+        assert long.result()[0] == 503
+    assert [(status, payload["stdout"]) for status, _, payload in answers] == (  # type: ignore[index]
+        [(200, SEED_STDOUT)] * students)
+    assert len({json.dumps(payload, sort_keys=True) for _, _, payload in answers}) == 1
+    digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+
+    def ran() -> list[object]:
+        return [r.get("shared") for r in server.log_records()
+                if r.get("source_sha256") == digest]
+
+    # Each line is written just after its reply.
+    assert wait_for(lambda: len(ran()) == students, EVENT_WAIT_S)
+    assert sorted(ran(), key=bool) == [False] + [True] * (students - 1)
+
+
+def trace_shared(server: LiveServer, source: str, address: str
+                 ) -> tuple[int, dict[str, str], object]:
+    reply = server.request("POST", TRACE, json.dumps({"source": source}).encode(),
+                           {**JSON, "x-chainrule-share": "1"}, source_address=address,
+                           timeout_s=TIMEOUT_S + 60)
+    return reply.status, reply.headers, strict_loads(reply.body)

@@ -26,6 +26,7 @@ from chainrule.api.schemas import (
     TraceOutV2,
     TraceRequest,
 )
+from chainrule.api.sharing import SHARE_HEADER, SharedTraces, job_key, keeps
 from chainrule.content.examples import EXAMPLES
 from chainrule.content.lessons import LESSONS
 from chainrule.pipeline import TraceJob
@@ -83,7 +84,14 @@ async def _trace(body: TraceRequest, request: Request, api: int) -> Response:
     info: dict[str, object] = {
         "source_sha256": hashlib.sha256(body.source.encode()).hexdigest()[:16]}
     request.state.log = info
-    result = await run_trace(request, job, info)
+    if request.headers.get(SHARE_HEADER) == "1":
+        # A class's students trace their teacher's program at once: it runs once.
+        shared_traces: SharedTraces = request.app.state.shared_traces
+        result, shared = await shared_traces.run(
+            job_key(job), lambda: run_trace(request, job, info), keep=keeps(job))
+        info["shared"] = shared
+    else:
+        result = await run_trace(request, job, info)
     headers = {"vary": "accept-encoding"}
     if result.encoding:
         headers["content-encoding"] = result.encoding
