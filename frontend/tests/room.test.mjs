@@ -11,6 +11,8 @@ import {
   programKey,
   roomOfHash,
   roomShown,
+  runKey,
+  seenAfter,
   spokenCode,
   tallyBars,
   tallyQuery,
@@ -218,6 +220,7 @@ test("the teacher's page publishes its program as run, its step and the open que
     variables: RUN_INPUTS,
     lesson: null,
     call: null,
+    run: "abc12.3",
     step: 5,
     mode: "forward",
     predict: true,
@@ -242,6 +245,7 @@ test("without a recording the page publishes the editor's program and the inputs
     variables: {},
     lesson: null,
     call: null,
+    run: "abc12.3",
     step: 0,
     mode: "forward",
     predict: false,
@@ -343,6 +347,7 @@ test("a lesson's choice question offers its options, the right one kept back", (
     "variables",
     "lesson",
     "call",
+    "run",
     "step",
     "mode",
     "predict",
@@ -635,4 +640,42 @@ test("a question's answer key is the last part of its id", () => {
   assert.equal(answerKey("abc12.3.p12"), "p12");
   assert.equal(answerKey("abc12.3.question"), "question");
   assert.equal(answerKey("p4"), "p4");
+});
+
+test("a step the teacher passed stays revealed when the teacher steps back", () => {
+  // The teacher revealed up to step 6 and stepped on to 7 (the state saying 6 was revealed
+  // may have been overtaken), then back to 5: 5 and 6 stay revealed.
+  let seen = { run: null, sent: {}, revealed: [], reached: 0 };
+  for (const step of [4, 7, 5]) {
+    seen = seenAfter(seen, roomShown(seedState({ predict: true }), step, PREFIX, {}));
+  }
+  assert.deepEqual(seen, { run: PREFIX, sent: {}, revealed: [], reached: 7 });
+  const back = roomShown(seedState({ predict: true }), 5, PREFIX, {});
+  assert.deepEqual(Object.keys(classAnswers(seedState(), back, seen)), ["p4", "p5", "p6"]);
+});
+
+test("a new run of the teacher's starts afresh: nothing sent, nothing revealed", () => {
+  const first = roomShown(seedState({ predict: true, answers: revealing(4) }), 4, PREFIX, {});
+  let seen = seenAfter({ run: null, sent: {}, revealed: [], reached: 0 }, first);
+  seen = { ...seen, sent: { p4: 1.4 } };
+  assert.deepEqual(seen, { run: PREFIX, sent: { p4: 1.4 }, revealed: ["p4"], reached: 4 });
+  // The same program run again: another run, its question p4 asked again.
+  const again = roomShown(seedState({ predict: true }), 0, "abc12.4", {});
+  assert.deepEqual(seenAfter(seen, again), { run: "abc12.4", sent: {}, revealed: [], reached: 0 });
+  assert.equal(programKey(again), programKey(first));
+  assert.notEqual(runKey(again), runKey(first));
+});
+
+test("predict mode turned off forgets the furthest step: turned on, the teacher rewinds", () => {
+  const on = roomShown(seedState({ predict: true }), 6, PREFIX, {});
+  const off = roomShown(seedState(), 12, PREFIX, {});
+  let seen = seenAfter({ run: null, sent: {}, revealed: [], reached: 0 }, on);
+  assert.equal(seen.reached, 6);
+  seen = seenAfter(seen, off);
+  assert.equal(seen.reached, 0);
+  // Back on at the first step still owed (4): only what came before it is held.
+  const again = roomShown(seedState({ predict: true }), 4, PREFIX, {});
+  seen = seenAfter(seen, again);
+  assert.equal(seen.reached, 4);
+  assert.deepEqual(Object.keys(classAnswers(seedState(), again, seen)), []);
 });

@@ -29,7 +29,7 @@ from pages import (
     traced,
     wait_done,
 )
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 SOURCE = """import torch
 w = torch.tensor(1.3, requires_grad=True)
@@ -90,6 +90,23 @@ def wandering(student: Page, teacher_step: int, step: int) -> None:
         f"Wandering on your own: the teacher is at {at(teacher_step)}"
     )
     expect_position(student, step)
+
+
+def refuse_once(page: Page, url: str, status: int, code: str, message: str) -> list[str]:
+    """Answer the page's first request to `url` with `status` and an ErrorOut, Retry-After
+    1 s, as a busy server does; let the others through. The list holds the refused one."""
+    refused: list[str] = []
+
+    def once(route: Route) -> None:
+        if refused:
+            route.continue_()
+            return
+        refused.append(route.request.url)
+        error = {"error": {"code": code, "message": message, "line": None, "col": None}}
+        route.fulfill(status=status, json=error, headers={"Retry-After": "1"})
+
+    page.route(url, once)
+    return refused
 
 
 def step_next(page: Page) -> None:
@@ -165,6 +182,9 @@ def test_student_follows_the_teachers_steps_wanders_and_catches_up(
     expect(page.locator("#room-toggle")).to_have_text("Start a class")
     gone = page.request.get(f"/api/v2/rooms/{code}")
     assert gone.status == 404
+    # A new class starts from the same button, with a new code.
+    new_code, _ = start_class(page)
+    assert new_code != code
 
 
 def test_the_class_answers_a_prediction_and_the_teacher_reveals_it(
@@ -197,13 +217,20 @@ def test_the_class_answers_a_prediction_and_the_teacher_reveals_it(
     expect(page.locator("#room-prompt")).to_have_text("What is y?")
     expect(page.locator("#room-count")).to_have_text("0 students have answered")
 
-    # The student answers; the teacher sees one answer, unmarked until the reveal.
+    # The student answers; the teacher sees one answer, unmarked until the reveal. The
+    # first try is refused as past the class's answer rate: the page sends it again itself.
     assert torch_y == pytest.approx(2.6)
+    limited = refuse_once(student, "**/api/v2/rooms/*/answers", 429, "rate_limited",
+                          "too many answers")
     student.locator("#room-answer-input").fill("2.6")
     student.locator("#room-answer-send").click()
     expect(student.locator("#room-answer-note")).to_have_text(
-        "Sent: 2.6. Waiting for the teacher to reveal the answer."
+        re.compile(r"^The class is answering at once: sending again in [12] s…$")
     )
+    expect(student.locator("#room-answer-note")).to_have_text(
+        "Sent: 2.6. Waiting for the teacher to reveal the answer.", timeout=15_000
+    )
+    assert len(limited) == 1
     expect(page.locator("#room-count")).to_have_text("1 student has answered")
     expect(page.locator("#room-bars li")).to_have_count(1)
     expect(page.locator("#room-bars li .room-bar-count")).to_have_text("1")
@@ -239,6 +266,15 @@ def test_a_lessons_choice_question_is_answered_by_the_class(page: Page, student:
     expect(student.locator("#room-answer-prompt")).to_have_text(
         "Which op inside a Linear layer transposes the weight?"
     )
+    # The student cannot give the answer away on their own page: presenter mode's R
+    # (reveal) does nothing there, and the output waits for the class.
+    student.locator("#present").click()
+    expect(student.locator("body")).to_have_attribute("data-mode", "present")
+    student.keyboard.press("r")
+    expect(student.locator("#lesson")).not_to_contain_text("Torch's answer")
+    student.keyboard.press("Escape")
+    expect(student.locator("body")).to_have_attribute("data-mode", "edit")
+    expect(student.locator("#show-output")).to_be_disabled()
     options = student.locator("#room-answer-options button")
     expect(options).to_have_text(["TBackward0", "AddmmBackward0", "ReluBackward0"])
     expect(student.locator("#room-answer-input")).to_be_hidden()
@@ -287,3 +323,82 @@ def test_a_mistyped_code_says_there_is_no_such_class(student: Page, base_url: st
     expect(student.locator("#room-bar")).to_be_hidden()
     expect(student.locator("#run")).to_be_enabled()
     expect(student.locator("#source")).not_to_have_attribute("readonly", "")
+
+
+def predict_at_y(page: Page, teacher_trace: dict[str, Any]) -> int:
+    """Turn Predict on on the teacher's page and step to SOURCE's first question (y = w * x);
+    return its position."""
+    page.locator("#predict-toggle").click()
+    nodes = {n["id"]: n for n in teacher_trace["nodes"]}
+    asked = next(
+        k for k, s in enumerate(teacher_trace["steps"]["forward"])
+        if nodes[s["node"]]["kind"] == "op" and s["edges"]
+    )
+    go_to(page, asked)
+    return asked
+
+
+def test_a_program_run_again_asks_its_questions_again(page: Page, student: Page) -> None:
+    teacher_trace = open_page(page, program_path(SOURCE))
+    _, link = start_class(page)
+    join(student, link)
+    asked = predict_at_y(page, teacher_trace)
+    following(student, asked)
+    student.locator("#room-answer-input").fill("2.6")
+    student.locator("#room-answer-send").click()
+    expect(page.locator("#room-count")).to_have_text("1 student has answered")
+    page.locator("#room-reveal").click()
+    expect(student.locator("#room-answer-note")).to_have_text("✓ Right: 2.6 (torch: 2.6)")
+    expect(student.locator("#stepcard")).to_contain_text("y = 2.6")
+
+    # The teacher runs the same program again and steps to the same question: it is asked
+    # afresh, concealed on the student's page and open to an answer.
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS):
+        page.locator("#run").click()
+    wait_done(page)
+    go_to(page, asked)
+    following(student, asked)
+    expect(student.locator("#stepcard")).to_contain_text("y = ?")
+    expect(student.locator("#room-answer-send")).to_be_enabled()
+    expect(student.locator("#room-answer-note")).to_have_text(
+        "Your answer is anonymous: the teacher sees only how the class answered."
+    )
+    expect(page.locator("#room-count")).to_have_text("0 students have answered")
+
+
+def test_a_reloaded_teacher_page_keeps_predict_mode_and_the_open_question(
+    page: Page, student: Page
+) -> None:
+    teacher_trace = open_page(page, program_path(SOURCE))
+    _, link = start_class(page)
+    join(student, link)
+    asked = predict_at_y(page, teacher_trace)
+    following(student, asked)
+    expect(student.locator("#stepcard")).to_contain_text("y = ?")
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS):
+        page.reload()
+    wait_done(page)
+    # The teacher's page is back where the class is: predict mode, the question open.
+    expect(page.locator("#predict-toggle")).to_have_attribute("aria-pressed", "true")
+    expect_position(page, asked)
+    expect(page.locator("#room-prompt")).to_have_text("What is y?")
+    # The class never saw the answer.
+    following(student, asked)
+    expect(student.locator("#room-answer-prompt")).to_have_text("What is y?")
+    expect(student.locator("#stepcard")).to_contain_text("y = ?")
+    expect(student.locator("#room-answer-send")).to_be_enabled()
+
+
+def test_a_student_whose_trace_is_refused_runs_it_again(
+    page: Page, student: Page
+) -> None:
+    open_page(page, program_path(SOURCE))
+    _, link = start_class(page)
+    refused = refuse_once(student, TRACE_ROUTE, 503, "overloaded", "the server is busy")
+    student.goto(link)
+    # A class's pages trace at once: the server may be busy; the page runs it again itself.
+    wait_done(student)
+    assert len(refused) == 1
+    following(student, 0)
+    step_next(page)
+    following(student, 1)

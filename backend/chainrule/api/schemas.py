@@ -662,6 +662,9 @@ class RoomStateRequest(Strict):
     call: int | None = Field(default=None, ge=0, le=1_000_000,
                              description="The call of backward() shown, as a TraceRequest's "
                              "`call`; null: the last.")
+    run: str | None = Field(default=None, pattern=ROOM_ID_PATTERN,
+                            description="The teacher's run of the program, chosen by the "
+                            "teacher's page: a program run again asks its questions again.")
     step: int = Field(default=0, ge=0, le=1_000_000,
                       description="The timeline position the teacher is at.")
     mode: Literal["forward", "backward", "done"] = Field(
@@ -730,6 +733,7 @@ class RoomShownOut(Out):
     variables: dict[str, RoomVariableOut]
     lesson: str | None
     call: int | None
+    run: str | None
     step: int
     mode: Literal["forward", "backward", "done"]
     predict: bool

@@ -78,7 +78,7 @@ const store = createStore(initialState(opening.source, opening.variables, openin
 const editor = createEditor(
   { textarea: $("source"), gutter: $("gutter"), marks: $("marks") },
   {
-    onRun: () => run(),
+    onRun: () => runByUser(),
     onChange: (source) => store.update({ source, call: null }), // a new program: its last call
     onCaretLine: markLine,
   },
@@ -114,7 +114,7 @@ const table = createStepTable($("steps"), {
   onJump: (p) => byStudent(navigation.goTo)(p, { animate: true }),
 });
 const variables = createVariablesTable($("variables"), {
-  onChange: (rows) => store.update({ variables: rows }),
+  onChange: teacherOnly((rows) => store.update({ variables: rows })),
 });
 
 const navigation = createNavigation({
@@ -136,6 +136,16 @@ const runner = createRunner({
 });
 // The offline player's program cannot change: Run (and Ctrl+Enter) does nothing there.
 const run = embedded ? () => {} : runner.run;
+/**
+ * An action a class's student may not take: it would change the teacher's program on this
+ * page or show a number the class has not seen revealed. Their controls are out of use
+ * (panels/roombar.js); keys and the lesson panel's links come here and do nothing.
+ */
+function teacherOnly(action) {
+  return (...args) => (store.state.room?.role === "student" ? undefined : action(...args));
+}
+/** Run, as the user asks it (the editor's Ctrl+Enter, the button, the keys). */
+const runByUser = teacherOnly(() => run());
 
 // --- two runs compared ------------------------------------------------------------------
 
@@ -152,7 +162,7 @@ const comparePane = createComparePane(
   },
 );
 comparer = createComparer({ store, pane: comparePane, viewA: view });
-$("compare-open").addEventListener("click", () => comparer.open());
+$("compare-open").addEventListener("click", teacherOnly(() => comparer.open()));
 
 // --- lessons, predictions, the gradient check, presenting -------------------------------
 
@@ -194,17 +204,17 @@ function byStudent(action) {
 
 // A lesson (or a variant) opened from its panel leaves compare: B was another program's.
 const lessonPanel = createLessonPanel($("lessons-panel"), {
-  onOpen: (id) => {
+  onOpen: teacherOnly((id) => {
     comparer.leave();
     openLesson(id);
-  },
+  }),
   onPause: byStudent(classroom.goToPause),
   onNextPause: byStudent(classroom.goToNextPause),
-  onVariant: (source) => {
+  onVariant: teacherOnly((source) => {
     comparer.leave();
     openLesson(store.state.lesson, { source });
-  },
-  onCompare: (source) => comparer.open(source),
+  }),
+  onCompare: teacherOnly((source) => comparer.open(source)),
   onAnswer: (given) =>
     store.state.room?.role === "student"
       ? roomControl.answerLesson(given)
@@ -221,10 +231,10 @@ const predictBox = createPredictBox($("predict"), {
 });
 const trainingPanel = createTrainingPanel($("panel-training"), {
   // Both runs show the call picked (B its last, when it ran fewer).
-  onShowCall: (call) => {
+  onShowCall: teacherOnly((call) => {
     runner.runCall(call);
     comparer.showCall(call);
-  },
+  }),
   onSelect: (id) => store.update({ selected: id }),
 });
 const checkPanel = createCheckPanel($("check-panel"), {
@@ -282,7 +292,7 @@ const { closeMenus } = bindControls({
   table,
   variables,
   actions: {
-    run,
+    run: runByUser,
     goTo: byStudent(goTo),
     togglePlay: byStudent(togglePlay),
     position,
@@ -291,20 +301,20 @@ const { closeMenus } = bindControls({
     setMode,
     toggleFullscreen,
     checkGradients,
-    setPredict: classroom.setPredict,
+    setPredict: teacherOnly(classroom.setPredict),
   },
 });
 bindKeys({
   store,
   actions: {
-    run,
+    run: runByUser,
     goTo: byStudent(goTo),
     togglePlay: byStudent(togglePlay),
     position,
     setMode,
     toggleFullscreen,
     closeMenus,
-    revealQuestion: classroom.revealQuestion,
+    revealQuestion: teacherOnly(classroom.revealQuestion),
   },
 });
 const wrap = $("graph-wrap");

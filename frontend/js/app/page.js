@@ -209,8 +209,10 @@ export function createPage({
     playerBar.showPosition(timeline, p, stepLabel(timeline, p));
     const stepShown = shown.timeline ? stepCard(shown.timeline, p) : null;
     const owed = askedAt(state, p);
+    // A class's student answers in the class bar, sent to the teacher.
+    const ask = state.room?.role === "student" ? "Answer the class's question above." : "Predict it, then check.";
     const told = owed
-      ? `${stepLabel(timeline, p)}: what is ${owed.label}? Predict it, then check.`
+      ? `${stepLabel(timeline, p)}: what is ${owed.label}? ${ask}`
       : shown.timeline
         ? narration(shown.timeline, p, stepShown)
         : "";

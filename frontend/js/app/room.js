@@ -16,6 +16,8 @@ import {
   openQuestion,
   programKey,
   roomShown,
+  runKey,
+  seenAfter,
   tallyQuery,
 } from "../core/room.js";
 import { requestVariables } from "../core/variables.js";
@@ -36,6 +38,10 @@ const KEPT = "chainrule.room";
 const TALLY_MS = 1500;
 /** A student's stream refused without a Retry-After is tried again after this long. */
 const RETRY_MS = 3000;
+/** A run's errors that say "not now" (the server busy, or out of reach), not "never". */
+const BUSY = new Set(["overloaded", "rate_limited", "network_error"]);
+/** How many times a student's page runs the teacher's program again after such an error. */
+const RUN_TRIES = 6;
 
 /**
  * @param {{store: ReturnType<typeof import("../core/state.js").createStore>,
@@ -59,9 +65,13 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   let events = null;
   let retryTimer = null;
   let student = null;
-  /** The teacher's program a student's page ran (core/room.js's programKey). */
+  /** The teacher's run a student's page ran (core/room.js's runKey). */
   let loaded = null;
+  /** The room's state a reloaded teacher's page goes back to, once its program is traced. */
+  let resumed = null;
   let lastSeq = 0;
+  let tries = 0;
+  let runTimer = null;
 
   const room = () => store.state.room;
   const setRoom = (patch) => room() && store.update({ room: { ...room(), ...patch } });
@@ -70,7 +80,9 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
 
   /** Start a class: a new room, its link, and the page's state published from now on. */
   async function start() {
-    if (room()) return;
+    const r = room();
+    // A class that ended, or could not start, makes way for a new one.
+    if (r && (r.role !== "teacher" || (r.status !== "ended" && r.code))) return;
     store.update({ room: newRoom("teacher", "", "joining") });
     try {
       const made = await createRoom();
@@ -90,25 +102,46 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     publish();
   }
 
-  /** A teacher's page reloaded: its room again, if the tab kept one that still lives. */
+  /**
+   * A teacher's page reloaded: its room again, if the tab kept one that still lives, and
+   * what the class last saw (predict mode, the step, what was revealed), once the page's
+   * program is traced: nothing the class saw revealed is asked again, nothing it did not
+   * see is shown.
+   */
   async function resume() {
     const kept = readKept();
     if (!kept) return;
     try {
-      await roomState(kept.code);
+      const { state } = await roomState(kept.code);
       secret = kept.secret;
+      resumed = state;
       teach(kept.code);
+      if (ran(store.state)) resumeClass();
     } catch (err) {
       if (err.status === 404) sessionStorage.removeItem(KEPT);
     }
+  }
+
+  /** Go back to the state the class last saw, if it shows this page's program. */
+  function resumeClass() {
+    const last = resumed;
+    resumed = null;
+    const here = roomShown(store.state, position(), prefix(), inputs());
+    if (last && programKey(last) === programKey(here)) {
+      const seen = seenAfter({ run: last.run, sent: {}, revealed: [], reached: 0 }, last);
+      store.update({ predict: last.predict, answers: classAnswers(store.state, last, seen) });
+      goTo(last.step);
+    }
+    publish();
   }
 
   /** Publish the page's state unless it is what was sent last; one request at a time. */
   async function publish() {
     const r = room();
     const { status, timeline } = store.state;
-    if (r?.role !== "teacher" || r.status === "ended" || !secret || publishing) return;
-    if (status === "running" || status === "idle") return;
+    if (r?.role !== "teacher" || r.status === "ended" || !secret || publishing || resumed) return;
+    // A run that failed keeps the class on the last program it saw.
+    if (status === "running" || status === "idle" || status === "error") return;
     const state = roomShown(store.state, timeline ? position() : 0, prefix(), inputs());
     const body = JSON.stringify(state);
     if (body === lastSent) return;
@@ -118,7 +151,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
       lastSent = body;
       if (room()?.status !== "live") setRoom({ status: "live", message: null });
     } catch (err) {
-      if (err.status === 404 || err.status === 401) {
+      if (err.status === 404 || err.status === 403) {
         sessionStorage.removeItem(KEPT);
         setRoom({ status: "ended", message: "The class has ended (it expired): start a new one." });
       } else {
@@ -201,7 +234,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   function join(code) {
     loaded = null;
     lastSeq = 0;
-    student = null;
+    student = readToken(code);
     store.update({ room: newRoom("student", code, "joining"), compare: null });
     lockPage(true);
     listen();
@@ -229,7 +262,9 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   async function whyClosed(code) {
     try {
       await roomState(code);
-      retryTimer = setTimeout(listen, RETRY_MS);
+      // The room lives, but its stream was refused (the server busy): again in a while.
+      setRoom({ status: "error", message: "The class is busy: trying again…" });
+      retryTimer = setTimeout(listen, RETRY_MS * (0.5 + Math.random()));
     } catch (err) {
       if (room()?.code !== code) return;
       if (err.status === 404) {
@@ -252,24 +287,19 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     lastSeq = seq;
     const patch = { status: "live", message: state ? null : "Waiting for the teacher's first step…" };
     if (!state) return setRoom(patch);
-    const open = state.question && !state.revealed ? answerKey(state.question.id) : null;
-    const changed = open !== (r.shown?.question && !r.shown.revealed ? answerKey(r.shown.question.id) : null);
-    const revealed = state.question && state.revealed ? answerKey(state.question.id) : null;
-    setRoom({
-      ...patch,
-      shown: state,
-      sending: changed ? "idle" : r.sending,
-      revealed: revealed && !r.revealed.includes(revealed) ? [...r.revealed, revealed] : r.revealed,
-    });
-    if (r.following || programKey(state) !== loaded) follow();
+    const open = (s) => (s?.question && !s.revealed ? s.question.id : null);
+    const sending = open(state) !== open(r.shown) ? "idle" : r.sending;
+    setRoom({ ...patch, ...seenAfter(r, state), shown: state, sending });
+    // A wandering student's page keeps its own step, and its program, until Catch up.
+    if (r.following) follow();
     else settle(false);
   }
 
-  /** Show the teacher's state: run its program if it is a new one, else go to its step. */
+  /** Show the teacher's state: run its program if it is a new run, else go to its step. */
   function follow() {
     const shown = room()?.shown;
     if (!shown) return;
-    const key = programKey(shown);
+    const key = runKey(shown);
     if (key === loaded) {
       settle(true);
       return;
@@ -278,7 +308,6 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     const rows = variableRows(shown.variables);
     editor.setValue(shown.source);
     variables.setRows(rows);
-    setRoom({ sent: {}, revealed: shown.question && shown.revealed ? [answerKey(shown.question.id)] : [] });
     store.update({
       source: shown.source,
       variables: rows,
@@ -299,11 +328,29 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   function settle(move) {
     const r = room();
     const { timeline } = store.state;
-    if (!r?.shown || !timeline || programKey(r.shown) !== loaded) return;
+    if (!r?.shown || !timeline || runKey(r.shown) !== loaded) return;
     store.update({ predict: r.shown.predict, answers: classAnswers(store.state, r.shown, r) });
     if (!move || !r.following) return;
     const here = position();
     if (r.shown.step !== here) goTo(r.shown.step, { animate: r.shown.step === here + 1 });
+  }
+
+  /**
+   * The teacher's program could not be traced for now (the server busy with the class's
+   * other pages, or out of reach): run it again after a while, a little longer each time,
+   * each student's page at its own moment.
+   */
+  function runAgain() {
+    const key = loaded;
+    tries += 1;
+    if (tries > RUN_TRIES) return; // the error stays shown; Catch up tries again
+    const wait = Math.min(2 ** tries, 30) * (0.5 + Math.random()) * 1000;
+    clearTimeout(runTimer);
+    runTimer = setTimeout(() => {
+      if (room()?.role !== "student" || loaded !== key) return;
+      loaded = null;
+      follow();
+    }, wait);
   }
 
   /** Step on one's own: the teacher's steps are kept, not shown. */
@@ -311,18 +358,26 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     if (room()?.role === "student" && room().following) setRoom({ following: false });
   }
 
-  /** Back to the teacher's step (and program). */
+  /** Back to the teacher's step (and program; run again if it could not be traced). */
   function catchUp() {
     if (room()?.role !== "student") return;
     setRoom({ following: true });
+    if (store.state.status === "error") {
+      tries = 0;
+      loaded = null;
+    }
     follow();
   }
 
-  /** Answer the open question (`typed` as typed, or the option chosen). */
-  async function answer(typed) {
+  /**
+   * Answer the open question (`typed` as typed, or the option chosen); `again`: sent once
+   * more after the server asked to wait.
+   */
+  async function answer(typed, again = false) {
     const r = room();
     const question = r?.shown?.question;
-    if (r?.role !== "student" || !question || r.shown.revealed || r.sending === "sending") return;
+    if (r?.role !== "student" || !question || r.shown.revealed) return;
+    if (r.sending === "sending" && !again) return;
     const value = givenValue(question, typed);
     if (value === null) {
       setRoom({ sending: "refused", message: question.kind === "choice" ? "Pick an option." : "Type a number." });
@@ -330,7 +385,10 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     }
     setRoom({ sending: "sending", message: null });
     try {
-      student ??= await joinRoom(r.code);
+      if (!student) {
+        student = await joinRoom(r.code);
+        keepToken(r.code, student);
+      }
       await sendAnswer(r.code, { student, question: question.id, value });
       const key = answerKey(question.id);
       const now = room();
@@ -339,6 +397,15 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
         settle(false);
       }
     } catch (err) {
+      if (err.status === 429 && err.retryAfter) {
+        // A class behind one address answers at once past its limit: each page waits its turn.
+        const wait = err.retryAfter * (1 + Math.random() / 2);
+        setRoom({ message: `The class is answering at once: sending again in ${Math.ceil(wait)} s…` });
+        setTimeout(() => {
+          if (room()?.shown?.question?.id === question.id) answer(typed, true);
+        }, wait * 1000);
+        return;
+      }
       const message = err.status === 409 ? "This question takes no more answers." : err.message;
       setRoom({ sending: "refused", message });
     }
@@ -355,6 +422,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     events?.close();
     events = null;
     clearTimeout(retryTimer);
+    clearTimeout(runTimer);
     loaded = null;
     store.update({ room: null });
     lockPage(false);
@@ -365,7 +433,9 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   store.subscribe((state, previous) => {
     const r = state.room;
     if (r?.role === "teacher") {
-      // After this update has reached every subscriber: the store is not re-entrant.
+      // A reloaded page's program traced (or failed): back to where the class is. Each
+      // after this update has reached every subscriber: the store is not re-entrant.
+      if (resumed && ran(state) && !ran(previous)) queueMicrotask(resumeClass);
       queueMicrotask(publish);
       const asked = (s) => s.timeline && s.room && openQuestion(s, position(s), prefix(s));
       const before = asked(previous);
@@ -373,12 +443,22 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
       const was = previous.room;
       const moved = now?.request.id !== before?.request.id || now?.revealed !== before?.revealed;
       if (moved || was?.code !== r.code || was?.status !== r.status) queueMicrotask(readTally);
-    } else if (r?.role === "student" && state.timeline !== previous.timeline && state.timeline) {
-      queueMicrotask(() => settle(true));
+    } else if (r?.role === "student") {
+      if (state.timeline !== previous.timeline && state.timeline) {
+        tries = 0;
+        queueMicrotask(() => settle(true));
+      }
+      const failed = state.status === "error" && previous.status === "running";
+      if (failed && BUSY.has(state.error?.code)) runAgain();
     }
   });
 
   return { start, resume, end, join, leave, wander, catchUp, answer, answerLesson, reveal, prefix };
+}
+
+/** Has the page's program been traced, or failed to be? */
+function ran(state) {
+  return state.status === "done" || state.status === "error";
 }
 
 /** @returns {import("../core/state.js").Room} */
@@ -391,8 +471,10 @@ function newRoom(role, code, status) {
     link: "",
     shown: null,
     following: true,
+    run: null,
     sent: {},
     revealed: [],
+    reached: 0,
     sending: "idle",
     tally: null,
   };
@@ -403,6 +485,23 @@ function keep(code, secret) {
     sessionStorage.setItem(KEPT, JSON.stringify({ code, secret }));
   } catch {
     // a private window without storage: a reload loses the class
+  }
+}
+
+/** A student's anonymous token for room `code`, kept by the tab: one answer per question. */
+function keepToken(code, token) {
+  try {
+    sessionStorage.setItem(`${KEPT}.${code}`, token);
+  } catch {
+    // without storage, rejoining makes a new token
+  }
+}
+
+function readToken(code) {
+  try {
+    return sessionStorage.getItem(`${KEPT}.${code}`);
+  } catch {
+    return null;
   }
 }
 

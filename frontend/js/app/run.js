@@ -108,7 +108,9 @@ export function createRunner({
       /** @type {import("../core/contract.js").TraceRequest} */
       const request = Object.keys(inputs).length ? { source, variables: inputs } : { source };
       if (store.state.call !== null) request.call = store.state.call;
-      const { trace: result, wire } = await traced(request, { signal: inFlight.signal });
+      // A class's students all trace their teacher's program: the server runs it once.
+      const shared = store.state.room?.role === "student";
+      const { trace: result, wire } = await traced(request, { signal: inFlight.signal, shared });
       if (!current()) return;
       performance.mark("chainrule:response");
       const responded = performance.now();

@@ -363,6 +363,7 @@
  * @property {Object<string, RoomVariableOut>} variables
  * @property {string|null} lesson
  * @property {number|null} call
+ * @property {string|null} run
  * @property {number} step
  * @property {"forward"|"backward"|"done"} mode
  * @property {boolean} predict
@@ -385,6 +386,7 @@
  * @property {Object<string, VariableIn>} [variables]  Its pre-bound inputs, as in a TraceRequest.
  * @property {string|null} [lesson]  The open lesson's id, or null.
  * @property {number|null} [call]  The call of backward() shown, as a TraceRequest's `call`; null: the last.
+ * @property {string|null} [run]  The teacher's run of the program, chosen by the teacher's page: a program run again asks its questions again.
  * @property {number} [step]  The timeline position the teacher is at.
  * @property {"forward"|"backward"|"done"} [mode]  Which part of the timeline `step` is in.
  * @property {boolean} [predict]  Predict mode is on: each step's number stays concealed until the class has answered it.

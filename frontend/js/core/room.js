@@ -108,6 +108,7 @@ export function roomShown(state, position, prefix, variables) {
     variables: state.recording?.variables ?? variables,
     lesson: state.lesson,
     call: state.call,
+    run: prefix,
     step: position,
     mode: modeAt(state.timeline, position),
     predict: state.predict,
@@ -116,9 +117,38 @@ export function roomShown(state, position, prefix, variables) {
   };
 }
 
-/** What a student's page must run to show a teacher's state: equal keys, the same run. */
+/** The program a teacher's state shows: equal keys, the same program, inputs, lesson and call. */
 export function programKey(shown) {
   return JSON.stringify([shown.source, shown.variables, shown.lesson, shown.call ?? null]);
+}
+
+/**
+ * What a student's page must run to show a teacher's state: the program, and the teacher's
+ * run of it (a program run again asks its questions again, its answers afresh).
+ */
+export function runKey(shown) {
+  return JSON.stringify([programKey(shown), shown.run ?? null]);
+}
+
+/**
+ * What a student's page has seen of the teacher's run, after one more state: the answers
+ * it sent and the questions seen revealed (both afresh for a new run), and in predict mode
+ * the furthest step reached (the teacher's page stops at each step still owed, so every
+ * step before it was revealed, even if the state saying so was overtaken by a newer one).
+ * @param {{run: string|null, sent: Object<string, number|string>, revealed: string[],
+ *   reached: number}} seen
+ * @param {RoomShown} shown
+ */
+export function seenAfter(seen, shown) {
+  const run = shown.run ?? null;
+  const fresh = run !== seen.run;
+  const sent = fresh ? {} : seen.sent;
+  const before = fresh ? [] : seen.revealed;
+  const key = shown.question && shown.revealed ? answerKey(shown.question.id) : null;
+  const revealed = key && !before.includes(key) ? [...before, key] : before;
+  // Predict mode turned on rewinds the teacher's page to its first step still owed.
+  const reached = shown.predict ? Math.max(fresh ? 0 : seen.reached, shown.step) : 0;
+  return { run, sent, revealed, reached };
 }
 
 /** The part of a question id the page keeps answers under ("p12", "question"). */
@@ -135,17 +165,19 @@ export function givenValue(question, typed) {
 
 /**
  * The answers a student's page holds, from what the class has seen revealed: in predict
- * mode every step before the teacher's (the teacher's page stops at each step still owed,
- * so passing it revealed it), the teacher's own step once revealed, and the lesson's
+ * mode every step before the teacher's, or before the furthest it reached (the teacher's
+ * page stops at each step still owed, so passing it revealed it), the teacher's own step
+ * once revealed, and the lesson's
  * question once revealed; each with what this student sent, marked against torch's
  * number as the student's own trace has it.
  * @param {AppState} state  the student's, its timeline the teacher's program's
  * @param {RoomShown} shown  the teacher's state
- * @param {{sent: Object<string, number|string>, revealed: string[]}} seen  the student's
- *   answers per answer key, and the keys seen revealed
+ * @param {{sent: Object<string, number|string>, revealed: string[], reached?: number}} seen
+ *   the student's answers per answer key, the keys seen revealed, and the furthest step
+ *   the teacher reached in predict mode (seenAfter)
  * @returns {Object<string, object>}
  */
-export function classAnswers(state, shown, { sent, revealed }) {
+export function classAnswers(state, shown, { sent, revealed, reached = 0 }) {
   const answers = {};
   const { timeline, model } = state;
   if (!timeline) return answers;
@@ -155,7 +187,7 @@ export function classAnswers(state, shown, { sent, revealed }) {
   if (shown.predict) {
     for (let p = 0; p < timeline.end; p++) {
       const q = predictionAt(asking, p);
-      if (!q || (p >= shown.step && !done.has(q.key))) continue;
+      if (!q || (p >= Math.max(shown.step, reached) && !done.has(q.key))) continue;
       const given = typeof sent[q.key] === "number" ? sent[q.key] : null;
       answers[q.key] = {
         given,

@@ -79,9 +79,12 @@
  * @property {import("./contract.js").RoomShownOut|null} shown  the teacher's last state
  *   (a student's page)
  * @property {boolean} following  a student's page shows the teacher's step (else it wanders)
- * @property {Object<string, number|string>} sent  a student's answers, per answer key
- *   ("p12", "question"), for the teacher's program shown
- * @property {string[]} revealed  the answer keys seen revealed, for that program
+ * @property {string|null} run  the teacher's run the next three are of (a student's page)
+ * @property {Object<string, number|string>} sent  a student's answers in that run, per
+ *   answer key ("p12", "question")
+ * @property {string[]} revealed  the answer keys seen revealed in that run
+ * @property {number} reached  the furthest step of that run the teacher reached in predict
+ *   mode (core/room.js's seenAfter)
  * @property {"idle"|"sending"|"sent"|"refused"} sending  the student's answer to the open
  *   question
  * @property {import("./contract.js").RoomAnswersOut|null} tally  the class's answers to

@@ -17,6 +17,8 @@ export const TRACE_URL = "api/v2/trace";
 export const EXAMPLES_URL = "api/v2/examples";
 export const LESSONS_URL = "api/v2/lessons";
 export const PLAYER_URL = "api/v2/player";
+/** A trace request with this header set to "1" may share an identical request's answer. */
+export const SHARE_HEADER = "X-Chainrule-Share";
 
 // --- errors ----------------------------------------------------------------------------
 
@@ -139,17 +141,22 @@ export async function trace(request, options = {}) {
 /**
  * `trace`, and the body as the server sent it (API v2's form, for the offline player).
  * @param {TraceRequest} request
- * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string}} [options]  as trace's
+ * @param {{fetch?: typeof fetch, signal?: AbortSignal, url?: string, shared?: boolean}}
+ *   [options]  as trace's; shared: the server may answer with an identical request's
+ *   trace (a class's students, all tracing their teacher's program)
  * @returns {Promise<{trace: TraceOut, wire: import("../core/contract.js").TraceOutV2}>}
  * @throws {ApiError}
  */
 export async function traceWithWire(
   request,
-  { fetch: fetchImpl = globalThis.fetch, signal, url = TRACE_URL } = {},
+  { fetch: fetchImpl = globalThis.fetch, signal, url = TRACE_URL, shared = false } = {},
 ) {
+  const headers = { "Content-Type": "application/json", Accept: "application/json" };
+  // A class's student: the same program as the class's, traced once for all of them.
+  if (shared) headers[SHARE_HEADER] = "1";
   const { response, body } = await send(fetchImpl, url, {
     method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    headers,
     body: JSON.stringify(request),
     signal,
   });

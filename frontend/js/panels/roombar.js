@@ -5,7 +5,7 @@
  * Wander / Catch up), Leave; the question the teacher has open, answered here and sent to
  * the room, and the verdict once the teacher reveals it. While in a class a student's
  * program is the teacher's: the editor is read-only and Run, the examples, the lessons,
- * Compare and Predict are out of use.
+ * Compare, Predict and Show output are out of use.
  */
 
 import { stepLabel } from "../core/captions.js";
@@ -13,7 +13,15 @@ import { answerKey, spokenCode } from "../core/room.js";
 import { formatNumber } from "../core/format.js";
 
 /** The controls a class's student may not use, and what they say instead. */
-const TEACHERS = ["run", "examples", "lessons-toggle", "compare-open", "predict-toggle", "room-toggle"];
+const TEACHERS = [
+  "run",
+  "examples",
+  "lessons-toggle",
+  "compare-open",
+  "predict-toggle",
+  "room-toggle",
+  "show-output", // the output waits, as the numbers do, for the class's reveal
+];
 const FOLLOWING = "The teacher's program: leave the class to change it";
 
 /**
@@ -72,7 +80,9 @@ export function createRoomBar(bar, { onWander, onCatchUp, onLeave, onEnd, onAnsw
       bar.dataset.following = String(room.following);
       const live = room.status === "live" && room.shown !== null;
       $("room-wander").hidden = teacher || !live || !room.following;
-      $("room-catch-up").hidden = teacher || !live || room.following;
+      // Catch up also runs the teacher's program again when it did not run here.
+      const failed = state.status === "error";
+      $("room-catch-up").hidden = teacher || !live || (room.following && !failed);
       $("room-leave").hidden = teacher;
       $("room-end").hidden = !teacher;
       $("room-end").textContent = room.status === "ended" ? "Close" : "End the class";
@@ -130,6 +140,9 @@ function studentStatus(room, state) {
   if (room.status !== "live" || !shown) return room.message ?? "Joining the class…";
   // The teacher's step as the player names it, once this page has the teacher's program.
   const at = state.timeline ? stepLabel(state.timeline, shown.step) : `step ${shown.step + 1}`;
+  if (room.following && state.status === "error" && state.error) {
+    return `The teacher's program did not run here: ${state.error.message}`;
+  }
   return room.following
     ? `Following the teacher: ${at}`
     : `Wandering on your own: the teacher is at ${at}`;
@@ -150,7 +163,7 @@ function note(room, state, key, revealed, sent) {
     return mine.correct ? `✓ Right: ${sent} (torch: ${torch})` : `✗ You said ${sent}; torch says ${torch}.`;
   }
   if (sent !== undefined) return `Sent: ${sent}. Waiting for the teacher to reveal the answer.`;
-  if (room.sending === "sending") return "Sending…";
+  if (room.sending === "sending") return room.message ?? "Sending…";
   if (room.sending === "refused") return room.message ?? "Not sent.";
   return "Your answer is anonymous: the teacher sees only how the class answered.";
 }

@@ -48,10 +48,11 @@ export function createRoomLink(panel, toggle, { onStart }) {
     show(state) {
       const room = state.room?.role === "teacher" ? state.room : null;
       const live = room !== null && room.code !== "" && room.status !== "ended";
-      toggle.dataset.live = String(room !== null);
+      // Ended, or never started: the button starts a new class.
+      toggle.dataset.live = String(live);
       label.textContent = live ? `Class ${spokenCode(room.code)}` : "Start a class";
       if (!live) {
-        if (!room) setOpen(false);
+        if (!room || room.status === "ended" || room.status === "error") setOpen(false);
         $("room-join").hidden = true;
         drawn = null;
         return;
