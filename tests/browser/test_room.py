@@ -196,14 +196,8 @@ def test_the_class_answers_a_prediction_and_the_teacher_reveals_it(
     following(student, 0)
 
     # Predict mode on the teacher's page: the first step that asks (y = w * x) is open.
-    page.locator("#predict-toggle").click()
+    asked = predict_at_y(page, teacher_trace)
     nodes = {n["id"]: n for n in teacher_trace["nodes"]}
-    asked = next(
-        k for k, s in enumerate(teacher_trace["steps"]["forward"])
-        if nodes[s["node"]]["kind"] == "op" and s["edges"]
-    )
-    expect_position(page, 0)
-    go_to(page, asked)  # the teacher steps to it; no further: it is owed
     y = nodes[teacher_trace["steps"]["forward"][asked]["node"]]
     torch_y = in_torch(SOURCE)["y"].item()
     assert y["value"]["data"] == pytest.approx(torch_y)
@@ -329,12 +323,13 @@ def predict_at_y(page: Page, teacher_trace: dict[str, Any]) -> int:
     """Turn Predict on on the teacher's page and step to SOURCE's first question (y = w * x);
     return its position."""
     page.locator("#predict-toggle").click()
+    expect_position(page, 0)
     nodes = {n["id"]: n for n in teacher_trace["nodes"]}
     asked = next(
         k for k, s in enumerate(teacher_trace["steps"]["forward"])
         if nodes[s["node"]]["kind"] == "op" and s["edges"]
     )
-    go_to(page, asked)
+    go_to(page, asked)  # the teacher steps to it; no further: it is owed
     return asked
 
 
