@@ -1,8 +1,8 @@
 """Identical traces run once for the requests that ask it (api/sharing.py): a class's
 students all trace their teacher's program the moment it changes. The work runs once for
-the requests that come while it runs, its answer is kept a while for those that come after
-(never an error, never a program that reads the clock), within a size bound; a caller who
-goes away leaves the answer to the others."""
+the requests that come while it runs, its answer is kept a while for those that come
+after (never an error, never a program that reads the clock or seeds from the system),
+within a size bound; a caller who goes away leaves the answer to the others."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ def test_a_caller_who_goes_away_leaves_the_answer_to_the_others() -> None:
     run_coroutine(scenario())
 
 
-def test_a_program_that_reads_the_clock_is_shared_only_while_it_runs() -> None:
+def test_a_program_that_may_not_repeat_itself_is_shared_only_while_it_runs() -> None:
     async def scenario() -> None:
         shared = SharedTraces()
         work = Work()
@@ -135,7 +135,10 @@ def test_a_program_that_reads_the_clock_is_shared_only_while_it_runs() -> None:
     run_coroutine(scenario())
     assert not keeps(TraceJob("import time\nprint(time.time())\n"))
     assert not keeps(TraceJob("from time import perf_counter\n"))
+    assert not keeps(TraceJob("import random\nrandom.seed()\n"))
+    assert not keeps(TraceJob("import torch\ntorch.seed( )\n"))
     assert keeps(TraceJob("import torch\ntimes = 3\nprint(times)\n"))
+    assert keeps(TraceJob("import torch\ntorch.manual_seed(0)\nrandom.seed(1)\n"))
 
 
 def test_kept_answers_stay_within_their_bound_the_oldest_going_first() -> None:

@@ -30,6 +30,11 @@ from pages import (
     wait_done,
 )
 from playwright.sync_api import Browser, Page, Route, expect
+from tests.conftest import wait_for
+
+from chainrule.content.lessons import LESSONS
+
+EVENT_WAIT_S = 30.0  # a safety net for an awaited event, never a measure of speed
 
 SOURCE = """import torch
 w = torch.tensor(1.3, requires_grad=True)
@@ -195,8 +200,14 @@ def test_the_class_answers_a_prediction_and_the_teacher_reveals_it(
     join(student, link)
     following(student, 0)
 
-    # Predict mode on the teacher's page: the first step that asks (y = w * x) is open.
+    # The student checks the gradients while nothing is concealed...
+    with student.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS):
+        student.locator("#check").click()
+    expect(student.locator("#check-panel")).to_be_visible()
+    # ...then predict mode on the teacher's page: the first step that asks (y = w * x) is
+    # open, and the check, which shows every gradient, goes from the student's page.
     asked = predict_at_y(page, teacher_trace)
+    expect(student.locator("#check-panel")).to_be_hidden()
     nodes = {n["id"]: n for n in teacher_trace["nodes"]}
     y = nodes[teacher_trace["steps"]["forward"][asked]["node"]]
     torch_y = in_torch(SOURCE)["y"].item()
@@ -361,7 +372,7 @@ def test_a_program_run_again_asks_its_questions_again(page: Page, student: Page)
     expect(page.locator("#room-count")).to_have_text("0 students have answered")
 
 
-def test_a_reloaded_teacher_page_keeps_predict_mode_and_the_open_question(
+def test_a_reloaded_teacher_page_keeps_predict_mode_the_open_question_and_its_answers(
     page: Page, student: Page
 ) -> None:
     teacher_trace = open_page(page, program_path(SOURCE))
@@ -370,18 +381,52 @@ def test_a_reloaded_teacher_page_keeps_predict_mode_and_the_open_question(
     asked = predict_at_y(page, teacher_trace)
     following(student, asked)
     expect(student.locator("#stepcard")).to_contain_text("y = ?")
+    student.locator("#room-answer-input").fill("2.5")
+    student.locator("#room-answer-send").click()
+    expect(page.locator("#room-count")).to_have_text("1 student has answered")
     with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS):
         page.reload()
     wait_done(page)
-    # The teacher's page is back where the class is: predict mode, the question open.
+    # The teacher's page is back where the class is: predict mode, the question open, the
+    # class's answer to it still counted.
     expect(page.locator("#predict-toggle")).to_have_attribute("aria-pressed", "true")
     expect_position(page, asked)
     expect(page.locator("#room-prompt")).to_have_text("What is y?")
-    # The class never saw the answer.
+    expect(page.locator("#room-count")).to_have_text("1 student has answered")
+    # The class never saw the answer; the student's stays sent.
     following(student, asked)
-    expect(student.locator("#room-answer-prompt")).to_have_text("What is y?")
     expect(student.locator("#stepcard")).to_contain_text("y = ?")
-    expect(student.locator("#room-answer-send")).to_be_enabled()
+    expect(student.locator("#room-answer-note")).to_have_text(
+        "Sent: 2.5. Waiting for the teacher to reveal the answer."
+    )
+    page.locator("#room-reveal").click()
+    expect(page.locator("#room-right")).to_have_text("0 right · 1 wrong")
+    expect(student.locator("#room-answer-note")).to_have_text("✗ You said 2.5; torch says 2.6.")
+
+
+def test_a_class_that_expired_makes_way_for_a_new_one(page: Page) -> None:
+    open_page(page, program_path(SOURCE))
+    code, _ = start_class(page)
+    # The room goes (as one does 4 hours after the last step): the next step finds it gone.
+    secret = page.evaluate("JSON.parse(sessionStorage.getItem('chainrule.room')).secret")
+    gone = page.request.delete(f"/api/v2/rooms/{code}",
+                               headers={"Authorization": f"Bearer {secret}"})
+    assert gone.status == 204
+    step_next(page)
+    expect(page.locator("#room-bar-status")).to_have_text(
+        "The class has ended (it expired): start a new one."
+    )
+    expect(page.locator("#room-toggle")).to_have_text("Start a class")
+    new_code, _ = start_class(page)
+    assert new_code != code
+    step_next(page)
+    expect(page.locator("#room-bar-status")).to_have_text("Students follow every step you take.")
+    # The new room has the teacher's step (published as it was taken).
+    def published() -> int | None:
+        state = page.request.get(f"/api/v2/rooms/{new_code}").json()["state"]
+        return state["step"] if state else None
+
+    assert wait_for(lambda: published() == position(page), EVENT_WAIT_S)
 
 
 def test_a_student_whose_trace_is_refused_runs_it_again(
@@ -397,3 +442,40 @@ def test_a_student_whose_trace_is_refused_runs_it_again(
     following(student, 0)
     step_next(page)
     following(student, 1)
+
+
+def test_a_lessons_answer_stays_concealed_while_the_next_lesson_is_traced(
+    page: Page, student: Page
+) -> None:
+    with page.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.goto("/#lesson=chain-rule")
+    wait_done(page)
+    chain = traced(answer.value)
+    _, link = start_class(page)
+    join(student, link)
+    # At the end every number is shown but the lesson's question: dy/dx, x's gradient.
+    page.locator("#jump-end").click()
+    expect_position(student, position(page))
+    source = next(lesson.source for lesson in LESSONS if lesson.id == "chain-rule")
+    x_grad = in_torch(source)["x"].grad.item()
+    dydx = f"{x_grad:.3f}"
+    assert [n["grad"]["data"] for n in chain["nodes"] if n["name"] == "x"] == [
+        pytest.approx(x_grad)]
+    assert dydx not in student.locator("body").inner_text()
+
+    # The teacher opens the next lesson; the student's page traces it (held here): until
+    # its graph is drawn, the last lesson's answer stays concealed on the graph before.
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    student.route(TRACE_ROUTE, hold)
+    page.goto("/#lesson=accumulation")
+    expect(student.locator("body")).to_have_attribute("data-status", "running")
+    assert len(held) == 1
+    assert dydx not in student.locator("body").inner_text()
+    held[0].continue_()
+    student.unroute(TRACE_ROUTE)
+    wait_done(student)
+    expect(student.locator(".lesson-title")).to_have_text("4. Gradients accumulate")

@@ -6,8 +6,10 @@ numbers come out the same each time it runs (it has no files or network): the re
 that arrive while one like them runs wait for its answer, and an answer is kept for
 KEEP_S seconds for those that come a little later. Only answers are kept, never errors: a
 timeout or a full server says nothing about the next try. Nor is the answer of a program
-that names `time` (it may print the clock): it is shared only with the requests that came
-while it ran, as if each had run at that moment.
+that may not repeat itself: one that names `time` (it may print the clock) or seeds a
+generator from the system (`random.seed()`, `torch.seed()`, a generator's `.seed()`, with
+no argument): it is shared only with the requests that came while it ran, as if each had
+run at that moment.
 
 The work runs as a task of its own: a client that goes away does not take the answer from
 those waiting with it.
@@ -33,13 +35,14 @@ KEEP_BYTES = 32 * 1024 * 1024  # answers kept at most, all together (the oldest 
 KEEP_ONE_BYTES = 4 * 1024 * 1024  # a larger answer is shared while it runs, never kept
 
 
-READS_CLOCK = re.compile(r"\btime\b")  # `import time`, `from time import ...`
+# `import time`, `from time import ...`; `random.seed()`, `torch.seed()`, `g.seed()`.
+UNREPEATABLE = re.compile(r"\btime\b|\bseed\s*\(\s*\)")
 
 
 def keeps(job: TraceJob) -> bool:
     """Whether the job's answer may be kept for later requests: its program never names
-    the `time` module."""
-    return READS_CLOCK.search(job.source) is None
+    the `time` module nor seeds a generator from the system."""
+    return UNREPEATABLE.search(job.source) is None
 
 
 def job_key(job: TraceJob) -> str:

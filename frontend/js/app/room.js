@@ -39,7 +39,7 @@ const TALLY_MS = 1500;
 /** A student's stream refused without a Retry-After is tried again after this long. */
 const RETRY_MS = 3000;
 /** A run's errors that say "not now" (the server busy, or out of reach), not "never". */
-const BUSY = new Set(["overloaded", "rate_limited", "network_error"]);
+const BUSY = new Set(["overloaded", "rate_limited", "network_error", "worker_crashed"]);
 /** How many times a student's page runs the teacher's program again after such an error. */
 const RUN_TRIES = 6;
 
@@ -65,8 +65,13 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   let events = null;
   let retryTimer = null;
   let student = null;
-  /** The teacher's run a student's page ran (core/room.js's runKey). */
+  /** The teacher's run a student's page runs or last ran (core/room.js's runKey)... */
   let loaded = null;
+  /** ...and the one whose graph it shows: a state that comes while the next one is traced
+   * waits for it, never applied to the graph before. */
+  let ready = null;
+  /** A reloaded teacher's page asks its first run's questions under the ids the class knew. */
+  const aliases = new Map();
   /** The room's state a reloaded teacher's page goes back to, once its program is traced. */
   let resumed = null;
   let lastSeq = 0;
@@ -83,6 +88,9 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     const r = room();
     // A class that ended, or could not start, makes way for a new one.
     if (r && (r.role !== "teacher" || (r.status !== "ended" && r.code))) return;
+    secret = null; // the last class's, if any: nothing is published until the new one exists
+    lastSent = "";
+    clearTimeout(publishTimer);
     store.update({ room: newRoom("teacher", "", "joining") });
     try {
       const made = await createRoom();
@@ -128,9 +136,15 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     resumed = null;
     const here = roomShown(store.state, position(), prefix(), inputs());
     if (last && programKey(last) === programKey(here)) {
+      // The same run as the class's: its question ids, its answers counted, its reveals.
+      if (last.run) aliases.set(store.state.run, last.run);
       const seen = seenAfter({ run: last.run, sent: {}, revealed: [], reached: 0 }, last);
       store.update({ predict: last.predict, answers: classAnswers(store.state, last, seen) });
       goTo(last.step);
+    } else if (last?.predict) {
+      // Another program (the link lost the call picked, say): predict mode all the same, so
+      // nothing the class has not seen revealed is shown to it.
+      classroom.setPredict(true);
     }
     publish();
   }
@@ -139,7 +153,8 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   async function publish() {
     const r = room();
     const { status, timeline } = store.state;
-    if (r?.role !== "teacher" || r.status === "ended" || !secret || publishing || resumed) return;
+    if (r?.role !== "teacher" || !r.code || r.status === "ended" || !secret || publishing) return;
+    if (resumed) return;
     // A run that failed keeps the class on the last program it saw.
     if (status === "running" || status === "idle" || status === "error") return;
     const state = roomShown(store.state, timeline ? position() : 0, prefix(), inputs());
@@ -151,6 +166,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
       lastSent = body;
       if (room()?.status !== "live") setRoom({ status: "live", message: null });
     } catch (err) {
+      if (room()?.code !== r.code) return; // a class ended meanwhile: this was its state
       if (err.status === 404 || err.status === 403) {
         sessionStorage.removeItem(KEPT);
         setRoom({ status: "ended", message: "The class has ended (it expired): start a new one." });
@@ -171,7 +187,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   }
 
   /** A run's part of each question id: this page's, and the run's number. */
-  const prefix = (state = store.state) => `${page}.${state.run}`;
+  const prefix = (state = store.state) => aliases.get(state.run) ?? `${page}.${state.run}`;
 
   /** The editor's inputs as a request sends them (an error in a row: none). */
   function inputs() {
@@ -233,6 +249,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   /** Follow room `code`: the page shows the teacher's program and step from now on. */
   function join(code) {
     loaded = null;
+    ready = null;
     lastSeq = 0;
     student = readToken(code);
     store.update({ room: newRoom("student", code, "joining"), compare: null });
@@ -308,12 +325,12 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     const rows = variableRows(shown.variables);
     editor.setValue(shown.source);
     variables.setRows(rows);
+    // The lesson and predict mode change with the new graph (settle): a lesson's question
+    // over the graph before would conceal the wrong numbers. Predict mode may turn on now.
     store.update({
       source: shown.source,
       variables: rows,
-      lesson: shown.lesson,
-      lessonsOpen: shown.lesson !== null,
-      predict: shown.predict,
+      predict: store.state.predict || shown.predict,
       call: shown.call ?? null,
       selected: null,
     });
@@ -328,8 +345,17 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   function settle(move) {
     const r = room();
     const { timeline } = store.state;
-    if (!r?.shown || !timeline || runKey(r.shown) !== loaded) return;
-    store.update({ predict: r.shown.predict, answers: classAnswers(store.state, r.shown, r) });
+    if (!r?.shown || !timeline || runKey(r.shown) !== ready) return;
+    const { lesson, predict, question } = r.shown;
+    const asOpen = { ...store.state, lesson };
+    store.update({
+      lesson,
+      lessonsOpen: lesson !== store.state.lesson ? lesson !== null : store.state.lessonsOpen,
+      predict,
+      answers: classAnswers(asOpen, r.shown, r),
+      // A gradient check shown would give the class's questions away.
+      ...(predict || question ? { check: null, checkStatus: "idle" } : {}),
+    });
     if (!move || !r.following) return;
     const here = position();
     if (r.shown.step !== here) goTo(r.shown.step, { animate: r.shown.step === here + 1 });
@@ -392,7 +418,8 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
       await sendAnswer(r.code, { student, question: question.id, value });
       const key = answerKey(question.id);
       const now = room();
-      if (now?.shown?.question?.id === question.id || now?.revealed.includes(key)) {
+      const sameRun = now?.run === r.run;
+      if (sameRun && (now.shown?.question?.id === question.id || now.revealed.includes(key))) {
         setRoom({ sending: "sent", sent: { ...now.sent, [key]: value } });
         settle(false);
       }
@@ -406,8 +433,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
         }, wait * 1000);
         return;
       }
-      const message = err.status === 409 ? "This question takes no more answers." : err.message;
-      setRoom({ sending: "refused", message });
+      setRoom({ sending: "refused", message: `Not sent: ${err.message}.` });
     }
   }
 
@@ -424,6 +450,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     clearTimeout(retryTimer);
     clearTimeout(runTimer);
     loaded = null;
+    ready = null;
     store.update({ room: null });
     lockPage(false);
   }
@@ -446,6 +473,8 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     } else if (r?.role === "student") {
       if (state.timeline !== previous.timeline && state.timeline) {
         tries = 0;
+        ready = loaded;
+        if (r.showing !== ready) queueMicrotask(() => setRoom({ showing: ready }));
         queueMicrotask(() => settle(true));
       }
       const failed = state.status === "error" && previous.status === "running";
@@ -475,6 +504,7 @@ function newRoom(role, code, status) {
     sent: {},
     revealed: [],
     reached: 0,
+    showing: null,
     sending: "idle",
     tally: null,
   };

@@ -85,6 +85,8 @@
  * @property {string[]} revealed  the answer keys seen revealed in that run
  * @property {number} reached  the furthest step of that run the teacher reached in predict
  *   mode (core/room.js's seenAfter)
+ * @property {string|null} showing  the teacher's run whose graph a student's page shows
+ *   (core/room.js's runKey)
  * @property {"idle"|"sending"|"sent"|"refused"} sending  the student's answer to the open
  *   question
  * @property {import("./contract.js").RoomAnswersOut|null} tally  the class's answers to

@@ -9,7 +9,7 @@
  */
 
 import { stepLabel } from "../core/captions.js";
-import { answerKey, spokenCode } from "../core/room.js";
+import { answerKey, runKey, spokenCode } from "../core/room.js";
 import { formatNumber } from "../core/format.js";
 
 /** The controls a class's student may not use, and what they say instead. */
@@ -138,8 +138,9 @@ function teacherStatus(room) {
 function studentStatus(room, state) {
   const shown = room.shown;
   if (room.status !== "live" || !shown) return room.message ?? "Joining the class…";
-  // The teacher's step as the player names it, once this page has the teacher's program.
-  const at = state.timeline ? stepLabel(state.timeline, shown.step) : `step ${shown.step + 1}`;
+  // The teacher's step as the player names it, once this page shows the teacher's run.
+  const mine = state.timeline && room.showing === runKey(shown);
+  const at = mine ? stepLabel(state.timeline, shown.step) : `step ${shown.step + 1}`;
   if (room.following && state.status === "error" && state.error) {
     return `The teacher's program did not run here: ${state.error.message}`;
   }
