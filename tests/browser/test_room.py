@@ -152,6 +152,8 @@ def test_student_follows_the_teachers_steps_wanders_and_catches_up(
     expect(student.locator("#source")).to_have_attribute("readonly", "")
     expect(student.locator("#predict-toggle")).to_be_disabled()
     expect(student.locator("#room-toggle")).to_be_disabled()
+    expect(student.locator("#training-show")).to_be_disabled()
+    assert student.locator("#variables").evaluate("(table) => table.inert") is True
     # ...and the room refuses a state from anyone but the teacher.
     refused = student.request.put(
         f"/api/v2/rooms/{code}/state", data={"source": "import torch\n", "step": 0}
@@ -328,6 +330,7 @@ def test_a_mistyped_code_says_there_is_no_such_class(student: Page, base_url: st
     expect(student.locator("#room-bar")).to_be_hidden()
     expect(student.locator("#run")).to_be_enabled()
     expect(student.locator("#source")).not_to_have_attribute("readonly", "")
+    assert student.locator("#variables").evaluate("(table) => table.inert") is False
 
 
 def predict_at_y(page: Page, teacher_trace: dict[str, Any]) -> int:

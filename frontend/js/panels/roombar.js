@@ -5,7 +5,7 @@
  * Wander / Catch up), Leave; the question the teacher has open, answered here and sent to
  * the room, and the verdict once the teacher reveals it. While in a class a student's
  * program is the teacher's: the editor is read-only and Run, the examples, the lessons,
- * Compare, Predict and Show output are out of use.
+ * Compare, Predict, Show output and the Training tab's Show this call are out of use.
  */
 
 import { stepLabel } from "../core/captions.js";
@@ -21,6 +21,7 @@ const TEACHERS = [
   "predict-toggle",
   "room-toggle",
   "show-output", // the output waits, as the numbers do, for the class's reveal
+  "training-show", // the call shown is the teacher's
 ];
 const FOLLOWING = "The teacher's program: leave the class to change it";
 
@@ -33,6 +34,9 @@ export function lockForClass(doc, locked) {
   doc.body.classList.toggle("in-class", locked);
   const source = /** @type {HTMLTextAreaElement} */ (doc.getElementById("source"));
   source.readOnly = locked;
+  // The inputs are the teacher's too: the table takes no clicks or keys while in a class.
+  const inputs = doc.getElementById("variables");
+  if (inputs) inputs.inert = locked;
   for (const id of TEACHERS) {
     const control = /** @type {HTMLButtonElement} */ (doc.getElementById(id));
     if (!control) continue;
