@@ -9,10 +9,8 @@ cd "$(dirname "$0")"
 source scripts/setup-venv.sh
 # shellcheck source=scripts/find-chromium.sh
 source scripts/find-chromium.sh
-# shellcheck source=scripts/ensure-nginx.sh
-source scripts/ensure-nginx.sh
-# shellcheck source=scripts/ensure-redis.sh
-source scripts/ensure-redis.sh
+# shellcheck source=scripts/ensure-debian-tool.sh
+source scripts/ensure-debian-tool.sh
 # shellcheck source=scripts/ensure-node-modules.sh
 source scripts/ensure-node-modules.sh
 
@@ -20,8 +18,10 @@ setup_venv test
 CHROMIUM_PATH="$(find_chromium)"
 export CHROMIUM_PATH
 echo "==> browser: $CHROMIUM_PATH"
-ensure_nginx || echo "==> no nginx: tests/test_nginx.py will fail" >&2
-ensure_redis || echo "==> no redis-server: tests/rooms/test_cross_instance.py will fail" >&2
+ensure_debian_tool nginx /usr/sbin/nginx nginx-light ||
+    echo "==> no nginx: tests/test_nginx.py will fail" >&2
+ensure_debian_tool redis-server /usr/bin/redis-server redis-server ||
+    echo "==> no redis-server: tests/rooms/test_cross_instance.py will fail" >&2
 
 failed=()
 

@@ -23,7 +23,7 @@ def redis_binary() -> str:
         "/usr/bin/redis-server" if Path("/usr/bin/redis-server").exists() else None)
     if found is None:
         pytest.fail("redis-server is not installed: test.sh installs Debian's redis-server "
-                    "as root (scripts/ensure-redis.sh)")
+                    "as root (scripts/ensure-debian-tool.sh)")
     return found
 
 

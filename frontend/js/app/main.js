@@ -7,7 +7,7 @@
 
 import { variableRows } from "../core/embedded.js";
 import { moveDuration } from "../core/handoff.js";
-import { roomOfHash } from "../core/room.js";
+import { roomChanged, roomOfHash } from "../core/room.js";
 import { seedProgram } from "../core/seed.js";
 import { fromShared, parseHash, shareHash } from "../core/sharelink.js";
 import { createStore, initialState } from "../core/state.js";
@@ -267,7 +267,8 @@ function markLine(line) {
 
 store.subscribe(show);
 store.subscribe(comparer.show);
-store.subscribe((state) => {
+store.subscribe((state, previous) => {
+  if (!roomChanged(state, previous)) return;
   roomLink.show(state);
   roomBar.show(state);
   roomTally.show(state);

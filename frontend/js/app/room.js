@@ -15,6 +15,7 @@ import {
   givenValue,
   openQuestion,
   programKey,
+  roomChanged,
   roomShown,
   runKey,
   seenAfter,
@@ -95,7 +96,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     try {
       const made = await createRoom();
       secret = made.teacher_secret;
-      keep(made.code, secret);
+      remember(KEPT, { code: made.code, secret });
       teach(made.code);
     } catch (err) {
       setRoom({ status: "error", message: `Could not start a class: ${err.message}` });
@@ -134,7 +135,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   function resumeClass() {
     const last = resumed;
     resumed = null;
-    const here = roomShown(store.state, position(), prefix(), inputs());
+    const here = current();
     if (last && programKey(last) === programKey(here)) {
       // The same run as the class's: its question ids, its answers counted, its reveals.
       if (last.run) aliases.set(store.state.run, last.run);
@@ -152,12 +153,12 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   /** Publish the page's state unless it is what was sent last; one request at a time. */
   async function publish() {
     const r = room();
-    const { status, timeline } = store.state;
+    const { status } = store.state;
     if (r?.role !== "teacher" || !r.code || r.status === "ended" || !secret || publishing) return;
     if (resumed) return;
     // A run that failed keeps the class on the last program it saw.
     if (status === "running" || status === "idle" || status === "error") return;
-    const state = roomShown(store.state, timeline ? position() : 0, prefix(), inputs());
+    const state = current();
     const body = JSON.stringify(state);
     if (body === lastSent) return;
     publishing = true;
@@ -413,7 +414,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     try {
       if (!student) {
         student = await joinRoom(r.code);
-        keepToken(r.code, student);
+        remember(`${KEPT}.${r.code}`, student);
       }
       await sendAnswer(r.code, { student, question: question.id, value });
       const key = answerKey(question.id);
@@ -459,6 +460,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
 
   store.subscribe((state, previous) => {
     const r = state.room;
+    if (!roomChanged(state, previous)) return; // the pointer moved, say: nothing to send
     if (r?.role === "teacher") {
       // A reloaded page's program traced (or failed): back to where the class is. Each
       // after this update has reached every subscriber: the store is not re-entrant.
@@ -510,36 +512,34 @@ function newRoom(role, code, status) {
   };
 }
 
-function keep(code, secret) {
+/**
+ * What this tab keeps for a reload (sessionStorage): the teacher's room and secret under
+ * KEPT, a student's anonymous token for room CODE under KEPT.CODE (one answer per question).
+ * A private window without storage keeps nothing: a reload loses the class, a rejoin makes
+ * a new token.
+ */
+function remember(key, value) {
   try {
-    sessionStorage.setItem(KEPT, JSON.stringify({ code, secret }));
+    sessionStorage.setItem(key, JSON.stringify(value));
   } catch {
-    // a private window without storage: a reload loses the class
+    // nothing kept
   }
 }
 
-/** A student's anonymous token for room `code`, kept by the tab: one answer per question. */
-function keepToken(code, token) {
+function recall(key) {
   try {
-    sessionStorage.setItem(`${KEPT}.${code}`, token);
-  } catch {
-    // without storage, rejoining makes a new token
-  }
-}
-
-function readToken(code) {
-  try {
-    return sessionStorage.getItem(`${KEPT}.${code}`);
+    return JSON.parse(sessionStorage.getItem(key) ?? "null");
   } catch {
     return null;
   }
 }
 
 function readKept() {
-  try {
-    const kept = JSON.parse(sessionStorage.getItem(KEPT) ?? "null");
-    return typeof kept?.code === "string" && typeof kept?.secret === "string" ? kept : null;
-  } catch {
-    return null;
-  }
+  const kept = recall(KEPT);
+  return typeof kept?.code === "string" && typeof kept?.secret === "string" ? kept : null;
+}
+
+function readToken(code) {
+  const token = recall(`${KEPT}.${code}`);
+  return typeof token === "string" ? token : null;
 }

@@ -27,6 +27,34 @@ import { isClose } from "./predict.js";
 /** A prediction is right within 1 % of torch's number (the server's tally is relative). */
 export const PREDICT_TOLERANCE = 0.01;
 
+/**
+ * The fields of the page's state that what a class sees is made from: the teacher's
+ * published state, the question and its answers, the class bar. A change elsewhere (the
+ * pointer over a node, the player's clock) changes none of it.
+ */
+const ROOM_FIELDS = [
+  "room",
+  "status",
+  "error",
+  "source",
+  "variables",
+  "recording",
+  "run",
+  "call",
+  "lesson",
+  "lessons",
+  "model",
+  "timeline",
+  "step",
+  "predict",
+  "answers",
+];
+
+/** Has anything a class sees changed from `previous` to `state`? */
+export function roomChanged(state, previous) {
+  return ROOM_FIELDS.some((field) => state[field] !== previous[field]);
+}
+
 /** The room code a hash names (`#room=7QK3M9TBXD`), or null. */
 export function roomOfHash(hash) {
   const match = /(?:^#|&)room=([0-9A-Za-z-]{4,24})(?:&|$)/.exec(hash ?? "");
