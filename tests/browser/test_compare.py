@@ -65,6 +65,22 @@ def node_of(trace: dict[str, Any], **fields: Any) -> str:
     return str(ids[0])
 
 
+def settled(page: Page, read: str, arg: Any, *, aligned: bool = False) -> Any:
+    """What the page function `read` gives for `arg` once it is the same two frames running
+    (polled every frame; with `aligned`, once its two items are also equal): the value of
+    that frame. The predicate answers at once: a Promise it returned would count as truthy
+    and not be awaited."""
+    page.evaluate("() => { window.lastRead = null; }")
+    agree = " && now[0] === now[1]" if aligned else ""
+    value = page.wait_for_function(f"""arg => {{
+        const now = ({read})(arg);
+        const same = JSON.stringify(now) === JSON.stringify(window.lastRead);
+        window.lastRead = now;
+        return same{agree} ? now : false;
+    }}""", arg=arg, polling="raf", timeout=TRACE_TIMEOUT_MS)
+    return value.json_value()
+
+
 def left_xs(page: Page, id_a: str, id_b: str) -> list[float]:
     """The on-screen x of a node's card in run A's graph and of one in run B's, read in the
     same frame once the graphs are still (no layout to come, no zoom moving) and B has
@@ -77,15 +93,7 @@ def left_xs(page: Page, id_a: str, id_b: str) -> list[float]:
     for card in cards:
         expect(page.locator(card)).to_have_count(1)
     read = "cs => cs.map(c => document.querySelector(c).getBoundingClientRect().x)"
-    # Still and aligned: the same x two frames apart, and A's equal to B's.
-    page.wait_for_function(f"""cs => new Promise(done => {{
-        const at = ({read})(cs);
-        requestAnimationFrame(() => requestAnimationFrame(() => {{
-            const now = ({read})(cs);
-            done(JSON.stringify(now) === JSON.stringify(at) && now[0] === now[1]);
-        }}));
-    }})""", arg=cards, timeout=TRACE_TIMEOUT_MS)
-    return [float(x) for x in page.evaluate(read, cards)]
+    return [float(x) for x in settled(page, read, cards, aligned=True)]
 
 
 def test_compare_charts_both_runs_losses_on_one_chart(page: Page, screenshot_dir: Any) -> None:
@@ -234,14 +242,9 @@ def test_the_vanishing_gradients_lesson_compares_sigmoid_with_relu(
 
 
 def zoom_of(page: Page, svg: str) -> dict[str, float]:
-    """A graph view's zoom ({k, x, y}), once it is still (the same two frames apart)."""
+    """A graph view's zoom ({k, x, y}), once it is still (the same two frames running)."""
     read = "s => { const t = d3.zoomTransform(document.querySelector(s)); return [t.k, t.x, t.y]; }"
-    page.wait_for_function(f"""s => new Promise(done => {{
-        const at = JSON.stringify(({read})(s));
-        requestAnimationFrame(() => requestAnimationFrame(() =>
-            done(JSON.stringify(({read})(s)) === at)));
-    }})""", arg=svg)
-    k, x, y = page.evaluate(read, svg)
+    k, x, y = settled(page, read, svg)
     return {"k": k, "x": x, "y": y}
 
 
@@ -416,7 +419,7 @@ def test_on_a_phone_the_step_player_stays_under_a_and_never_covers_b(
             page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
         else:
             page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_function("() => new Promise(r => requestAnimationFrame(() => r(true)))")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(true)))")
         assert not overlap(player.bounding_box(), graph_b.bounding_box()), where
         if where == "b":
             page.screenshot(path=screenshot_dir / "compare-phone.png")
