@@ -49,6 +49,10 @@ class Hub:
         self.max_total = max_total
         self._rooms: dict[str, set[Listener]] = {}
         self._total = 0
+        # Joins under way (waiting for the room's lock or the store's watch), by room: a
+        # place each, taken when the join passes check(), so that joins at once cannot
+        # all pass it and together go past a limit.
+        self._joining: dict[str, int] = {}
         # The store's watch/unwatch of a room, one at a time per room (never one lock for
         # all: a store slow for one room must not hold up every other), with its users.
         self._locks: dict[str, tuple[asyncio.Lock, int]] = {}
@@ -66,10 +70,11 @@ class Hub:
                 listener.behind = True
 
     def check(self, code: str) -> None:
-        """ListenersFull when one more listener of `code` would pass a limit."""
-        if self._total >= self.max_total:
+        """ListenersFull when one more listener of `code` would pass a limit (the joins
+        under way count as listeners)."""
+        if self._total + sum(self._joining.values()) >= self.max_total:
             raise ListenersFull("this server has its maximum of event streams open")
-        if len(self._rooms.get(code, ())) >= self.max_per_room:
+        if len(self._rooms.get(code, ())) + self._joining.get(code, 0) >= self.max_per_room:
             raise ListenersFull("this room has its maximum of event streams open here")
 
     @asynccontextmanager
@@ -91,14 +96,21 @@ class Hub:
         cannot watch the room): every state published after this returns is delivered to
         it. Each join that returns is followed by a leave."""
         self.check(code)
-        listener = Listener(code)
-        async with self._room_lock(code):
-            if code not in self._rooms:
-                await self.store.watch(code)
-                self._rooms[code] = set()
-            self._rooms[code].add(listener)
-            self._total += 1
-        return listener
+        self._joining[code] = self._joining.get(code, 0) + 1  # no await since the check
+        try:
+            listener = Listener(code)
+            async with self._room_lock(code):
+                if code not in self._rooms:
+                    await self.store.watch(code)
+                    self._rooms[code] = set()
+                self._rooms[code].add(listener)
+                self._total += 1
+            return listener
+        finally:
+            if self._joining[code] == 1:
+                del self._joining[code]
+            else:
+                self._joining[code] -= 1
 
     async def leave(self, listener: Listener) -> None:
         with anyio.CancelScope(shield=True):  # a stream ends by cancellation
