@@ -8,6 +8,7 @@ import {
   classAnswers,
   givenValue,
   openQuestion,
+  pickedCallOf,
   programKey,
   roomOfHash,
   roomShown,
@@ -634,6 +635,18 @@ test("a program's key changes with its source, inputs or lesson, not with the st
   assert.notEqual(other({ variables: { w: { value: 2.0, requires_grad: true } } }), key);
   assert.notEqual(other({ variables: {} }), key);
   assert.notEqual(programKey(roomShown(seedState({ lesson: Z_LESSON }), 5, PREFIX, {})), key);
+});
+
+test("a class at a call the teacher picked is that program at another call", () => {
+  const here = roomShown(seedState(), 5, PREFIX, {});
+  assert.equal(here.call, null);
+  assert.equal(pickedCallOf({ ...here, call: 7 }, here), true);
+  assert.equal(pickedCallOf({ ...here, call: 7 }, { ...here, call: 3 }), true);
+  assert.equal(pickedCallOf({ ...here, call: 7 }, { ...here, call: 7 }), false);
+  assert.equal(pickedCallOf(here, { ...here, call: 7 }), false); // the class saw the last call
+  assert.equal(pickedCallOf({ ...here, call: 7, source: `${SOURCE}\n` }, here), false);
+  assert.equal(pickedCallOf({ ...here, call: 7, lesson: Z_LESSON }, here), false);
+  assert.equal(pickedCallOf({ ...here, call: 7, variables: {} }, here), false);
 });
 
 test("a question's answer key is the last part of its id", () => {

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import torch
 from pages import (
     TRACE_ROUTE,
     TRACE_TIMEOUT_MS,
@@ -23,6 +24,7 @@ from pages import (
     expect_position,
     go_to,
     in_torch,
+    losses_in_torch,
     open_page,
     position,
     program_path,
@@ -482,3 +484,69 @@ def test_a_lessons_answer_stays_concealed_while_the_next_lesson_is_traced(
     student.unroute(TRACE_ROUTE)
     wait_done(student)
     expect(student.locator(".lesson-title")).to_have_text("4. Gradients accumulate")
+
+
+TRAINING = """import torch
+import torch.nn as nn
+torch.manual_seed(1)
+model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 1))
+opt = torch.optim.SGD(model.parameters(), lr=0.1)
+X = torch.randn(8, 2)
+Y = X[:, :1] - X[:, 1:]
+for step in range(5):
+    opt.zero_grad()
+    loss = nn.functional.mse_loss(model(X), Y)
+    loss.backward()
+    opt.step()
+"""
+
+
+def test_a_reloaded_teacher_page_goes_back_to_the_call_the_class_sees(
+    page: Page, student: Page, base_url: str
+) -> None:
+    losses = losses_in_torch(TRAINING)
+    open_page(page, program_path(TRAINING))
+    code, link = start_class(page)
+    assert traced_loss(join(student, link)) == losses[4]  # the last call, at first
+
+    # The teacher shows call 2 of 5: the class's pages trace it too.
+    page.locator("#tab-training").click()
+    page.locator("#training-call").fill("1")
+    with student.expect_response(TRACE_ROUTE, timeout=TRACE_TIMEOUT_MS) as answer:
+        page.locator("#training-show").click()
+    assert traced_loss(traced(answer.value)) == losses[1]
+    wait_done(student)
+    expect(student.locator("#training-shown")).to_have_text("The graph shows call 2.")
+    step_next(page)
+    expect(student.locator("#room-bar-status")).to_contain_text("Following the teacher")
+    expect_position(student, position(page))
+
+    # A reload opens the page's link, which keeps no call: the page traces its last call,
+    # then the class's, and teaches on from there; the students' pages trace nothing.
+    student_traces: list[str] = []
+    student.on("request", lambda r: student_traces.append(r.url) if "/trace" in r.url else None)
+    teacher_traces: list[Any] = []
+    page.on("response", lambda r: teacher_traces.append(r) if "/api/v2/trace" in r.url else None)
+    page.reload()
+    expect(page.locator("#training-shown")).to_have_text("The graph shows call 2.")
+    wait_done(page)
+    assert [traced_call(r) for r in teacher_traces] == [4, 1]
+    assert traced_loss(traced(teacher_traces[1])) == losses[1]
+    expect(page.locator("#room-bar-status")).to_have_text("Students follow every step you take.")
+    step_next(page)
+    expect_position(student, position(page))
+    state = page.request.get(f"{base_url}/api/v2/rooms/{code}").json()["state"]
+    assert (state["call"], state["step"]) == (1, position(page))
+    expect(student.locator("#training-shown")).to_have_text("The graph shows call 2.")
+    assert student_traces == []
+
+
+def traced_call(response: Any) -> int:
+    """The call of backward() a trace response shows (its index, from 0)."""
+    return int(traced(response)["training"]["shown_call"])
+
+
+def traced_loss(trace: dict[str, Any]) -> float:
+    """The loss value a trace's graph ends at."""
+    output = next(n for n in trace["nodes"] if n["id"] == trace["output"])
+    return torch.tensor(output["value"]["data"], dtype=torch.float32).item()

@@ -14,6 +14,7 @@ import {
   classAnswers,
   givenValue,
   openQuestion,
+  pickedCallOf,
   programKey,
   roomChanged,
   roomShown,
@@ -142,9 +143,15 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
       const seen = seenAfter({ run: last.run, sent: {}, revealed: [], reached: 0 }, last);
       store.update({ predict: last.predict, answers: classAnswers(store.state, last, seen) });
       goTo(last.step);
+    } else if (last && pickedCallOf(last, here)) {
+      // The class's program at another call of backward() (a link keeps no call picked):
+      // trace the class's call, then come back here.
+      resumed = last;
+      runner.runCall(last.call);
+      return;
     } else if (last?.predict) {
-      // Another program (the link lost the call picked, say): predict mode all the same, so
-      // nothing the class has not seen revealed is shown to it.
+      // Another program: predict mode all the same, so nothing the class has not seen
+      // revealed is shown to it.
       classroom.setPredict(true);
     }
     publish();

@@ -151,6 +151,15 @@ export function programKey(shown) {
 }
 
 /**
+ * Does `shown` show `here`'s program, inputs and lesson at a call of backward() it picked,
+ * one `here` does not show? (A teacher's reloaded page: its link keeps no call.)
+ */
+export function pickedCallOf(shown, here) {
+  const anyCall = (s) => programKey({ ...s, call: null });
+  return shown.call != null && shown.call !== here.call && anyCall(shown) === anyCall(here);
+}
+
+/**
  * What a student's page must run to show a teacher's state: the program, and the teacher's
  * run of it (a program run again asks its questions again, its answers afresh).
  */
