@@ -4,13 +4,15 @@ backend, or say which are stale.
 Each `*_trace.json` is a program below through `chainrule.pipeline.trace_to_json`: the bytes
 POST /api/v2/trace answers for it, the page's form, each tensor once in a table
 (tests/test_frontend_fixtures.py holds the route to that; the tests read it through
-core/wire.js as the page does); `examples.json` is what GET /api/v2/examples answers. Each is written as canonical JSON
-(parsed, then indented one space), so a diff shows what changed.
+core/wire.js as the page does); `examples.json` is what GET /api/v2/examples answers. Each
+is written as canonical JSON (parsed, then indented one space), so a diff shows what
+changed.
 
 Run from the repository root after a change to the API contract or the programs, and commit
-the JSON:
+the JSON. A fixture is up to date when it holds what the script would write, its numbers
+allowed the float rounding another CPU's kernels give (same()):
 
-    .venv/bin/python frontend/scripts/make-fixtures.py           # write them all
+    .venv/bin/python frontend/scripts/make-fixtures.py           # write the stale ones
     .venv/bin/python frontend/scripts/make-fixtures.py --check   # list the stale ones, exit 1
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -192,13 +195,39 @@ def fixtures() -> dict[str, str]:
     return made
 
 
+# torch picks its kernels by the CPU (AVX2, AVX-512, the BLAS's own paths): a matrix
+# product or a sum adds in another order on another machine, and a float32 result may differ
+# in its last digits. A fixture made on one machine is up to date on another when every
+# number is that close to the one made there; anything else must be equal.
+FLOAT_REL = 1e-4  # float32 carries about 7 digits: 1e-4 is float noise, never a change
+FLOAT_ABS = 1e-9  # for results near 0, where a relative error means nothing
+
+
+def same(kept: Any, now: Any) -> bool:
+    """Are `kept` and `now` (parsed JSON) the same answer, up to float rounding?"""
+    if isinstance(kept, float) and isinstance(now, float):
+        return math.isclose(kept, now, rel_tol=FLOAT_REL, abs_tol=FLOAT_ABS)
+    if isinstance(kept, dict) and isinstance(now, dict):
+        return list(kept) == list(now) and all(same(kept[k], now[k]) for k in kept)
+    if isinstance(kept, list) and isinstance(now, list):
+        return len(kept) == len(now) and all(map(same, kept, now))
+    return type(kept) is type(now) and kept == now
+
+
+def up_to_date(path: Path, text: str) -> bool:
+    """Does the fixture at `path` hold `text`, up to float rounding (see same())?"""
+    if not path.is_file():
+        return False
+    kept = path.read_text(encoding="utf-8")
+    return kept == text or same(json.loads(kept), json.loads(text))
+
+
 def stale(folder: Path = FIXTURES, made: dict[str, str] | None = None) -> list[str]:
     """The fixtures that differ from what the backend now answers (`made`: fixtures()'s
     answer, when the caller has it), or are missing from `folder`; empty when all are up
     to date."""
     return sorted(name for name, text in (made or fixtures()).items()
-                  if not (folder / name).is_file()
-                  or (folder / name).read_bytes() != text.encode("utf-8"))
+                  if not up_to_date(folder / name, text))
 
 
 def unmade(folder: Path = FIXTURES) -> list[str]:
@@ -208,8 +237,10 @@ def unmade(folder: Path = FIXTURES) -> list[str]:
 
 
 def write(folder: Path = FIXTURES) -> None:
-    """Write every fixture."""
+    """Write every stale fixture (one up to date stays as it is: no diff of float noise)."""
     for name, text in fixtures().items():
+        if up_to_date(folder / name, text):
+            continue
         (folder / name).write_text(text, encoding="utf-8")
         print(f"wrote {name}")
 
