@@ -82,7 +82,7 @@ def test_another_cpus_float_rounding_is_not_a_change(made: dict[str, str],
     def stale_with(change: Callable[[dict[str, Any]], None]) -> list[str]:
         changed = json.loads(made[name])
         change(changed)
-        (tmp_path / name).write_text(json.dumps(changed, indent=1), encoding="utf-8")
+        (tmp_path / name).write_text(make_fixtures.canonical(changed), encoding="utf-8")
         return make_fixtures.stale(tmp_path, {name: made[name]})
 
     def rounded(t: dict[str, Any]) -> None:
@@ -108,6 +108,14 @@ def test_another_cpus_float_rounding_is_not_a_change(made: dict[str, str],
     assert stale_with(integer_to_float) == [name]
     assert stale_with(reordered) == [name]
     assert make_fixtures.same([True], [1.0]) is False
+    # A sum that cancels: 0.0 on one machine, a few float32 epsilons on another.
+    assert make_fixtures.same([0.0], [6e-8]) is True
+    assert make_fixtures.same([0.0], [1e-5]) is False
+    # Not the script's own writing: the same numbers indented otherwise, or not JSON at all.
+    (tmp_path / name).write_text(json.dumps(trace, indent=2), encoding="utf-8")
+    assert make_fixtures.stale(tmp_path, {name: made[name]}) == [name]
+    (tmp_path / name).write_text("<<<<<<< HEAD\n" + made[name], encoding="utf-8")
+    assert make_fixtures.stale(tmp_path, {name: made[name]}) == [name]
 
 
 def test_the_seed_fixture_is_the_seed_program_itself() -> None:

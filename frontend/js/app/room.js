@@ -91,6 +91,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     // A class that ended, or could not start, makes way for a new one.
     if (r && (r.role !== "teacher" || (r.status !== "ended" && r.code))) return;
     secret = null; // the last class's, if any: nothing is published until the new one exists
+    resumed = null;
     lastSent = "";
     clearTimeout(publishTimer);
     store.update({ room: newRoom("teacher", "", "joining") });
@@ -124,7 +125,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     try {
       const { state } = await roomState(kept.code);
       secret = kept.secret;
-      resumed = state;
+      resumed = state && { ...state, code: kept.code };
       teach(kept.code);
       if (ran(store.state)) resumeClass();
     } catch (err) {
@@ -136,20 +137,26 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
   function resumeClass() {
     const last = resumed;
     resumed = null;
+    if (!last || room()?.code !== last.code) return publish(); // none, or a class ended
+    const training = store.state.trace?.training;
+    if (pickedCallOf(last, current()) && training?.shown_call === last.call) {
+      store.update({ call: last.call }); // the call this graph shows: nothing to trace
+    }
     const here = current();
-    if (last && programKey(last) === programKey(here)) {
+    if (programKey(last) === programKey(here)) {
       // The same run as the class's: its question ids, its answers counted, its reveals.
       if (last.run) aliases.set(store.state.run, last.run);
       const seen = seenAfter({ run: last.run, sent: {}, revealed: [], reached: 0 }, last);
       store.update({ predict: last.predict, answers: classAnswers(store.state, last, seen) });
       goTo(last.step);
-    } else if (last && pickedCallOf(last, here)) {
+    } else if (pickedCallOf(last, here) && !last.traced && last.call < (training?.calls ?? 0)) {
       // The class's program at another call of backward() (a link keeps no call picked):
-      // trace the class's call, then come back here.
-      resumed = last;
+      // trace the class's call (once: a call the teacher picks meanwhile wins), then come
+      // back here.
+      resumed = { ...last, traced: true };
       runner.runCall(last.call);
       return;
-    } else if (last?.predict) {
+    } else if (last.predict) {
       // Another program: predict mode all the same, so nothing the class has not seen
       // revealed is shown to it.
       classroom.setPredict(true);
@@ -241,6 +248,7 @@ export function createRoomControl({ store, runner, editor, variables, classroom,
     clearTimeout(tallyTimer);
     clearTimeout(publishTimer);
     sessionStorage.removeItem(KEPT);
+    resumed = null; // a reloaded page's class: the next class starts from this page
     if (r.role === "teacher" && secret && r.status !== "ended") {
       try {
         await endRoom(r.code, secret);
