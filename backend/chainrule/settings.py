@@ -34,6 +34,10 @@ MAX_MODULES = 10_000
 # Every program starts from this random state, set afresh before it runs: the same program
 # draws the same numbers every time, as plain Python does after torch.manual_seed(0).
 PROGRAM_SEED = 0
+# Every worker's PYTHONHASHSEED: a set of strings iterates (and prints) in one order on every
+# worker, replica and restart, the order plain Python gives with this seed, so a class's
+# pages, traced on different replicas, show one graph.
+PROGRAM_HASH_SEED = "0"
 
 # --- graph and serialisation limits ----------------------------------------------------
 MAX_GRAPH_NODES = 60_000  # nodes in one traced graph

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import errno
 import logging
@@ -17,7 +18,7 @@ import pytest
 from chainrule.errors import ChainruleError, ProgramTimeout, WorkerCrashed
 from chainrule.pipeline import TraceJob
 from chainrule.sandbox.pool import WorkerPool
-from chainrule.settings import ServerSettings
+from chainrule.settings import PROGRAM_HASH_SEED, ServerSettings
 from tests.conftest import RUNS_UNTIL_STOPPED, SEED, SEED_STDOUT, strict_loads, wait_for
 
 EVENT_WAIT_S = 60.0  # a safety net for each awaited event, never a measure of speed
@@ -210,3 +211,20 @@ def test_respawns_back_off_and_end_when_the_pool_stops(
     assert _respawns() == []
     assert _respawn_lines(caplog)[:3] == [
         FORK_FAILED.format(1, "0.5"), FORK_FAILED.format(2, "1"), FORK_FAILED.format(3, "2")]
+
+
+WORDS = ["apple", "banana", "cherry", "date", "elderberry", "fig", "grape", "honeydew", "kiwi",
+         "lemon"]
+
+
+def test_a_sets_order_is_plain_pythons_with_the_programs_hash_seed(pool: WorkerPool) -> None:
+    # The order a set of strings iterates in follows the strings' hashes, which Python
+    # salts per process unless PYTHONHASHSEED fixes it: every worker, replica and restart
+    # uses the same seed, so a class's pages all see the order plain Python prints with it.
+    source = f"print(list(set({WORDS!r})))\n"
+    plain = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": PROGRAM_HASH_SEED},
+                           check=True).stdout
+    assert sorted(ast.literal_eval(plain)) == sorted(WORDS)
+    for _ in range(2):
+        assert strict_loads(pool.run(TraceJob(source)).body)["stdout"] == plain

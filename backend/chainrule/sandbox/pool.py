@@ -30,6 +30,7 @@ from chainrule.settings import (
     LONG_PROGRAM_CPU_WHEN_QUEUED_S,
     LONG_PROGRAM_NICE,
     MAX_WAIT_FOR_WORKER_S,
+    PROGRAM_HASH_SEED,
     RESPAWN_FIRST_WAIT_S,
     RESPAWN_MAX_WAIT_S,
     WORKER_START_TIMEOUT_S,
@@ -60,6 +61,8 @@ class WorkerPool:
 
     def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
+        # Read by the fork server's interpreter when it starts, and so by every worker it forks.
+        os.environ["PYTHONHASHSEED"] = PROGRAM_HASH_SEED
         self._context: ForkServerContext = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(["chainrule.sandbox.preload"])
         self._idle: queue.Queue[Worker] = queue.Queue()
