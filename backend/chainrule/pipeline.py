@@ -15,6 +15,7 @@ import gc
 import keyword
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -108,6 +109,19 @@ def run(job: TraceJob, light: bool = True) -> bytes:
     return body
 
 
+def on_large_stack(target: Callable[[], object], name: str) -> None:
+    """Run `target` on a thread of its own with TRACE_THREAD_STACK_BYTES of stack, and wait
+    for it: a program runs there, and a deep graph of torch's, freed recursively, fits."""
+    with _stack_lock:  # the stack size is the process's: one thread made at a time
+        previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=target, name=name)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+    thread.join()
+
+
 def _run(job: TraceJob, light: bool) -> bytes | None:
     """One run of the program on a thread of its own: its body, or None to run again."""
     result: list[bytes | None] = []
@@ -155,14 +169,7 @@ def _run(job: TraceJob, light: bool) -> bytes | None:
             else:
                 gc.collect(1)
 
-    with _stack_lock:
-        previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)
-        try:
-            thread = threading.Thread(target=work, name="chainrule-trace")
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-    thread.join()
+    on_large_stack(work, "chainrule-trace")
     if failure:
         raise failure[0]
     return result[0]

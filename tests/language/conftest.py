@@ -9,26 +9,14 @@ done after each test, so no test's garbage is freed in another's middle."""
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from chainrule.settings import TRACE_THREAD_STACK_BYTES
-
-
-def collect_on_a_large_stack() -> None:
-    """One full collection, on a thread with the trace thread's stack."""
-    previous = threading.stack_size(TRACE_THREAD_STACK_BYTES)
-    try:
-        thread = threading.Thread(target=gc.collect, name="chainrule-test-collect")
-        thread.start()
-    finally:
-        threading.stack_size(previous)
-    thread.join()
+from chainrule.pipeline import on_large_stack
 
 
 @pytest.fixture(autouse=True)
 def _programs_freed_on_a_large_stack() -> Iterator[None]:
     yield
-    collect_on_a_large_stack()
+    on_large_stack(gc.collect, "chainrule-test-collect")
